@@ -1,0 +1,84 @@
+import { mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { authRoutes, publicAuthRoutes } from './auth/auth.routes.ts';
+import { createAuthService } from './auth/auth.service.ts';
+import { resolveJwtSecret } from './auth/jwt-secret.ts';
+import jwtAuth from './auth/jwt.plugin.ts';
+import { catalogRoutes } from './catalog/catalog.routes.ts';
+import { createCatalogService } from './catalog/catalog.service.ts';
+import type { AppConfig } from './config/config.ts';
+import { healthRoutes } from './health/health.routes.ts';
+import { createHealthService } from './health/health.service.ts';
+import { createHubClient } from './hub/hub-client.ts';
+import { hubRoutes } from './hub/hub.routes.ts';
+import { createHubService } from './hub/hub.service.ts';
+import database from './plugins/database.ts';
+import errorHandler from './plugins/error-handler.ts';
+import requestLog from './plugins/request-log.ts';
+import openapi from './plugins/swagger.ts';
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+/** The whole API as a plugin: everything it opens, it closes in onClose. */
+export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig }) {
+  const { config } = opts;
+  // The default storage under DATA_DIR is ours to create; an explicit STORAGE_ROOT (a NAS mount) is
+  // not: creating it would write to the local disk under an unmounted mount point.
+  if (config.storageRoot.startsWith(config.dataDir + path.sep)) await mkdir(config.storageRoot, { recursive: true });
+
+  await app.register(errorHandler);
+  await app.register(requestLog);
+  await app.register(openapi, { version: VERSION });
+  await app.register(database, { config });
+  await app.register(rateLimit, { global: false });
+  await app.register(jwtAuth, {
+    secret: await resolveJwtSecret(config, (m) => app.log.warn(m)),
+    accessTokenTtlS: config.auth.accessTokenTtlS,
+  });
+
+  const hubClient = createHubClient({
+    endpoint: config.hub.endpoint,
+    token: config.hub.token,
+    timeoutMs: config.hub.timeoutMs,
+    userAgent: `d011dl/${VERSION}`,
+  });
+  app.addHook('onClose', () => hubClient.close());
+
+  const auth = createAuthService({ db: app.db, config, signAccessToken: (claims) => app.jwt.sign(claims) });
+  const hub = createHubService(hubClient);
+  const catalog = createCatalogService({ db: app.db, storageRoot: config.storageRoot });
+  const health = createHealthService({ db: app.db, storageRoot: config.storageRoot, version: VERSION });
+
+  await app.register(healthRoutes, { health });
+  await app.register(publicAuthRoutes, { auth, loginRateLimit: config.auth.loginRateLimit });
+
+  // Everything registered in here needs a valid access token: new routes are private by default.
+  await app.register(async (priv) => {
+    priv.addHook('onRequest', priv.authenticate);
+    await priv.register(authRoutes, { auth });
+    await priv.register(hubRoutes, { hub });
+    await priv.register(catalogRoutes, { catalog });
+  });
+}
+
+export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.refresh_token'], censor: '[redacted]' },
+    },
+    // request-log.ts writes one line per request instead of Fastify's two
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 256 * 1024,
+    // behind the portal or a reverse proxy, set TRUST_PROXY so rate limits see the real client
+    trustProxy: config.trustProxy,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await app.register(appPlugin, { config });
+  return app;
+}

@@ -1,0 +1,62 @@
+import {
+  AdminCreateUserRequestSchema, ApiErrorSchema, AuthConfigResponseSchema, CredentialsSchema, LoginRequestSchema,
+  LoginResponseSchema, LogoutRequestSchema, RefreshRequestSchema, RegisterResponseSchema, TokenPairSchema, UserSchema,
+} from '@d011dl/contract';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AuthService } from './auth.service.ts';
+
+const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 409: ApiErrorSchema, 429: ApiErrorSchema };
+
+// Routes reachable without a token.
+export async function publicAuthRoutes(app: FastifyInstance, opts: { auth: AuthService; loginRateLimit: number }) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { auth } = opts;
+
+  r.get('/auth/config', {
+    schema: { tags: ['auth'], security: [], summary: 'Whether registration is open', response: { 200: AuthConfigResponseSchema } },
+  }, async () => ({ registration_open: await auth.registrationOpen() }));
+
+  r.post('/auth/register', {
+    schema: { tags: ['auth'], security: [], summary: 'Create an account (the first one becomes admin)', body: CredentialsSchema, response: { 201: RegisterResponseSchema, ...errors } },
+  }, async (req, reply) => reply.code(201).send(await auth.register(req.body.username, req.body.password)));
+
+  // Two limits: guessing one account's password from anywhere, and one address trying many accounts.
+  const perUser = app.rateLimit({
+    max: opts.loginRateLimit,
+    timeWindow: 60_000,
+    keyGenerator: (req) => `login:${req.ip}:${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+  });
+  const perIp = app.rateLimit({ max: opts.loginRateLimit * 5, timeWindow: 60_000, keyGenerator: (req) => `login-ip:${req.ip}` });
+
+  r.post('/auth/login', {
+    preHandler: [perIp, perUser],
+    schema: { tags: ['auth'], security: [], summary: 'Sign in', body: LoginRequestSchema, response: { 200: LoginResponseSchema, ...errors } },
+  }, async (req) => auth.login(req.body.username, req.body.password));
+
+  r.post('/auth/refresh', {
+    schema: { tags: ['auth'], security: [], summary: 'Trade a refresh token for a new token pair', body: RefreshRequestSchema, response: { 200: TokenPairSchema, ...errors } },
+  }, async (req) => auth.refresh(req.body.refresh_token));
+
+  r.post('/auth/logout', {
+    schema: { tags: ['auth'], security: [], summary: 'Revoke a refresh token', body: LogoutRequestSchema, response: { 204: z.null(), ...errors } },
+  }, async (req, reply) => {
+    await auth.logout(req.body.refresh_token);
+    return reply.code(204).send(null);
+  });
+}
+
+export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService }) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { auth } = opts;
+
+  r.get('/auth/me', {
+    schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: UserSchema, 401: ApiErrorSchema } },
+  }, async (req) => auth.me(req.user.sub));
+
+  r.post('/admin/users', {
+    preHandler: app.requireAdmin,
+    schema: { tags: ['admin'], summary: 'Create a user (administrators only)', body: AdminCreateUserRequestSchema, response: { 201: UserSchema, ...errors } },
+  }, async (req, reply) => reply.code(201).send(await auth.createUser(req.body.username, req.body.password, req.body.is_admin)));
+}

@@ -1,0 +1,122 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { LoginResponse, RegisterResponse, TokenPair, User } from '@d011dl/contract';
+import type { AppConfig } from '../config/config.ts';
+import { withTransaction, type Db } from '../db/pool.ts';
+import { conflict, forbidden, unauthorized } from '../http-errors.ts';
+import type { AccessClaims } from './jwt.plugin.ts';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './password.ts';
+import { refreshTokensRepository as tokens } from './refresh-tokens.repository.ts';
+import { usersRepository as users, type UserRow } from './users.repository.ts';
+
+const BAD_CREDENTIALS = 'Wrong username or password';
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    username: row.username,
+    is_admin: row.is_admin,
+    created_at: row.created_at.toISOString(),
+    last_login_at: row.last_login_at?.toISOString() ?? null,
+  };
+}
+
+// Refresh tokens are random and opaque; only their SHA-256 is stored, so a database leak does not
+// hand out sessions.
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export function createAuthService(deps: { db: Db; config: AppConfig; signAccessToken: (claims: AccessClaims) => string }) {
+  const { db, config } = deps;
+  const { bcryptRounds, allowRegistration, accessTokenTtlS, refreshTokenTtlDays } = config.auth;
+
+  async function issueTokens(user: UserRow, client: Parameters<typeof tokens.insert>[0] = db): Promise<TokenPair & { refreshId: string }> {
+    const refresh = randomBytes(32).toString('base64url');
+    const refreshId = await tokens.insert(client, { userId: user.id, tokenHash: hashToken(refresh), ttlDays: refreshTokenTtlDays });
+    return {
+      token: deps.signAccessToken({ sub: user.id, username: user.username, admin: user.is_admin }),
+      refresh_token: refresh,
+      token_type: 'Bearer',
+      expires_in: accessTokenTtlS,
+      refreshId,
+    };
+  }
+
+  async function createUser(username: string, password: string, isAdmin: boolean): Promise<UserRow> {
+    const passwordHash = await hashPassword(password, bcryptRounds);
+    const row = await users.insert(db, { username, passwordHash, isAdmin });
+    if (!row) throw conflict(`The username "${username}" is taken`, 'UsernameTaken');
+    return row;
+  }
+
+  return {
+    async registrationOpen(): Promise<boolean> {
+      return allowRegistration || (await users.countUsers(db)) === 0;
+    },
+
+    // The very first account may always be created (and is the administrator), so a fresh install
+    // can be claimed without shell access; after that only when ALLOW_REG is on.
+    async register(username: string, password: string): Promise<RegisterResponse> {
+      const passwordHash = await hashPassword(password, bcryptRounds);
+      const row = await withTransaction(db, async (tx) => {
+        await users.lockRegistration(tx);
+        const first = (await users.countUsers(tx)) === 0;
+        if (!first && !allowRegistration) throw forbidden('Registration is closed: ask an administrator to create your account', 'RegistrationClosed');
+        const inserted = await users.insert(tx, { username, passwordHash, isAdmin: first });
+        if (!inserted) throw conflict(`The username "${username}" is taken`, 'UsernameTaken');
+        return inserted;
+      });
+      return { id: row.id, username: row.username, is_admin: row.is_admin };
+    },
+
+    async createUser(username: string, password: string, isAdmin: boolean): Promise<User> {
+      return toUser(await createUser(username, password, isAdmin));
+    },
+
+    async login(username: string, password: string): Promise<LoginResponse> {
+      const row = await users.findByUsername(db, username);
+      if (!row) {
+        await verifyPassword(password, await dummyPasswordHash(bcryptRounds));
+        throw unauthorized(BAD_CREDENTIALS, 'InvalidCredentials');
+      }
+      if (!(await verifyPassword(password, row.password_hash))) throw unauthorized(BAD_CREDENTIALS, 'InvalidCredentials');
+      const updated = await users.touchLastLogin(db, row.id);
+      const { refreshId: _, ...pair } = await issueTokens(updated);
+      return { ...pair, user: toUser(updated) };
+    },
+
+    // Rotation: each refresh token works once. Presenting one that was already used means it was
+    // copied, so every session of that user is revoked.
+    async refresh(refreshToken: string): Promise<TokenPair> {
+      const outcome = await withTransaction(db, async (tx) => {
+        const row = await tokens.findForUpdate(tx, hashToken(refreshToken));
+        if (!row || row.expires_at.getTime() < Date.now()) return { ok: false, error: 'Your session has expired: sign in again' } as const;
+        if (row.revoked_at) {
+          await tokens.revokeAllForUser(tx, row.user_id);
+          return { ok: false, error: 'This session was already used or signed out: sign in again' } as const;
+        }
+        const user = await users.findById(tx, row.user_id);
+        if (!user) return { ok: false, error: 'This account no longer exists' } as const;
+        const { refreshId, ...pair } = await issueTokens(user, tx);
+        await tokens.revoke(tx, row.id, refreshId);
+        return { ok: true, pair } as const;
+      });
+      // thrown outside the transaction so a reuse-triggered revocation is committed
+      if (!outcome.ok) throw unauthorized(outcome.error, 'InvalidRefreshToken');
+      return outcome.pair;
+    },
+
+    async logout(refreshToken: string): Promise<void> {
+      await withTransaction(db, async (tx) => {
+        const row = await tokens.findForUpdate(tx, hashToken(refreshToken));
+        if (row) await tokens.revoke(tx, row.id, null);
+      });
+    },
+
+    async me(userId: string): Promise<User> {
+      const row = await users.findById(db, userId);
+      if (!row) throw unauthorized('This account no longer exists', 'InvalidToken');
+      return toUser(row);
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

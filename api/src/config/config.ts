@@ -1,0 +1,147 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''].includes(v), 'must be true or false')
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const port = z.coerce.number().int('must be a whole number').min(1).max(65535);
+
+// Documented in .env.example; each name here is the variable a user sets.
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT_API: port.default(32002),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JWT_SECRET: z.string().optional(),
+  ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(60).max(24 * 3600).default(15 * 60),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  BCRYPT_ROUNDS: z.coerce.number().int('must be a whole number').min(10, 'must be between 10 and 12').max(12, 'must be between 10 and 12').default(12),
+  ALLOW_REG: bool.default(false),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  DATA_DIR: z.string().min(1).default('./data'),
+  STORAGE_ROOT: z.string().min(1).optional(),
+  HF_ENDPOINT: z.url('must be a URL such as https://huggingface.co').default('https://huggingface.co'),
+  HF_TOKEN: z.string().optional(),
+  HF_TIMEOUT_MS: z.coerce.number().int().min(1000).default(20_000),
+  PGHOST: z.string().optional(),
+  PGPORT: port.default(5432),
+  PGUSER: z.string().optional(),
+  PGPASSWORD: z.string().optional(),
+  PGDATABASE: z.string().optional(),
+  PGSSLMODE: z.enum(['disable', 'prefer', 'require', 'no-verify']).optional(),
+  TRUST_PROXY: z.string().optional(),
+  PG_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface PgConnection {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  ssl?: boolean | { rejectUnauthorized: false };
+}
+
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  logLevel: Env['LOG_LEVEL'];
+  auth: {
+    // undefined only in development: the server then keeps a generated secret in DATA_DIR
+    jwtSecret: string | undefined;
+    accessTokenTtlS: number;
+    refreshTokenTtlDays: number;
+    bcryptRounds: number;
+    allowRegistration: boolean;
+    loginRateLimit: number;
+  };
+  dataDir: string;
+  storageRoot: string;
+  hub: { endpoint: string; token: string | undefined; timeoutMs: number };
+  // null: start the embedded PostgreSQL under DATA_DIR/pg
+  pg: PgConnection | null;
+  pgPoolMax: number;
+  // Fastify trustProxy: false, true, or a comma-separated list of proxy addresses/CIDRs
+  trustProxy: boolean | string;
+}
+
+// The value shipped in .env.example: a deployment that still carries it has not been configured.
+export const EXAMPLE_JWT_SECRET = 'change-me-to-a-long-random-string-of-at-least-32-characters';
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Empty strings in .env files mean "not set", as in docker-compose.
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? '?');
+        const got = raw[name] === undefined ? '' : ` (got ${JSON.stringify(name.includes('SECRET') || name.includes('PASSWORD') || name.includes('TOKEN') ? '***' : raw[name])})`;
+        return `${name}: ${i.message}${got}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.NODE_ENV !== 'development') {
+    if (!e.JWT_SECRET) problems.push('JWT_SECRET: is required outside development (use at least 32 random characters)');
+    else if (e.JWT_SECRET.length < 32) problems.push('JWT_SECRET: must be at least 32 characters');
+    else if (e.JWT_SECRET === EXAMPLE_JWT_SECRET) problems.push('JWT_SECRET: still the example value from .env.example; generate one with `openssl rand -hex 32`');
+  } else if (e.JWT_SECRET !== undefined && e.JWT_SECRET.length < 32) {
+    problems.push('JWT_SECRET: must be at least 32 characters (or unset in development to use a generated one)');
+  }
+  if (e.HF_TOKEN !== undefined && !e.HF_TOKEN.startsWith('hf_')) problems.push('HF_TOKEN: Hugging Face tokens start with "hf_"');
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT_API,
+    logLevel: e.LOG_LEVEL,
+    auth: {
+      jwtSecret: e.JWT_SECRET,
+      accessTokenTtlS: e.ACCESS_TOKEN_TTL_S,
+      refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+      bcryptRounds: e.BCRYPT_ROUNDS,
+      allowRegistration: e.ALLOW_REG,
+      loginRateLimit: e.LOGIN_RATE_LIMIT,
+    },
+    dataDir,
+    storageRoot: path.resolve(e.STORAGE_ROOT ?? path.join(dataDir, 'models')),
+    hub: { endpoint: e.HF_ENDPOINT.replace(/\/+$/, ''), token: e.HF_TOKEN, timeoutMs: e.HF_TIMEOUT_MS },
+    pg: e.PGHOST
+      ? {
+          host: e.PGHOST,
+          port: e.PGPORT,
+          user: e.PGUSER,
+          password: e.PGPASSWORD,
+          database: e.PGDATABASE,
+          ssl: e.PGSSLMODE === 'require' ? true : e.PGSSLMODE === 'no-verify' ? { rejectUnauthorized: false } : undefined,
+        }
+      : null,
+    pgPoolMax: e.PG_POOL_MAX,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+  };
+}
+
+function parseTrustProxy(v: string | undefined): boolean | string {
+  if (v === undefined || v === 'false') return false;
+  return v === 'true' ? true : v;
+}

@@ -1,0 +1,23 @@
+import { ApiErrorSchema, ParsedHfUrlSchema, ParseUrlRequestSchema, RefsQuerySchema, RefsResponseSchema, TreeQuerySchema, TreeResponseSchema } from '@d011dl/contract';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { HubService } from './hub.service.ts';
+
+const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 502: ApiErrorSchema, 503: ApiErrorSchema };
+
+export async function hubRoutes(app: FastifyInstance, opts: { hub: HubService }) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { hub } = opts;
+
+  r.post('/hf/parse-url', {
+    schema: { tags: ['hub'], summary: 'Parse a pasted Hugging Face link', body: ParseUrlRequestSchema, response: { 200: ParsedHfUrlSchema, 400: ApiErrorSchema } },
+  }, async (req) => hub.parseUrl(req.body.url));
+
+  r.get('/hf/refs', {
+    schema: { tags: ['hub'], summary: 'Branches and tags of a repo (and pull-request refs with include_prs=true)', querystring: RefsQuerySchema, response: { 200: RefsResponseSchema, ...errors } },
+  }, async (req) => hub.refs(req.query.author, req.query.repo, req.query.include_prs ?? false));
+
+  r.get('/hf/tree', {
+    schema: { tags: ['hub'], summary: 'One page of a repo\'s file tree at a revision', querystring: TreeQuerySchema, response: { 200: TreeResponseSchema, ...errors } },
+  }, async (req) => hub.tree(req.query));
+}

@@ -1,0 +1,37 @@
+import type { ParsedHfUrl, RefsResponse, TreeEntry, TreeResponse } from '@d011dl/contract';
+import type { HubClient, HubRef, HubTreeEntry } from './hub-client.ts';
+import { parseHfUrl } from './parse-hf-url.ts';
+
+const toRef = (r: HubRef) => ({ name: r.name, ref: r.ref, commit: r.targetCommit });
+
+export function toTreeEntry(e: HubTreeEntry): TreeEntry {
+  const entry: TreeEntry = { path: e.path, type: e.type === 'file' ? 'file' : 'dir', size_bytes: e.type === 'file' ? e.size : 0, oid: e.oid };
+  if (e.lfs?.oid) entry.lfs_sha256 = e.lfs.oid;
+  return entry;
+}
+
+export function createHubService(hub: HubClient) {
+  // A self-hosted mirror or the simulator: links to it are accepted like huggingface.co links.
+  const endpointHost = new URL(hub.endpoint).host;
+
+  return {
+    parseUrl(url: string): ParsedHfUrl {
+      return parseHfUrl(url, [endpointHost]);
+    },
+
+    async refs(author: string, repo: string, includePrs: boolean): Promise<RefsResponse> {
+      const refs = await hub.refs(author, repo, includePrs);
+      const out: RefsResponse = { branches: refs.branches.map(toRef), tags: refs.tags.map(toRef) };
+      if (includePrs) out.pull_requests = (refs.pullRequests ?? []).map(toRef);
+      return out;
+    },
+
+    async tree(q: { author: string; repo: string; revision: string; path?: string; recursive?: boolean; cursor?: string }): Promise<TreeResponse> {
+      const recursive = q.recursive ?? !q.path;
+      const page = await hub.treePage(q.author, q.repo, q.revision, { path: q.path, recursive, cursor: q.cursor });
+      return { files: page.entries.map(toTreeEntry), next_cursor: page.nextCursor };
+    },
+  };
+}
+
+export type HubService = ReturnType<typeof createHubService>;

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+export const FileStatusSchema = z.enum(['pending', 'downloading', 'done', 'failed']);
+export type FileStatus = z.infer<typeof FileStatusSchema>;
+
+export const ModelsQuerySchema = z.object({
+  author: z.string().max(96).optional(),
+  repo: z.string().max(96).optional(),
+  revision: z.string().max(255).optional(),
+  downloaded: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+});
+export type ModelsQuery = z.input<typeof ModelsQuerySchema>;
+
+export const ModelSchema = z.object({
+  id: z.uuid(),
+  author: z.string(),
+  repo: z.string(),
+  revision: z.string(),
+  commit_sha: z.string().nullable(),
+  is_downloaded: z.boolean(),
+  file_count: z.number().int(),
+  total_size_bytes: z.number().int(),
+  files_done: z.number().int(),
+  files_failed: z.number().int(),
+  files_tracked: z.number().int(),
+  local_path: z.string().describe('where the files are (or will be) on the storage'),
+  downloaded_at: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type Model = z.infer<typeof ModelSchema>;
+
+export const ModelsResponseSchema = z.object({ models: z.array(ModelSchema) });
+export type ModelsResponse = z.infer<typeof ModelsResponseSchema>;
+
+export const ModelFileSchema = z.object({
+  id: z.uuid(),
+  path: z.string(),
+  size_bytes: z.number().int(),
+  sha256: z.string().nullable(),
+  oid: z.string().nullable(),
+  status: FileStatusSchema,
+  error: z.string().nullable(),
+  updated_at: z.string(),
+});
+export type ModelFile = z.infer<typeof ModelFileSchema>;
+
+export const ModelFilesResponseSchema = z.object({ files: z.array(ModelFileSchema) });
+export type ModelFilesResponse = z.infer<typeof ModelFilesResponseSchema>;
+
+export const IdParamsSchema = z.object({ id: z.uuid('must be a UUID') });

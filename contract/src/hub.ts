@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { HfNameSchema, RepoPathSchema, RevisionSchema } from './names.ts';
+
+export const ParseUrlRequestSchema = z.object({
+  url: z.string().max(2048, 'must be at most 2048 characters'),
+});
+export type ParseUrlRequest = z.infer<typeof ParseUrlRequestSchema>;
+
+export const ParsedHfUrlSchema = z.object({
+  author: z.string(),
+  repo: z.string(),
+  revision: z.string().optional(),
+  path: z.string().optional().describe('file or folder inside the repo, when the URL named one'),
+  kind: z.enum(['repo', 'tree', 'blob', 'resolve']),
+});
+export type ParsedHfUrl = z.infer<typeof ParsedHfUrlSchema>;
+
+const queryBool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+  .transform((v) => v === true || v === 'true' || v === '1');
+
+export const RefsQuerySchema = z.object({
+  author: HfNameSchema,
+  repo: HfNameSchema,
+  include_prs: queryBool.optional(),
+});
+export type RefsQuery = z.input<typeof RefsQuerySchema>;
+
+export const RefSchema = z.object({
+  name: z.string(),
+  ref: z.string(),
+  commit: z.string(),
+});
+export type Ref = z.infer<typeof RefSchema>;
+
+export const RefsResponseSchema = z.object({
+  branches: z.array(RefSchema),
+  tags: z.array(RefSchema),
+  pull_requests: z.array(RefSchema).optional(),
+});
+export type RefsResponse = z.infer<typeof RefsResponseSchema>;
+
+export const TreeQuerySchema = z.object({
+  author: HfNameSchema,
+  repo: HfNameSchema,
+  revision: RevisionSchema.default('main'),
+  path: RepoPathSchema.optional().describe('list only this folder'),
+  recursive: queryBool.optional().describe('default: true for the whole repo, false when `path` is given'),
+  cursor: z.string().max(4096).optional().describe('`next_cursor` of the previous page'),
+});
+export type TreeQuery = z.input<typeof TreeQuerySchema>;
+
+export const TreeEntrySchema = z.object({
+  path: z.string(),
+  type: z.enum(['file', 'dir']),
+  size_bytes: z.number().int().nonnegative(),
+  oid: z.string().describe('git object id (for LFS files: of the pointer)'),
+  lfs_sha256: z.string().optional().describe('SHA-256 of the content, for LFS files'),
+});
+export type TreeEntry = z.infer<typeof TreeEntrySchema>;
+
+export const TreeResponseSchema = z.object({
+  files: z.array(TreeEntrySchema),
+  next_cursor: z.string().nullable(),
+});
+export type TreeResponse = z.infer<typeof TreeResponseSchema>;

@@ -1,0 +1,6 @@
+export * from './names.ts';
+export * from './errors.ts';
+export * from './auth.ts';
+export * from './hub.ts';
+export * from './catalog.ts';
+export * from './health.ts';
