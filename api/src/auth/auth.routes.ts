@@ -2,7 +2,8 @@ import {
   AdminCreateUserRequestSchema, ApiErrorSchema, AuthConfigResponseSchema, CredentialsSchema, LoginRequestSchema,
   LoginResponseSchema, LogoutRequestSchema, RefreshRequestSchema, RegisterResponseSchema, TokenPairSchema, UserSchema,
 } from '@d011dl/contract';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError } from '../http-errors.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuthService } from './auth.service.ts';
@@ -23,15 +24,25 @@ export async function publicAuthRoutes(app: FastifyInstance, opts: { auth: AuthS
   }, async (req, reply) => reply.code(201).send(await auth.register(req.body.username, req.body.password)));
 
   // Two limits: guessing one account's password from anywhere, and one address trying many accounts.
-  const perUser = app.rateLimit({
-    max: opts.loginRateLimit,
-    timeWindow: 60_000,
-    keyGenerator: (req) => `login:${req.ip}:${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
-  });
-  const perIp = app.rateLimit({ max: opts.loginRateLimit * 5, timeWindow: 60_000, keyGenerator: (req) => `login-ip:${req.ip}` });
+  const limits = [
+    app.createRateLimit({
+      max: opts.loginRateLimit,
+      timeWindow: 60_000,
+      keyGenerator: (req) => `login:${req.ip}:${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+    }),
+    app.createRateLimit({ max: opts.loginRateLimit * 5, timeWindow: 60_000, keyGenerator: (req) => `login-ip:${req.ip}` }),
+  ];
+  const loginRateLimit = async (req: FastifyRequest) => {
+    for (const check of limits) {
+      const r = await check(req);
+      if (!r.isAllowed && r.isExceeded) {
+        throw new HttpError(429, 'TooManyRequests', `Too many sign-in attempts: try again in ${r.ttlInSeconds} s`, { 'retry-after': String(r.ttlInSeconds) });
+      }
+    }
+  };
 
   r.post('/auth/login', {
-    preHandler: [perIp, perUser],
+    preHandler: loginRateLimit,
     schema: { tags: ['auth'], security: [], summary: 'Sign in', body: LoginRequestSchema, response: { 200: LoginResponseSchema, ...errors } },
   }, async (req) => auth.login(req.body.username, req.body.password));
 
