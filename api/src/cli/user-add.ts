@@ -47,6 +47,7 @@ if (!connection) {
     const cluster = await startEmbeddedPostgres(config.dataDir, log);
     connection = cluster.connection;
     stopCluster = cluster.stop;
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cluster.stop().finally(() => process.exit(130)));
   }
 }
 

@@ -88,26 +88,27 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   // Empty strings in .env files mean "not set", as in docker-compose.
   const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
+  // Every problem is reported at once, so a deployment is fixed in one edit rather than one per restart.
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => {
         const name = String(i.path[0] ?? '?');
-        const got = raw[name] === undefined ? '' : ` (got ${JSON.stringify(name.includes('SECRET') || name.includes('PASSWORD') || name.includes('TOKEN') ? '***' : raw[name])})`;
+        const secret = /SECRET|PASSWORD|TOKEN/.test(name);
+        const got = raw[name] === undefined ? '' : ` (got ${secret ? '***' : JSON.stringify(raw[name])})`;
         return `${name}: ${i.message}${got}`;
-      }),
-    );
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
-  if (e.NODE_ENV !== 'development') {
-    if (!e.JWT_SECRET) problems.push('JWT_SECRET: is required outside development (use at least 32 random characters)');
-    else if (e.JWT_SECRET.length < 32) problems.push('JWT_SECRET: must be at least 32 characters');
-    else if (e.JWT_SECRET === EXAMPLE_JWT_SECRET) problems.push('JWT_SECRET: still the example value from .env.example; generate one with `openssl rand -hex 32`');
-  } else if (e.JWT_SECRET !== undefined && e.JWT_SECRET.length < 32) {
+      });
+  const nodeEnv = raw.NODE_ENV ?? 'development';
+  const secret = raw.JWT_SECRET;
+  if (nodeEnv !== 'development') {
+    if (!secret) problems.push('JWT_SECRET: is required outside development (use at least 32 random characters)');
+    else if (secret.length < 32) problems.push('JWT_SECRET: must be at least 32 characters');
+    else if (secret === EXAMPLE_JWT_SECRET) problems.push('JWT_SECRET: still the example value from .env.example; generate one with `openssl rand -hex 32`');
+  } else if (secret !== undefined && secret.length < 32) {
     problems.push('JWT_SECRET: must be at least 32 characters (or unset in development to use a generated one)');
   }
-  if (e.HF_TOKEN !== undefined && !e.HF_TOKEN.startsWith('hf_')) problems.push('HF_TOKEN: Hugging Face tokens start with "hf_"');
-  if (problems.length) throw new ConfigError(problems);
+  if (raw.HF_TOKEN !== undefined && !raw.HF_TOKEN.startsWith('hf_')) problems.push('HF_TOKEN: Hugging Face tokens start with "hf_"');
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
 
   const dataDir = path.resolve(e.DATA_DIR);
   return {

