@@ -21,7 +21,7 @@ async function freePort(): Promise<number> {
 // The process as a user runs it: no PG* settings, so it brings up its own PostgreSQL.
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PG') && !k.startsWith('TEST_PG')));
-  return { ...env, LOG_LEVEL: 'warn', ...extra };
+  return { ...env, LOG_LEVEL: 'info', ...extra };
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv, cwd: string, input?: string): Promise<{ code: number | null; out: string }> {
@@ -97,6 +97,29 @@ describe('the API process (npm start) on the embedded database', () => {
     const again = await run([path.join(root, 'api/src/cli/user-add.ts'), 'shelluser'], env, dir, 'shell-password\n');
     assert.equal(again.code, 1);
     assert.match(again.out, /taken/);
+  });
+
+  it('serves the OpenAPI document at /docs without a token', async () => {
+    const doc = (await (await fetch(`http://127.0.0.1:${port}/docs/json`)).json()) as { paths: Record<string, unknown> };
+    for (const route of ['/auth/login', '/hf/parse-url', '/hf/refs', '/hf/tree', '/db/models', '/db/models/{id}/files', '/healthz']) {
+      assert.ok(doc.paths[route], `${route} documented`);
+    }
+    assert.equal((await fetch(`http://127.0.0.1:${port}/docs`)).status, 200);
+  });
+
+  it('logs one line per request (method, route, status, ms) and never a secret', async () => {
+    const login = (await (await fetch(`http://127.0.0.1:${port}/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'shelluser', password: 'shell-password' }),
+    })).json()) as { token: string; refresh_token: string };
+    await fetch(`http://127.0.0.1:${port}/auth/me?token=${login.refresh_token}`, { headers: { authorization: `Bearer ${login.token}` } });
+    await new Promise((r) => setTimeout(r, 200));
+    const line = log.split('\n').find((l) => l.includes('"route":"/auth/me"'));
+    assert.ok(line, 'a request line for /auth/me');
+    const entry = JSON.parse(line);
+    assert.equal(entry.method, 'GET');
+    assert.equal(entry.status, 200);
+    assert.equal(typeof entry.ms, 'number');
+    for (const secret of ['shell-password', login.token, login.refresh_token]) assert.ok(!log.includes(secret), 'a secret reached the log');
   });
 
   it('stops promptly on SIGTERM and takes its PostgreSQL down with it', async () => {
