@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 -- Every file of db/migrations, in order (a test checks that none is missing).
 \ir migrations/0001_init.sql
 INSERT INTO schema_migrations (version) VALUES ('0001_init') ON CONFLICT DO NOTHING;
+\ir migrations/0002_downloads.sql
+INSERT INTO schema_migrations (version) VALUES ('0002_downloads') ON CONFLICT DO NOTHING;
 
 RESET ROLE;
 \echo 'D011DL database ready'

@@ -13,6 +13,10 @@ import { createCatalogService } from './catalog/catalog.service.ts';
 import type { AppConfig } from './config/config.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { createHealthService } from './health/health.service.ts';
+import { startDownloadQueue } from './downloads/download-queue.ts';
+import { createDownloadRunner } from './downloads/download-job.ts';
+import { downloadsRoutes } from './downloads/downloads.routes.ts';
+import { createDownloadsService } from './downloads/downloads.service.ts';
 import { createHubClient } from './hub/hub-client.ts';
 import { hubRoutes } from './hub/hub.routes.ts';
 import { createHubService } from './hub/hub.service.ts';
@@ -53,6 +57,17 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   const catalog = createCatalogService({ db: app.db, storageRoot: config.storageRoot });
   const health = createHealthService({ db: app.db, storageRoot: config.storageRoot, version: VERSION });
 
+  const queue = await startDownloadQueue(app.pgConnection, app.log, { heartbeatSeconds: config.downloads.heartbeatSeconds });
+  const runner = createDownloadRunner({ db: app.db, config, log: app.log });
+  const downloads = createDownloadsService({ db: app.db, config, hub, queue });
+  await queue.work(config.downloads.jobConcurrency, ({ downloadId }) => runner.run(downloadId));
+  // preClose runs before the database closes: jobs stop (keeping their partial files) and go back to
+  // the queue, to be resumed by this or another instance.
+  app.addHook('preClose', async () => {
+    runner.interruptAll();
+    await queue.stop();
+  });
+
   await app.register(healthRoutes, { health });
   await app.register(publicAuthRoutes, { auth, loginRateLimit: config.auth.loginRateLimit });
 
@@ -62,6 +77,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(authRoutes, { auth });
     await priv.register(hubRoutes, { hub });
     await priv.register(catalogRoutes, { catalog });
+    await priv.register(downloadsRoutes, { downloads });
   });
 }
 

@@ -143,7 +143,7 @@ describe('the API process (npm start) on the embedded database', () => {
 
   it('refuses to start with a bad configuration, naming the variable', async () => {
     const r = await run([path.join(root, 'api/src/server.ts')], cleanEnv({ NODE_ENV: 'production', DATA_DIR: path.join(dir, 'd2'), BCRYPT_ROUNDS: '20' }), dir);
-    assert.equal(r.code, 78);
+    assert.equal(r.code, 78, r.out);
     assert.match(r.out, /JWT_SECRET: is required/);
     assert.match(r.out, /BCRYPT_ROUNDS: must be between 10 and 12/);
   });

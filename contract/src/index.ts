@@ -4,3 +4,4 @@ export * from './auth.ts';
 export * from './hub.ts';
 export * from './catalog.ts';
 export * from './health.ts';
+export * from './downloads.ts';

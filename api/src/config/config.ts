@@ -34,6 +34,16 @@ const EnvSchema = z.object({
   PGDATABASE: z.string().optional(),
   PGSSLMODE: z.enum(['disable', 'prefer', 'require', 'no-verify']).optional(),
   TRUST_PROXY: z.string().optional(),
+  DOWNLOAD_ENGINE: z.enum(['node', 'hf']).default('node'),
+  DOWNLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  SEGMENT_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(8),
+  DOWNLOAD_RETRIES: z.coerce.number().int().min(3, 'must be at least 3').max(100).default(5),
+  STALL_TIMEOUT_S: z.coerce.number().min(1).max(3600).default(30),
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  DISK_RESERVE_MB: z.coerce.number().int().min(0).default(512),
+  LOG_DIR: z.string().min(1).optional(),
+  HF_CLI: z.string().min(1).default('hf'),
+  JOB_HEARTBEAT_S: z.coerce.number().int().min(10, 'must be at least 10').max(600).default(20),
   PG_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
 });
 
@@ -68,6 +78,18 @@ export interface AppConfig {
   // null: start the embedded PostgreSQL under DATA_DIR/pg
   pg: PgConnection | null;
   pgPoolMax: number;
+  downloads: {
+    engine: 'node' | 'hf';
+    hfCli: string;
+    heartbeatSeconds: number;
+    fileConcurrency: number;
+    segmentConnections: number;
+    retries: number;
+    stallTimeoutMs: number;
+    jobConcurrency: number;
+    diskReserveBytes: number;
+    logDir: string;
+  };
   // Fastify trustProxy: false, true, or a comma-separated list of proxy addresses/CIDRs
   trustProxy: boolean | string;
 }
@@ -111,6 +133,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = parsed.data;
 
   const dataDir = path.resolve(e.DATA_DIR);
+  const storageRoot = path.resolve(e.STORAGE_ROOT ?? path.join(dataDir, 'models'));
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -125,7 +148,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       loginRateLimit: e.LOGIN_RATE_LIMIT,
     },
     dataDir,
-    storageRoot: path.resolve(e.STORAGE_ROOT ?? path.join(dataDir, 'models')),
+    storageRoot,
     hub: { endpoint: e.HF_ENDPOINT.replace(/\/+$/, ''), token: e.HF_TOKEN, timeoutMs: e.HF_TIMEOUT_MS },
     pg: e.PGHOST
       ? {
@@ -139,6 +162,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       : null,
     pgPoolMax: e.PG_POOL_MAX,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    downloads: {
+      engine: e.DOWNLOAD_ENGINE,
+      hfCli: e.HF_CLI,
+      heartbeatSeconds: e.JOB_HEARTBEAT_S,
+      fileConcurrency: e.DOWNLOAD_CONCURRENCY,
+      segmentConnections: e.SEGMENT_CONNECTIONS,
+      retries: e.DOWNLOAD_RETRIES,
+      stallTimeoutMs: e.STALL_TIMEOUT_S * 1000,
+      jobConcurrency: e.JOB_CONCURRENCY,
+      diskReserveBytes: e.DISK_RESERVE_MB * 1024 * 1024,
+      // ".d011dl" can never be a Hugging Face author name (those start with a letter or digit)
+      logDir: path.resolve(e.LOG_DIR ?? path.join(storageRoot, '.d011dl', 'logs')),
+    },
   };
 }
 

@@ -120,6 +120,22 @@ export function createHubClient(opts: HubClientOptions) {
       return { entries: body, nextCursor: next ? encodeCursor(new URL(next, opts.endpoint).search) : null };
     },
 
+    /**
+     * HEAD of a file's download URL, without following the redirect: enough to learn whether the
+     * server's token may read the repo's files (gated repos list publicly but refuse the files).
+     */
+    async checkFileAccess(author: string, repo: string, revision: string, path: string): Promise<void> {
+      const url = `${opts.endpoint}/${encodeURIComponent(author)}/${encodeURIComponent(repo)}/resolve/${encodeURIComponent(revision)}/${path.split('/').map(encodeURIComponent).join('/')}`;
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(url, { method: 'HEAD', headers, dispatcher });
+      } catch (err) {
+        throw hubNetworkError(err, opts.endpoint);
+      }
+      await res.body.dump();
+      if (res.statusCode >= 400) throw hubHttpError(res.statusCode, res.headers, { repoId: `${author}/${repo}`, revision, path, hubWebUrl: webUrl, hasToken: Boolean(opts.token) });
+    },
+
     async close(): Promise<void> {
       await dispatcher.close();
     },

@@ -1,4 +1,5 @@
 import type { ParsedHfUrl, RefsResponse, TreeEntry, TreeResponse } from '@d011dl/contract';
+import { HttpError } from '../http-errors.ts';
 import type { HubClient, HubRef, HubTreeEntry } from './hub-client.ts';
 import { parseHfUrl } from './parse-hf-url.ts';
 
@@ -25,6 +26,28 @@ export function createHubService(hub: HubClient) {
       if (includePrs) out.pull_requests = (refs.pullRequests ?? []).map(toRef);
       return out;
     },
+
+    /** Pins a branch, tag or short sha to the full commit it points at now. */
+    async resolveCommit(author: string, repo: string, revision: string): Promise<string> {
+      const info = await hub.repoInfo(author, repo, revision);
+      if (!/^[0-9a-f]{40}$/.test(info.sha ?? '')) throw new HttpError(502, 'HubUnavailable', 'Hugging Face did not say which commit the revision points at');
+      return info.sha;
+    },
+
+    /** Every entry of the repo at a commit, all pages. */
+    async listAll(author: string, repo: string, commit: string): Promise<HubTreeEntry[]> {
+      const all: HubTreeEntry[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 10_000; page++) {
+        const r = await hub.treePage(author, repo, commit, { recursive: true, cursor });
+        all.push(...r.entries);
+        if (!r.nextCursor) return all;
+        cursor = r.nextCursor;
+      }
+      throw new HttpError(502, 'HubUnavailable', 'the file listing did not end');
+    },
+
+    checkFileAccess: hub.checkFileAccess,
 
     async tree(q: { author: string; repo: string; revision: string; path?: string; recursive?: boolean; cursor?: string }): Promise<TreeResponse> {
       const recursive = q.recursive ?? !q.path;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { AppConfig } from '../config/config.ts';
+import type { AppConfig, PgConnection } from '../config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedCluster } from '../db/embedded.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool, type Db } from '../db/pool.ts';
@@ -8,6 +8,8 @@ import { createPool, type Db } from '../db/pool.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
+    // for components that open their own connections (the job queue)
+    pgConnection: PgConnection;
   }
 }
 
@@ -31,6 +33,7 @@ export default fp(
       throw err;
     }
     app.decorate('db', db);
+    app.decorate('pgConnection', connection);
     app.addHook('onClose', async () => {
       await db.end();
       await cluster?.stop();

@@ -1,0 +1,265 @@
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { AppConfig } from '../config/config.ts';
+import type { Db } from '../db/pool.ts';
+import { modelDir } from '../storage/layout.ts';
+import { assertSpace, formatBytes } from './disk-space.ts';
+import { downloadsRepository as repo, type DownloadRow, type JobFileRow } from './downloads.repository.ts';
+import { DownloadError, downloadFile, type EngineOptions, type FileResult, type FileTask } from './engine/index.ts';
+import { FileLocks } from './file-lock.ts';
+import { finalPath, resolveUrl } from './file-paths.ts';
+import { bytesUnder, runHfCli } from './hf-cli-engine.ts';
+import { JobLog } from './job-log.ts';
+import { verifyFile } from './verify-file.ts';
+import { JobProgress } from './progress.ts';
+import { eachLimit, Semaphore } from './semaphore.ts';
+
+export type FileEngine = (task: FileTask, opts: EngineOptions) => Promise<FileResult>;
+
+// Thrown out of a job interrupted by shutdown so the queue hands it out again after restart.
+export class JobInterrupted extends Error {}
+
+const PROGRESS_INTERVAL_MS = 500; // ≤ 2 DB writes per second per job, whatever the file count
+
+const sizeOnDisk = (p: string) => stat(p).then((s) => (s.isFile() ? s.size : -1), () => -1);
+
+export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: FastifyBaseLogger; engine?: FileEngine }) {
+  const { db, config } = deps;
+  const engine = deps.engine ?? downloadFile;
+  const slots = new Semaphore(config.downloads.fileConcurrency);
+  const running = new Map<string, AbortController>();
+
+  async function run(downloadId: string): Promise<void> {
+    const locks = new FileLocks(db);
+    try {
+      // an attempt of this job may still be running elsewhere (expired and handed out again)
+      if (!(await locks.tryAcquire(`job:${downloadId}`))) throw new JobInterrupted(`download ${downloadId} is already being run`);
+      await runLocked(downloadId, locks);
+    } finally {
+      await locks.close();
+    }
+  }
+
+  async function runLocked(downloadId: string, locks: FileLocks): Promise<void> {
+    const d = await repo.get(db, downloadId);
+    if (!d || d.status === 'canceled' || d.status === 'succeeded') return;
+    if ((await repo.markRunning(db, downloadId)) === 'canceled') return;
+
+    const files = await repo.files(db, downloadId);
+    const dir = modelDir(config.storageRoot, d.author, d.repo, d.revision);
+    const log = new JobLog(config.downloads.logDir, downloadId, d.log);
+    const progress = new JobProgress(files.reduce((n, f) => n + f.size_bytes, 0), files.length);
+    const controller = new AbortController();
+    running.set(downloadId, controller);
+    let jobError: string | null = null;
+
+    const flush = createFlusher(downloadId, progress, log, () => controller.abort('canceled'));
+    const timer = setInterval(() => void flush(), PROGRESS_INTERVAL_MS);
+    try {
+      const todo = await skipFilesAlreadyDone(files, dir, progress, log, d.force);
+      const partials = await Promise.all(todo.map((f) => sizeOnDisk(`${finalPath(dir, f.path)}.partial`)));
+      const needed = todo.reduce((n, f, i) => n + Math.max(0, f.size_bytes - Math.max(0, partials[i]!)), 0);
+      try {
+        await assertSpace(config.storageRoot, needed, await repo.bytesStillNeeded(db, downloadId), config.downloads.diskReserveBytes);
+      } catch (err) {
+        jobError = (err as Error).message;
+        log.line(`refused: ${jobError}`);
+        return;
+      }
+      log.line(`started: ${todo.length} of ${files.length} files to fetch (${formatBytes(needed)}) at commit ${d.commit_sha}`);
+      if (d.engine === 'hf') {
+        await fetchWithHfCli(d, todo, dir, controller, progress, log);
+        return;
+      }
+      await eachLimit(todo, config.downloads.fileConcurrency, async (f) => {
+        if (controller.signal.aborted) return;
+        await slots.acquire();
+        try {
+          const failure = await fetchOne(d, f, dir, controller, locks, progress, log);
+          if (failure?.stopsJob) {
+            jobError = failure.message;
+            controller.abort('failed');
+          }
+        } finally {
+          slots.release();
+        }
+      });
+    } finally {
+      clearInterval(timer);
+      running.delete(downloadId);
+      await flush(true);
+      await settle(d, controller.signal.reason, jobError, progress, log);
+    }
+  }
+
+  async function skipFilesAlreadyDone(files: JobFileRow[], dir: string, progress: JobProgress, log: JobLog, force: boolean): Promise<JobFileRow[]> {
+    const todo: JobFileRow[] = [];
+    for (const f of files) {
+      // recorded as done and still there at the right size: no need to read it again
+      if (!force && f.status === 'done' && (await sizeOnDisk(finalPath(dir, f.path))) === f.size_bytes) {
+        progress.add(f.id, f.size_bytes);
+        progress.filesDone++;
+        log.line(`skipped ${f.path}: already downloaded`);
+      } else {
+        todo.push(f);
+      }
+    }
+    return todo;
+  }
+
+  async function fetchOne(d: DownloadRow, f: JobFileRow, dir: string, controller: AbortController, locks: FileLocks, progress: JobProgress, log: JobLog): Promise<{ stopsJob: boolean; message: string } | null> {
+    const dest = finalPath(dir, f.path);
+    if (!(await locks.acquire(dest, () => controller.signal.aborted))) return null;
+    try {
+      await repo.setFileStatus(db, f.id, { status: 'downloading' });
+      const task: FileTask = {
+        path: f.path,
+        size: f.size_bytes,
+        ...(f.sha256 ? { sha256: f.sha256 } : {}),
+        ...(!f.is_lfs && f.git_oid ? { gitOid: f.git_oid } : {}),
+        url: resolveUrl(config.hub.endpoint, d.author, d.repo, d.commit_sha!, f.path),
+        dest,
+      };
+      const result = await engine(task, {
+        hubOrigin: new URL(config.hub.endpoint).origin,
+        token: config.hub.token,
+        segmentConnections: config.downloads.segmentConnections,
+        retries: config.downloads.retries,
+        stallTimeoutMs: config.downloads.stallTimeoutMs,
+        signal: controller.signal,
+        onBytes: (_p, delta) => progress.add(f.id, delta),
+        onEvent: (e) => log.line(`${e.type} ${e.path}${e.message ? `: ${e.message}` : ''}`),
+      });
+      progress.add(f.id, f.size_bytes - (progress.fileBytes.get(f.id) ?? 0));
+      progress.filesDone++;
+      await repo.setFileStatus(db, f.id, { status: 'done', sha256: result.sha256, bytesDone: f.size_bytes });
+      return null;
+    } catch (err) {
+      const e = err instanceof DownloadError ? err : null;
+      if (controller.signal.aborted && (!e || e.code === 'Canceled')) {
+        await repo.setFileStatus(db, f.id, { status: 'pending', bytesDone: progress.fileBytes.get(f.id) ?? 0 });
+        return null;
+      }
+      const message = e?.message ?? `unexpected error: ${(err as Error).message}`;
+      progress.filesFailed++;
+      log.line(`failed ${f.path}: ${message}`);
+      await repo.setFileStatus(db, f.id, { status: 'failed', error: message, bytesDone: progress.fileBytes.get(f.id) ?? 0 });
+      // A full disk fails every other file too: stop instead of churning through them.
+      return e?.code === 'NoSpace' ? { stopsJob: true, message } : null;
+    } finally {
+      await locks.release(dest);
+    }
+  }
+
+  async function fetchWithHfCli(d: DownloadRow, todo: JobFileRow[], dir: string, controller: AbortController, progress: JobProgress, log: JobLog): Promise<void> {
+    if (todo.length === 0) return;
+    for (const f of todo) await repo.setFileStatus(db, f.id, { status: 'downloading' });
+    const before = await bytesUnder(dir);
+    const goal = todo.reduce((n, f) => n + f.size_bytes, 0);
+    let counted = 0;
+    let hfError: string | null = null;
+    log.line(`hf download: ${todo.length} files`);
+    try {
+      await runHfCli({
+        repoId: `${d.author}/${d.repo}`,
+        commit: d.commit_sha!,
+        paths: todo.map((f) => f.path),
+        dir,
+        endpoint: config.hub.endpoint,
+        token: config.hub.token,
+        hfHome: path.join(config.dataDir, 'hf-home'),
+        cli: config.downloads.hfCli,
+        signal: controller.signal,
+        onDiskBytes: (bytes) => {
+          const now = Math.min(goal, Math.max(0, bytes - before));
+          progress.add('hf', now - counted);
+          counted = now;
+        },
+      });
+    } catch (err) {
+      hfError = (err as Error).message;
+      log.line(hfError);
+    }
+    progress.add('hf', -counted);
+    if (controller.signal.aborted) {
+      for (const f of todo) await repo.setFileStatus(db, f.id, { status: 'pending' });
+      return;
+    }
+    // hf's own checks vary by version: every file is checked here, as the Node engine does.
+    for (const f of todo) {
+      const problem = await verifyFile(finalPath(dir, f.path), f);
+      if (problem === null) {
+        progress.add(f.id, f.size_bytes);
+        progress.filesDone++;
+        await repo.setFileStatus(db, f.id, { status: 'done', bytesDone: f.size_bytes });
+        log.line(`done ${f.path}`);
+      } else {
+        const message = hfError ?? problem;
+        progress.filesFailed++;
+        await repo.setFileStatus(db, f.id, { status: 'failed', error: message });
+        log.line(`failed ${f.path}: ${message}`);
+        if (problem !== 'not downloaded') await rm(finalPath(dir, f.path), { force: true });
+      }
+    }
+  }
+
+  function createFlusher(downloadId: string, progress: JobProgress, log: JobLog, onCanceled: () => void) {
+    let busy: Promise<void> | null = null;
+    return async (final = false) => {
+      if (busy) {
+        if (!final) return;
+        await busy;
+      }
+      busy = (async () => {
+        const { speedBps, etaS } = progress.sample();
+        await log.flush();
+        const status = await repo.writeProgress(db, downloadId, {
+          bytesDone: progress.bytesDone,
+          bytesTotal: progress.bytesTotal,
+          filesDone: progress.filesDone,
+          filesFailed: progress.filesFailed,
+          speedBps,
+          etaS,
+          log: log.tail(),
+        });
+        if (status === 'canceled') onCanceled();
+      })().catch((err) => deps.log.warn({ err, downloadId }, 'could not record progress'));
+      await busy;
+      busy = null;
+    };
+  }
+
+  async function settle(d: DownloadRow, reason: unknown, jobError: string | null, progress: JobProgress, log: JobLog): Promise<void> {
+    if (reason === 'canceled') {
+      log.line('canceled');
+    } else if (reason === 'shutdown') {
+      log.line('paused: the server is shutting down; the download resumes when it is back');
+      await repo.finish(db, d.id, { status: 'queued', error: null });
+    } else if (jobError) {
+      await repo.finish(db, d.id, { status: 'failed', error: jobError });
+    } else if (progress.filesFailed > 0) {
+      const msg = `${progress.filesFailed} of ${progress.filesTotal} files failed; see the per-file errors and retry`;
+      log.line(msg);
+      await repo.finish(db, d.id, { status: 'failed', error: msg });
+    } else {
+      log.line(`succeeded: ${progress.filesTotal} files, ${formatBytes(progress.bytesTotal)}`);
+      await repo.finish(db, d.id, { status: 'succeeded', error: null });
+    }
+    await log.flush();
+    await repo.setLog(db, d.id, log.tail());
+    await repo.refreshModel(db, d.model_id, !jobError && progress.filesFailed === 0 && reason === undefined ? d.commit_sha : null);
+    if (reason === 'shutdown') throw new JobInterrupted('interrupted by shutdown');
+  }
+
+  return {
+    run,
+    /** Stops every running job, keeping partial files, so the queue resumes them after a restart. */
+    interruptAll(): void {
+      for (const c of running.values()) c.abort('shutdown');
+    },
+    runningCount: () => running.size,
+  };
+}
+
+export type DownloadRunner = ReturnType<typeof createDownloadRunner>;

@@ -1,0 +1,80 @@
+import { PgBoss } from 'pg-boss';
+import type { PgConnection } from '../config/config.ts';
+import type { DbClient } from '../db/pool.ts';
+
+export const DOWNLOAD_QUEUE = 'download';
+
+export interface DownloadJobData {
+  downloadId: string;
+}
+
+interface Logger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * The durable queue (pg-boss, in the same PostgreSQL). A job is sent inside the transaction that
+ * writes its rows, so neither exists without the other. Workers heartbeat: when a process dies
+ * (kill -9, power loss) its jobs go back to the queue once the heartbeat lapses and are picked up by
+ * any instance, which resumes the files from their .partial state.
+ */
+export async function startDownloadQueue(conn: PgConnection, log: Logger, opts: { heartbeatSeconds?: number } = {}) {
+  const boss = new PgBoss({
+    host: conn.host,
+    port: conn.port,
+    user: conn.user,
+    password: conn.password,
+    database: conn.database,
+    ssl: conn.ssl,
+    max: 4,
+    application_name: 'd011dl-queue',
+    schedule: false,
+    superviseIntervalSeconds: 5,
+    monitorIntervalSeconds: 5,
+  });
+  boss.on('error', (err) => log.error({ err }, 'job queue error'));
+  await boss.start();
+  const heartbeatSeconds = opts.heartbeatSeconds ?? 20;
+  const queueOptions = {
+    heartbeatSeconds,
+    // pg-boss's maximum. Liveness comes from the heartbeat; a job still running after a day is handed
+    // out again, and the runner's per-download lock keeps the two attempts from running side by side.
+    expireInSeconds: 24 * 3600,
+    retryLimit: 50,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 300,
+  };
+  try {
+    if (await boss.getQueue(DOWNLOAD_QUEUE)) await boss.updateQueue(DOWNLOAD_QUEUE, queueOptions);
+    else await boss.createQueue(DOWNLOAD_QUEUE, queueOptions);
+  } catch (err) {
+    await boss.stop({ graceful: false }).catch(() => {});
+    throw err;
+  }
+
+  return {
+    async send(tx: DbClient, data: DownloadJobData): Promise<string> {
+      const id = await boss.send(DOWNLOAD_QUEUE, data, { db: { executeSql: (text, values) => tx.query(text, values as unknown[]) } });
+      if (!id) throw new Error('the job queue refused the job');
+      return id;
+    },
+
+    async work(concurrency: number, handler: (data: DownloadJobData, jobId: string) => Promise<void>): Promise<void> {
+      await boss.work<DownloadJobData>(DOWNLOAD_QUEUE, { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+        if (job) await handler(job.data, job.id);
+      });
+    },
+
+    async cancel(jobId: string): Promise<void> {
+      await boss.cancel(DOWNLOAD_QUEUE, jobId).catch((err) => log.warn({ err }, 'could not cancel queued job'));
+    },
+
+    async stop(): Promise<void> {
+      await boss.stop({ graceful: true, timeout: 20_000 });
+    },
+  };
+}
+
+export type DownloadQueue = Awaited<ReturnType<typeof startDownloadQueue>>;

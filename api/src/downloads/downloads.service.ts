@@ -1,0 +1,230 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { CreateDownloadResponse, Download, DownloadFile, DownloadProgress, RescanResponse, SelectionItem } from '@d011dl/contract';
+import type { AppConfig } from '../config/config.ts';
+import { withTransaction, type Db } from '../db/pool.ts';
+import { badRequest, conflict, forbidden, notFound } from '../http-errors.ts';
+import type { HubTreeEntry } from '../hub/hub-client.ts';
+import type { HubService } from '../hub/hub.service.ts';
+import { modelDir } from '../storage/layout.ts';
+import { assertSpace } from './disk-space.ts';
+import type { DownloadQueue } from './download-queue.ts';
+import { downloadsRepository as repo, type DownloadRow, type TargetFile } from './downloads.repository.ts';
+import { finalPath } from './file-paths.ts';
+
+export interface Caller {
+  id: string;
+  admin: boolean;
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export function toProgress(d: DownloadRow): DownloadProgress {
+  return {
+    id: d.id,
+    status: d.status,
+    progress_pct: d.progress_pct,
+    bytes_done: d.bytes_done,
+    bytes_total: d.bytes_total,
+    files_done: d.files_done,
+    files_failed: d.files_failed,
+    files_total: d.files_total,
+    speed_bps: d.speed_bps,
+    eta_s: d.eta_s,
+    error: d.error,
+    started_at: iso(d.started_at),
+    finished_at: iso(d.finished_at),
+  };
+}
+
+/** Which files of the tree a selection means: all of them when empty; everything under a dir. */
+export function expandSelection(tree: HubTreeEntry[], selection: SelectionItem[]): TargetFile[] {
+  const files = tree.filter((e) => e.type === 'file');
+  const toTarget = (e: HubTreeEntry): TargetFile => ({ path: e.path, size: e.size, sha256: e.lfs?.oid ?? null, gitOid: e.oid, isLfs: Boolean(e.lfs) });
+  if (selection.length === 0) return files.map(toTarget);
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const dirs = new Set(tree.filter((e) => e.type === 'directory').map((e) => e.path));
+  const chosen = new Map<string, HubTreeEntry>();
+  const missing: string[] = [];
+  for (const item of selection) {
+    if (item.type === 'file') {
+      const f = byPath.get(item.path);
+      if (f) chosen.set(f.path, f);
+      else missing.push(item.path);
+    } else if (dirs.has(item.path)) {
+      for (const f of files) if (f.path.startsWith(`${item.path}/`)) chosen.set(f.path, f);
+    } else {
+      missing.push(`${item.path}/`);
+    }
+  }
+  if (missing.length) {
+    const shown = missing.slice(0, 5).map((m) => `"${m}"`).join(', ');
+    throw badRequest(`Not in the repo at this revision: ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`, 'UnknownPath');
+  }
+  return [...chosen.values()].map(toTarget);
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: HubService; queue: DownloadQueue }) {
+  const { db, config, hub, queue } = deps;
+
+  function toDownload(d: DownloadRow): Download {
+    return {
+      ...toProgress(d),
+      model_id: d.model_id,
+      author: d.author,
+      repo: d.repo,
+      revision: d.revision,
+      commit_sha: d.commit_sha,
+      user_id: d.user_id,
+      username: d.username,
+      local_path: modelDir(config.storageRoot, d.author, d.repo, d.revision),
+      created_at: d.created_at.toISOString(),
+      log: d.log,
+    };
+  }
+
+  async function visible(id: string, caller: Caller): Promise<DownloadRow> {
+    const d = await repo.get(db, id);
+    // someone else's download is reported as absent, not as forbidden: ids are not to be probed
+    if (!d || (!caller.admin && d.user_id !== caller.id)) throw notFound(`No download ${id}`);
+    return d;
+  }
+
+  return {
+    async create(caller: Caller, req: { author: string; repo: string; revision: string; selection: SelectionItem[]; force: boolean }): Promise<CreateDownloadResponse> {
+      const commit = await hub.resolveCommit(req.author, req.repo, req.revision);
+      const targets = expandSelection(await hub.listAll(req.author, req.repo, commit), req.selection);
+      if (targets.length === 0) throw badRequest('Nothing to download: the selection has no files', 'EmptySelection');
+      const dir = modelDir(config.storageRoot, req.author, req.repo, req.revision);
+      for (const t of targets) finalPath(dir, t.path);
+
+      if (!req.force) {
+        const done = await repo.doneFiles(db, req.author, req.repo, req.revision);
+        const present = await Promise.all(targets.map(async (t) => {
+          const rec = done.get(t.path);
+          if (!rec || rec.size !== t.size || rec.gitOid !== t.gitOid) return false;
+          return (await stat(finalPath(dir, t.path)).catch(() => null))?.size === t.size;
+        }));
+        if (present.every(Boolean)) {
+          throw conflict(`Every selected file of ${req.author}/${req.repo}@${req.revision} is already downloaded; send force: true to check and fetch again`, 'AlreadyDownloaded');
+        }
+      }
+      // Gated repos list their files publicly and refuse them only at download: ask before queueing.
+      const probe = targets.find((t) => t.size > 0) ?? targets[0]!;
+      await hub.checkFileAccess(req.author, req.repo, commit, probe.path);
+
+      const bytesTotal = targets.reduce((n, t) => n + t.size, 0);
+      await assertSpace(config.storageRoot, bytesTotal, await repo.bytesStillNeeded(db, null), config.downloads.diskReserveBytes).catch(async (err) => {
+        // files already on disk need no new space: only refuse when what is missing does not fit
+        const missing = await Promise.all(targets.map(async (t) => ((await stat(finalPath(dir, t.path)).catch(() => null))?.size === t.size ? 0 : t.size)));
+        await assertSpace(config.storageRoot, missing.reduce((a, b) => a + b, 0), await repo.bytesStillNeeded(db, null), config.downloads.diskReserveBytes).catch(() => { throw err; });
+      });
+
+      const downloadId = await withTransaction(db, async (tx) => {
+        const modelId = await repo.upsertModel(tx, req);
+        const fileIds = await repo.upsertFiles(tx, modelId, targets, req.force);
+        const id = await repo.insertDownload(tx, {
+          userId: caller.id, modelId, selection: req.selection, force: req.force, commitSha: commit,
+          engine: config.downloads.engine, filesTotal: targets.length, bytesTotal,
+        });
+        await repo.linkFiles(tx, id, fileIds);
+        await repo.setJobId(tx, id, await queue.send(tx, { downloadId: id }));
+        return id;
+      });
+      return { download_id: downloadId, status: 'queued', commit_sha: commit, files_total: targets.length, bytes_total: bytesTotal };
+    },
+
+    async get(id: string, caller: Caller): Promise<Download> {
+      return toDownload(await visible(id, caller));
+    },
+
+    async progress(id: string, caller: Caller): Promise<DownloadProgress> {
+      return toProgress(await visible(id, caller));
+    },
+
+    async list(caller: Caller, all: boolean): Promise<Download[]> {
+      return (await repo.list(db, caller.admin && all ? null : caller.id, 500)).map(toDownload);
+    },
+
+    async files(id: string, caller: Caller): Promise<DownloadFile[]> {
+      await visible(id, caller);
+      return (await repo.files(db, id)).map((f) => ({ path: f.path, size_bytes: f.size_bytes, bytes_done: f.bytes_done, status: f.status, error: f.error }));
+    },
+
+    async cancel(id: string, caller: Caller): Promise<Download> {
+      const d = await visible(id, caller);
+      if (d.status !== 'queued' && d.status !== 'running') throw conflict(`This download already ${d.status === 'succeeded' ? 'succeeded' : `is ${d.status}`}`, 'NotCancelable');
+      await repo.cancel(db, id);
+      if (d.status === 'queued' && d.job_id) await queue.cancel(d.job_id);
+      return toDownload((await repo.get(db, id))!);
+    },
+
+    async retry(id: string, caller: Caller): Promise<Download> {
+      const d = await visible(id, caller);
+      if (d.status !== 'failed' && d.status !== 'canceled') throw conflict(`Only failed or canceled downloads can be retried; this one is ${d.status}`, 'NotRetryable');
+      await withTransaction(db, async (tx) => {
+        await repo.resetFailedFiles(tx, id);
+        await repo.requeue(tx, id);
+        await repo.setJobId(tx, id, await queue.send(tx, { downloadId: id }));
+      });
+      return toDownload((await repo.get(db, id))!);
+    },
+
+    /** Compares what the catalog says with what is on disk. */
+    async rescan(modelId: string, hashes: boolean): Promise<RescanResponse> {
+      const m = await repo.model(db, modelId);
+      if (!m) throw notFound(`No model with id ${modelId}`);
+      const dir = modelDir(config.storageRoot, m.author, m.repo, m.revision);
+      const out = { files_checked: 0, present: 0, missing: 0, mismatched: 0 };
+      for (const f of await repo.modelFiles(db, modelId)) {
+        if (f.status === 'downloading') continue;
+        out.files_checked++;
+        const p = finalPath(dir, f.path);
+        const size = (await stat(p).catch(() => null))?.size;
+        let status: 'done' | 'failed' | 'pending' = f.status === 'done' ? 'done' : f.status;
+        let error: string | null = f.error;
+        if (size === undefined) {
+          out.missing++;
+          if (f.status === 'done') [status, error] = ['pending', 'not on disk at the last rescan'];
+        } else if (size !== f.size_bytes || (hashes && f.sha256 && (await sha256Of(p)) !== f.sha256)) {
+          out.mismatched++;
+          [status, error] = ['failed', size !== f.size_bytes ? `on disk: ${size} bytes, expected ${f.size_bytes}` : 'on disk: content does not match its SHA-256'];
+        } else {
+          out.present++;
+          [status, error] = ['done', null];
+        }
+        if (status !== f.status || error !== f.error) await repo.setFileStatus(db, f.id, { status, error, bytesDone: status === 'done' ? f.size_bytes : 0 });
+      }
+      await repo.refreshModel(db, modelId, null);
+      return out;
+    },
+
+    async markMissing(modelId: string): Promise<number> {
+      const m = await repo.model(db, modelId);
+      if (!m) throw notFound(`No model with id ${modelId}`);
+      const dir = modelDir(config.storageRoot, m.author, m.repo, m.revision);
+      let n = 0;
+      for (const f of await repo.modelFiles(db, modelId)) {
+        if (f.status === 'failed' || f.status === 'downloading') continue;
+        if ((await stat(finalPath(dir, f.path)).catch(() => null))?.isFile()) continue;
+        await repo.setFileStatus(db, f.id, { status: 'failed', error: 'missing from disk', bytesDone: 0 });
+        n++;
+      }
+      await repo.refreshModel(db, modelId, null);
+      return n;
+    },
+
+    ensureAdmin(caller: Caller): void {
+      if (!caller.admin) throw forbidden('Only administrators can do this');
+    },
+  };
+}
+
+export type DownloadsService = ReturnType<typeof createDownloadsService>;

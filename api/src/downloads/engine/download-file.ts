@@ -1,0 +1,338 @@
+// downloadFile: one repo file to its final path, verified, atomically, resuming whatever a previous
+// call (or a previous process) left in `<dest>.partial`.
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { serverWaitMs } from './backoff.ts';
+import { canceledError, DownloadError, fsError } from './errors.ts';
+import { FrontierHasher, hashFile, mismatch, type Digests } from './hashing.ts';
+import { engineAgent, type ClientConfig } from './http-client.ts';
+import { PartialFile } from './partial-file.ts';
+import { partialPath, readSidecar, removePartial, sidecarPath, type Sidecar } from './sidecar.ts';
+import { Transfer, type TransferSettings } from './transfer.ts';
+import type { EngineOptions, FileEvent, FileResult, FileTask } from './types.ts';
+import { validateTask } from './validate-task.ts';
+
+const MiB = 1024 * 1024;
+const DEFAULTS = {
+  segmentConnections: 8,
+  segmentThreshold: 64 * MiB,
+  segmentSize: 32 * MiB,
+  retries: 5,
+  stallTimeoutMs: 30_000,
+  retryBaseMs: 500,
+  retryMaxMs: 30_000,
+  rateLimitMaxWaitMs: 5 * 60_000,
+};
+// fsync + sidecar this often while bytes flow: what a crash can cost, in seconds of transfer
+const CHECKPOINT_MS = 1_000;
+// a file whose content keeps changing under us is not going to settle within one call
+const MAX_RESTARTS = 3;
+const EMPTY: Digests = {
+  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  gitOid: 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391',
+};
+
+/** Per-call state: options with defaults, event and progress reporting. */
+class FileRun {
+  readonly task: FileTask;
+  readonly opts: EngineOptions;
+  readonly label: string;
+  /** bytes reported through onBytes and not taken back */
+  reported = 0;
+  fetched = 0;
+
+  constructor(task: FileTask, opts: EngineOptions) {
+    this.task = task;
+    this.opts = opts;
+    this.label = task.path;
+  }
+
+  event(type: FileEvent['type'], message?: string, extra: { attempt?: number; bytes?: number } = {}): void {
+    const e: FileEvent = { path: this.task.path, type, ...extra };
+    if (message !== undefined) e.message = message;
+    try {
+      this.opts.onEvent?.(e);
+    } catch {
+      // a logging callback must not break a download
+    }
+  }
+
+  bytes(delta: number): void {
+    this.reported += delta;
+    try {
+      this.opts.onBytes?.(this.task.path, delta);
+    } catch {
+      // same
+    }
+  }
+
+  /** Takes back everything reported (the bytes were thrown away). */
+  discardReported(): void {
+    if (this.reported > 0) this.bytes(-this.reported);
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.opts.signal;
+  }
+
+  checkCanceled(): void {
+    if (this.opts.signal?.aborted) throw canceledError(this.label);
+  }
+
+  transferSettings(singleConnection: boolean): TransferSettings {
+    const o = this.opts;
+    const num = (v: number | undefined, d: number, min = 0) => (typeof v === 'number' && Number.isFinite(v) && v >= min ? v : d);
+    const segmentSize = Math.floor(num(o.segmentSize, DEFAULTS.segmentSize, 1));
+    const threshold = num(o.segmentThreshold, DEFAULTS.segmentThreshold, 1);
+    const stallTimeoutMs = num(o.stallTimeoutMs, DEFAULTS.stallTimeoutMs, 1);
+    const connections = Math.floor(num(o.segmentConnections, DEFAULTS.segmentConnections, 1));
+    const client: ClientConfig = {
+      hubOrigin: new URL(o.hubOrigin).origin,
+      token: o.token,
+      dispatcher: o.dispatcher ?? engineAgent(),
+      userAgent: o.userAgent ?? 'd011dl',
+      headersTimeoutMs: Math.max(15_000, 2 * stallTimeoutMs),
+      // the stall watchdog normally fires first; this only catches a watchdog that could not
+      bodyTimeoutMs: 2 * stallTimeoutMs + 5_000,
+      waitFromHeaders: serverWaitMs,
+    };
+    return {
+      label: this.label,
+      url: this.task.url,
+      size: this.task.size,
+      connections: singleConnection || this.task.size < threshold ? 1 : connections,
+      segmentSize,
+      // small enough that a slow last range gets help, big enough that a new request is worth it
+      minSplit: Math.min(MiB, Math.max(64 * 1024, Math.floor(segmentSize / 16))),
+      retries: Math.floor(num(o.retries, DEFAULTS.retries)),
+      stallTimeoutMs,
+      retryBaseMs: num(o.retryBaseMs, DEFAULTS.retryBaseMs),
+      retryMaxMs: num(o.retryMaxMs, DEFAULTS.retryMaxMs),
+      rateLimitMaxWaitMs: num(o.rateLimitMaxWaitMs, DEFAULTS.rateLimitMaxWaitMs),
+      checkpointMs: num(o.checkpointMs, CHECKPOINT_MS, 10),
+      client,
+      cancel: o.signal,
+      onBytes: (delta) => this.bytes(delta),
+      onRetry: (message, attempt) => this.event('retry', message, attempt === undefined ? {} : { attempt }),
+    };
+  }
+}
+
+/**
+ * Downloads `task.url` to `task.dest`: skips a destination that already holds the right bytes,
+ * resumes `<dest>.partial`, verifies size and hashes, then fsyncs and renames into place.
+ * Throws DownloadError; a canceled or failed call keeps the partial for a later resume.
+ */
+export async function downloadFile(task: FileTask, opts: EngineOptions): Promise<FileResult> {
+  const run = new FileRun(task, opts);
+  try {
+    validateTask(task, opts);
+    run.checkCanceled();
+    return await downloadOrSkip(run);
+  } catch (err) {
+    const e = err instanceof DownloadError ? err : new DownloadError('IOError', `${task.path}: ${(err as Error)?.message ?? String(err)}`, { permanent: false, cause: err });
+    if (e.code !== 'Canceled') run.event('failed', e.message);
+    throw e;
+  }
+}
+
+async function downloadOrSkip(run: FileRun): Promise<FileResult> {
+  const { task } = run;
+  try {
+    await mkdir(path.dirname(task.dest), { recursive: true });
+  } catch (err) {
+    throw fsError(err, 'create the folder of', task.dest);
+  }
+
+  const existing = await inspectDestination(run);
+  if (existing.kind === 'good') {
+    // a finished file makes any leftover partial useless
+    await removePartial(task.dest).catch(() => {});
+    run.event('skipped', 'already on disk with the expected size and hash');
+    return { status: 'skipped', sha256: existing.digests.sha256, bytesFetched: 0 };
+  }
+  let replacing = '';
+  if (existing.kind === 'bad') {
+    // a known-bad file must not stay where a finished download is expected, even if this call fails
+    try {
+      await rm(task.dest, { force: true });
+    } catch (err) {
+      throw fsError(err, 'remove the wrong file', task.dest);
+    }
+    replacing = `replacing a wrong existing file (${existing.reason}); `;
+  }
+
+  if (task.size === 0) return writeEmpty(run, replacing);
+
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetchVerifyCommit(run, { fresh: attempt > 0, note: replacing });
+    } catch (err) {
+      if (!(err instanceof DownloadError) || err.code !== 'IntegrityError') throw err;
+      await removePartial(task.dest).catch(() => {});
+      run.discardReported();
+      if (attempt > 0) throw err;
+      run.event('restart', `${err.message}; deleted the partial file, downloading again from zero`);
+    }
+  }
+}
+
+type Existing = { kind: 'absent' } | { kind: 'good'; digests: Digests } | { kind: 'bad'; reason: string };
+
+async function inspectDestination(run: FileRun): Promise<Existing> {
+  const { task } = run;
+  let st;
+  try {
+    st = await stat(task.dest);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
+    throw fsError(err, 'inspect', task.dest);
+  }
+  if (!st.isFile()) {
+    throw new DownloadError('IOError', `${task.path}: ${task.dest} exists and is not a regular file`, { permanent: true });
+  }
+  if (st.size !== task.size) return { kind: 'bad', reason: `${st.size} bytes instead of ${task.size}` };
+  let digests: Digests;
+  try {
+    digests = await hashFile(task.dest, task.size, Boolean(task.gitOid), run.signal, run.label);
+  } catch (err) {
+    throw fsError(err, 'read', task.dest);
+  }
+  const bad = mismatch(digests, task);
+  return bad ? { kind: 'bad', reason: bad } : { kind: 'good', digests };
+}
+
+/** A 0-byte file needs no request: the tree's hashes are checked against the empty content. */
+async function writeEmpty(run: FileRun, note: string): Promise<FileResult> {
+  const { task } = run;
+  const bad = mismatch(EMPTY, task);
+  if (bad) {
+    throw new DownloadError('IntegrityError', `${task.path}: the tree lists 0 bytes but a hash of other content (${bad})`, { permanent: true });
+  }
+  const tmp = partialPath(task.dest);
+  try {
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, task.dest);
+  } catch (err) {
+    throw fsError(err, 'create', task.dest);
+  }
+  await syncDir(path.dirname(task.dest));
+  await rm(sidecarPath(task.dest), { force: true }).catch(() => {});
+  run.event('done', `${note}empty file, nothing to fetch`, { bytes: 0 });
+  return { status: 'done', sha256: EMPTY.sha256, bytesFetched: 0 };
+}
+
+async function usableSidecar(task: FileTask): Promise<Sidecar | undefined> {
+  const side = await readSidecar(task.dest);
+  const same = (a: string | undefined, b: string | undefined) => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
+  // a partial of another size or version of the file is worthless
+  if (!side || side.size !== task.size || !same(side.sha256, task.sha256) || !same(side.gitOid, task.gitOid)) return undefined;
+  return side;
+}
+
+async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string }): Promise<FileResult> {
+  const { task } = run;
+  const resume = o.fresh ? undefined : await usableSidecar(task);
+  const expected = { ...(task.sha256 ? { sha256: task.sha256 } : {}), ...(task.gitOid ? { gitOid: task.gitOid } : {}) };
+  // a stale sidecar must not outlive the partial it described once that is emptied below
+  if (!resume) await rm(sidecarPath(task.dest), { force: true }).catch(() => {});
+  const file = await PartialFile.open(task.dest, task.size, expected, run.label, resume);
+  let hasher = new FrontierHasher(file.fh, file.written, task.size, Boolean(task.gitOid), run.label);
+  let committed = false;
+  try {
+    // no sidecar yet: a partial without one is never trusted, and small files finish before the first
+    // checkpoint, sparing them two fsyncs (it adds up over thousands of files on a NAS)
+    const have = file.written.size();
+    const plan = run.transferSettings(false);
+    const how = plan.connections > 1 ? ` over up to ${plan.connections} connections` : '';
+    if (have > 0) {
+      run.event('resume', `${o.note}resuming with ${fmtBytes(have)} of ${fmtBytes(task.size)} on disk${how}`, { bytes: have });
+      // the hash state of an earlier process is gone: hash the bytes on disk while the rest downloads
+      hasher.catchUp();
+    } else {
+      run.event('start', `${o.note}downloading ${fmtBytes(task.size)}${how}`);
+    }
+
+    let single = false;
+    for (let restarts = 0; ; restarts++) {
+      const transfer = new Transfer(run.transferSettings(single), file, hasher);
+      let outcome;
+      try {
+        outcome = await transfer.run();
+      } finally {
+        run.fetched += transfer.bytesFetched;
+      }
+      if (outcome.kind === 'complete') break;
+      if (restarts + 1 > MAX_RESTARTS) {
+        throw new DownloadError('HubError', `${task.path}: the file kept changing during the download (${outcome.reason})`, { permanent: false });
+      }
+      await hasher.stop();
+      run.event('restart', `${outcome.reason}; discarding ${fmtBytes(file.written.size())} and starting over from zero`, { bytes: file.written.size() });
+      run.discardReported();
+      await file.reset({});
+      hasher = new FrontierHasher(file.fh, file.written, task.size, Boolean(task.gitOid), run.label);
+      single ||= outcome.singleConnection;
+    }
+
+    const digests = await hasher.finish(run.signal);
+    const bad = mismatch(digests, task);
+    if (bad) throw new DownloadError('IntegrityError', `${task.path}: downloaded content does not match the tree at this commit: ${bad}`, { permanent: true });
+    run.event('verified', `sha256 ${digests.sha256}${digests.gitOid ? `, git blob ${digests.gitOid}` : ''}`);
+
+    await file.seal();
+    await file.close();
+    try {
+      await rename(partialPath(task.dest), task.dest);
+    } catch (err) {
+      throw fsError(err, 'move into place', task.dest);
+    }
+    committed = true;
+    await syncDir(path.dirname(task.dest));
+    await rm(sidecarPath(task.dest), { force: true }).catch(() => {});
+    run.event('done', `${fmtBytes(run.fetched)} fetched`, { bytes: run.fetched });
+    return { status: 'done', sha256: digests.sha256, bytesFetched: run.fetched };
+  } catch (err) {
+    if (!committed) {
+      await hasher.stop();
+      const integrity = err instanceof DownloadError && err.code === 'IntegrityError';
+      const keep = !integrity && file.written.size() > 0;
+      // keep the partial resumable: record everything written so far, once it is on disk
+      if (keep) await file.persist().catch(() => {});
+      await file.close();
+      // an empty partial is only clutter (e.g. after a 403 on the first request)
+      if (!keep && !integrity) await removePartial(task.dest).catch(() => {});
+    }
+    throw err;
+  }
+}
+
+/** Makes a rename durable. Some network file systems refuse fsync on a directory: that is not fatal. */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // best effort (see above)
+  }
+}
+
+function fmtBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
+}

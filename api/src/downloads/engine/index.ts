@@ -1,0 +1,6 @@
+// The download engine: one verified, resumable file at a time (downloadFile), or a set (runFiles).
+export { downloadFile } from './download-file.ts';
+export { runFiles, type FileOutcome, type RunFilesOptions } from './run-files.ts';
+export { DownloadError, type DownloadErrorCode } from './errors.ts';
+export { closeEngineAgent } from './http-client.ts';
+export type { EngineOptions, FileEvent, FileEventType, FileResult, FileTask } from './types.ts';

@@ -1,0 +1,373 @@
+// One pass over the missing ranges of a partial file: parallel ranged connections with work stealing,
+// stall detection, retries with backoff, 429 waits and detection of content that changed under us.
+import { backoffMs, sleep } from './backoff.ts';
+import { canceledError, DownloadError } from './errors.ts';
+import type { FrontierHasher } from './hashing.ts';
+import { HttpFailure, openRange, type ClientConfig, type RangeResponse } from './http-client.ts';
+import type { PartialFile } from './partial-file.ts';
+import { splitRanges, type ByteRange } from './ranges.ts';
+
+export interface TransferSettings {
+  label: string;
+  /** the resolve URL on the Hub */
+  url: string;
+  size: number;
+  connections: number;
+  segmentSize: number;
+  /** a range is split for an idle connection only if both halves get at least this much */
+  minSplit: number;
+  retries: number;
+  stallTimeoutMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  rateLimitMaxWaitMs: number;
+  checkpointMs: number;
+  client: ClientConfig;
+  cancel: AbortSignal | undefined;
+  onBytes(delta: number): void;
+  onRetry(message: string, attempt?: number): void;
+}
+
+export type TransferOutcome = { kind: 'complete' } | { kind: 'restart'; reason: string; singleConnection: boolean };
+
+/** A range owned by one connection; `end` shrinks when an idle connection takes over its tail. */
+class Slot {
+  /** next byte to receive (bytes before it are written or in the write batch) */
+  recv: number;
+  end: number;
+  constructor(start: number, end: number) {
+    this.recv = start;
+    this.end = end;
+  }
+}
+
+class StallAbort extends Error {}
+
+class ContentChanged extends Error {
+  readonly singleConnection: boolean;
+  constructor(message: string, singleConnection = false) {
+    super(message);
+    this.singleConnection = singleConnection;
+  }
+}
+
+// Bytes are gathered per connection and written with one positioned writev per batch.
+const WRITE_BATCH = 1024 * 1024;
+// An attempt that delivered at least this much made progress: the retry budget starts over, so a
+// flaky link that drops a connection every few hundred MB still finishes a 500 GB file.
+const PROGRESS_RESETS_RETRIES = 256 * 1024;
+const MAX_RATE_LIMIT_WAITS = 20;
+
+export class Transfer {
+  readonly #s: TransferSettings;
+  readonly #file: PartialFile;
+  readonly #hasher: FrontierHasher;
+  readonly #stop = new AbortController();
+  #pending: ByteRange[] = [];
+  readonly #active = new Set<Slot>();
+  #fatal: DownloadError | undefined;
+  #restart: { reason: string; singleConnection: boolean } | undefined;
+  /** where the last chain of redirects ended (the CDN): later ranges go straight there */
+  #resolvedUrl: string | undefined;
+  #pauseUntil = 0;
+  #rateLimitWaits = 0;
+  #firstAnswered: Promise<void>;
+  #releaseFirst: () => void = () => {};
+  #checkpointing = false;
+  #lastCheckpoint = -1;
+  bytesFetched = 0;
+
+  constructor(settings: TransferSettings, file: PartialFile, hasher: FrontierHasher) {
+    this.#s = settings;
+    this.#file = file;
+    this.#hasher = hasher;
+    this.#firstAnswered = new Promise((resolve) => {
+      this.#releaseFirst = resolve;
+    });
+  }
+
+  /** Fetches every missing range. Throws DownloadError (fatal or canceled); returns 'restart' when the content changed. */
+  async run(): Promise<TransferOutcome> {
+    const s = this.#s;
+    const onCancel = () => this.#stop.abort(new Error('canceled'));
+    if (s.cancel?.aborted) onCancel();
+    s.cancel?.addEventListener('abort', onCancel, { once: true });
+    const timer = setInterval(() => this.#checkpoint(), s.checkpointMs);
+    try {
+      // a pass normally ends with everything written; looping again only guards against a lost range
+      for (let pass = 0; pass < 3 && !this.#stopped && !this.#file.written.covers(s.size); pass++) {
+        this.#pending = splitRanges(this.#file.written.missing(s.size), s.segmentSize);
+        const lanes = Math.max(1, s.connections);
+        await Promise.all(Array.from({ length: lanes }, (_, i) => this.#lane(i)));
+      }
+    } finally {
+      clearInterval(timer);
+      s.cancel?.removeEventListener('abort', onCancel);
+    }
+    if (this.#fatal) throw this.#fatal;
+    if (this.#restart) return { kind: 'restart', ...this.#restart };
+    if (s.cancel?.aborted) throw canceledError(s.label);
+    if (!this.#file.written.covers(s.size)) {
+      throw new DownloadError('NetworkError', `${s.label}: ranges are still missing after the download`, { permanent: false });
+    }
+    return { kind: 'complete' };
+  }
+
+  get #stopped(): boolean {
+    return this.#stop.signal.aborted;
+  }
+
+  async #lane(index: number): Promise<void> {
+    try {
+      // the first request resolves the download URL alone, so N connections do not all hit the Hub's resolver
+      if (index > 0) await this.#firstAnswered;
+      for (;;) {
+        if (this.#stopped) return;
+        const slot = this.#take();
+        if (!slot) return;
+        this.#active.add(slot);
+        try {
+          await this.#fetchSlot(slot);
+        } finally {
+          this.#active.delete(slot);
+        }
+      }
+    } finally {
+      if (index === 0) this.#releaseFirst();
+    }
+  }
+
+  /** The next planned segment; when none is left, the back half of the largest range still being fetched. */
+  #take(): Slot | undefined {
+    const next = this.#pending.shift();
+    if (next) return new Slot(next[0], next[1]);
+    let victim: Slot | undefined;
+    let most = 0;
+    for (const slot of this.#active) {
+      const left = slot.end - slot.recv;
+      if (left > most) {
+        most = left;
+        victim = slot;
+      }
+    }
+    if (!victim || most < 2 * this.#s.minSplit) return undefined;
+    const mid = victim.recv + Math.floor(most / 2);
+    const stolen = new Slot(mid, victim.end);
+    victim.end = mid;
+    return stolen;
+  }
+
+  async #fetchSlot(slot: Slot): Promise<void> {
+    const s = this.#s;
+    let failures = 0;
+    while (slot.recv < slot.end && !this.#stopped) {
+      await this.#gate();
+      if (this.#stopped) return;
+      const before = slot.recv;
+      let failure: unknown;
+      try {
+        await this.#streamOnce(slot);
+        if (slot.recv > before || slot.recv >= slot.end) continue;
+        failure = new HttpFailure('retry', 'the server sent no bytes');
+      } catch (err) {
+        failure = err;
+      }
+      if (this.#stopped) return;
+
+      if (failure instanceof DownloadError) return this.#failWith(failure);
+      if (failure instanceof ContentChanged) return this.#restartWith(failure.message, failure.singleConnection);
+      if (failure instanceof HttpFailure) {
+        if (failure.kind === 'permanent') {
+          return this.#failWith(
+            new DownloadError('HubError', `${s.label}: ${failure.message}`, { permanent: true, ...(failure.status ? { httpStatus: failure.status } : {}) }),
+          );
+        }
+        if (failure.kind === 'unsatisfiable') return this.#restartWith(`${failure.message}: the file changed on the server`, false);
+        if (failure.kind === 'rate-limit') {
+          this.#rateLimited(failure);
+          continue;
+        }
+        // an expired CDN URL: go back through the Hub for a fresh one
+        if (failure.kind === 'stale-url') this.#resolvedUrl = undefined;
+      }
+
+      const reason = failure instanceof StallAbort ? `no data for ${s.stallTimeoutMs} ms` : errorText(failure);
+      if (slot.recv - before >= PROGRESS_RESETS_RETRIES) failures = 0;
+      failures++;
+      if (failures > s.retries) {
+        const status = failure instanceof HttpFailure ? failure.status : undefined;
+        return this.#failWith(
+          new DownloadError('NetworkError', `${s.label}: giving up after ${s.retries} retries: ${reason}`, {
+            permanent: false,
+            ...(status ? { httpStatus: status } : {}),
+          }),
+        );
+      }
+      const serverWait = failure instanceof HttpFailure ? Math.min(failure.waitMs ?? 0, s.rateLimitMaxWaitMs) : 0;
+      const wait = Math.max(backoffMs(failures, s.retryBaseMs, s.retryMaxMs), serverWait);
+      s.onRetry(`${reason}; retry ${failures}/${s.retries} in ${wait} ms from byte ${slot.recv}`, failures);
+      await sleep(wait, this.#stop.signal);
+    }
+  }
+
+  #rateLimited(failure: HttpFailure): void {
+    const s = this.#s;
+    this.#rateLimitWaits++;
+    if (this.#rateLimitWaits > MAX_RATE_LIMIT_WAITS) {
+      this.#failWith(new DownloadError('RateLimited', `${s.label}: still rate-limited after ${MAX_RATE_LIMIT_WAITS} waits: ${failure.message}`, { permanent: false, httpStatus: 429 }));
+      return;
+    }
+    const wait = Math.min(s.rateLimitMaxWaitMs, failure.waitMs ?? backoffMs(this.#rateLimitWaits + 2, s.retryBaseMs, s.retryMaxMs));
+    // every connection of this file waits: hammering a rate limiter only extends it
+    this.#pauseUntil = Math.max(this.#pauseUntil, Date.now() + wait);
+    s.onRetry(`${failure.message}; waiting ${Math.ceil(wait / 1000)} s as asked`, undefined);
+  }
+
+  async #gate(): Promise<void> {
+    const ms = this.#pauseUntil - Date.now();
+    if (ms > 0) await sleep(ms, this.#stop.signal);
+  }
+
+  async #streamOnce(slot: Slot): Promise<void> {
+    const s = this.#s;
+    const req = new AbortController();
+    const onStop = () => req.abort(this.#stop.signal.reason);
+    if (this.#stopped) return;
+    this.#stop.signal.addEventListener('abort', onStop, { once: true });
+    let watchdog: NodeJS.Timeout | undefined;
+    try {
+      const cached = this.#resolvedUrl !== undefined;
+      const ifRange = this.#file.meta.validator;
+      let res: RangeResponse;
+      try {
+        res = await openRange(
+          { url: this.#resolvedUrl ?? s.url, cached, start: slot.recv, end: slot.end, ...(ifRange ? { ifRange } : {}) },
+          s.client,
+          req.signal,
+        );
+      } finally {
+        this.#releaseFirst();
+      }
+      watchdog = setTimeout(() => req.abort(new StallAbort()), s.stallTimeoutMs);
+      try {
+        this.#accept(res, slot, cached);
+      } catch (err) {
+        res.body.destroy();
+        throw err;
+      }
+      this.#resolvedUrl = res.finalUrl;
+      await this.#consume(res, slot, watchdog);
+    } catch (err) {
+      if (req.signal.reason instanceof StallAbort) throw req.signal.reason;
+      throw err;
+    } finally {
+      clearTimeout(watchdog);
+      this.#stop.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  /** Checks that the answer continues the bytes already on disk; learns the validators from the first one. */
+  #accept(res: RangeResponse, slot: Slot, cached: boolean): void {
+    const s = this.#s;
+    const meta = this.#file.meta;
+    // a CDN URL is content-addressed and carries its own ETag, not the Hub's: identity is checked on Hub chains only
+    if (!cached && meta.identity && res.identity && res.identity !== meta.identity) {
+      throw new ContentChanged(`the file changed on the Hub (ETag ${meta.identity} → ${res.identity})`);
+    }
+    if (meta.validator && res.validator && res.validator !== meta.validator) {
+      throw new ContentChanged(`the file changed on the server (ETag ${meta.validator} → ${res.validator})`);
+    }
+    // after the ETag checks: a changed file restarts first, and only then fails on its new size
+    if (res.total !== undefined && res.total !== s.size) {
+      throw new DownloadError('IntegrityError', `${s.label}: the server has ${res.total} bytes, the tree at this commit says ${s.size}`, { permanent: true });
+    }
+    if (res.status === 200 && slot.recv !== 0) {
+      throw new ContentChanged('the server ignored the Range header and sent the whole file; continuing over one connection', true);
+    }
+    if (res.status === 206 && res.start !== slot.recv) {
+      throw new HttpFailure('retry', `the server sent bytes from ${res.start} instead of ${slot.recv}`, 206);
+    }
+    if (!meta.identity && res.identity && !cached) meta.identity = res.identity;
+    if (!meta.validator && res.validator) meta.validator = res.validator;
+  }
+
+  /** Streams the body to disk at the slot's position until the slot's (possibly shrunk) end. */
+  async #consume(res: RangeResponse, slot: Slot, watchdog: NodeJS.Timeout): Promise<void> {
+    let batch: Uint8Array[] = [];
+    let batchLen = 0;
+    const flush = async () => {
+      if (batchLen === 0) return;
+      const chunks = batch;
+      const len = batchLen;
+      batch = [];
+      batchLen = 0;
+      const at = slot.recv - len;
+      await this.#file.write(at, chunks, len);
+      this.#hasher.wrote(at, chunks, len);
+      this.bytesFetched += len;
+      this.#s.onBytes(len);
+    };
+    let broken: unknown;
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        watchdog.refresh();
+        const room = slot.end - slot.recv;
+        if (room <= 0) break;
+        const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        batch.push(piece);
+        batchLen += piece.length;
+        slot.recv += piece.length;
+        if (batchLen >= WRITE_BATCH) {
+          await flush();
+          // a slow disk is not a stalled connection
+          watchdog.refresh();
+        }
+        if (slot.recv >= slot.end) break;
+      }
+    } catch (err) {
+      broken = err;
+    }
+    // what arrived before a break is good: keep it
+    await flush();
+    if (broken !== undefined) throw broken;
+  }
+
+  #checkpoint(): void {
+    if (this.#checkpointing || this.#stopped) return;
+    const size = this.#file.written.size();
+    if (size === this.#lastCheckpoint) return;
+    this.#checkpointing = true;
+    this.#file
+      .persist()
+      .then(
+        () => {
+          this.#lastCheckpoint = size;
+        },
+        (err: unknown) => this.#failWith(err instanceof DownloadError ? err : new DownloadError('IOError', String(err), { permanent: true })),
+      )
+      .finally(() => {
+        this.#checkpointing = false;
+      });
+  }
+
+  // the first cause to stop the pass wins (a cancel, a fatal error or a content change)
+  #failWith(err: DownloadError): void {
+    if (this.#stopped) return;
+    this.#fatal = err;
+    this.#stop.abort(err);
+  }
+
+  #restartWith(reason: string, singleConnection: boolean): void {
+    if (this.#stopped) return;
+    this.#restart = { reason, singleConnection };
+    this.#stop.abort(new Error(reason));
+  }
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: string }).code;
+    return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
+  }
+  return String(err);
+}

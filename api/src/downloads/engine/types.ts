@@ -1,0 +1,69 @@
+// Public types of the per-file download engine (imported by the job runner).
+import type { Dispatcher } from 'undici';
+
+export interface FileTask {
+  /** repo path (already validated: no "..", no leading "/", no backslash) */
+  path: string;
+  /** expected size from the tree at the pinned commit */
+  size: number;
+  /** expected content SHA-256 (LFS files: tree lfs.oid) */
+  sha256?: string;
+  /** expected git blob SHA-1 of the content (regular files: tree oid) */
+  gitOid?: string;
+  /** absolute resolve URL at the pinned commit, path segments percent-encoded */
+  url: string;
+  /** absolute final path (inside the storage root; the caller validated it) */
+  dest: string;
+}
+
+export type FileEventType = 'start' | 'resume' | 'retry' | 'restart' | 'verified' | 'skipped' | 'done' | 'failed';
+
+/** One log line's worth of what happened to a file. */
+export interface FileEvent {
+  path: string;
+  type: FileEventType;
+  message?: string;
+  attempt?: number;
+  /** 'resume': bytes already on disk; 'done': bytes fetched over the network by this call */
+  bytes?: number;
+}
+
+export interface EngineOptions {
+  /** Authorization is sent only to this origin */
+  hubOrigin: string;
+  /** HF token: never logged, never sent to another origin */
+  token?: string;
+  /** parallel ranged connections for big files (default 8) */
+  segmentConnections: number;
+  /** files of at least this size are segmented (default 64 MiB) */
+  segmentThreshold?: number;
+  /** target segment size (default 32 MiB) */
+  segmentSize?: number;
+  /** retries of a range that keeps failing without progress before the file fails (default 5) */
+  retries: number;
+  /** no body bytes on a connection for this long → abort it and fetch its range again (default 30 s) */
+  stallTimeoutMs: number;
+  /** cancel: stop promptly, keep the .partial and its sidecar for a later resume */
+  signal?: AbortSignal;
+  /**
+   * Bytes written by this call, chunk by chunk (for progress and speed). Negative when a restart
+   * discards bytes: the sum of all deltas is never below zero. Bytes already on disk when a download
+   * resumes are not reported here but in the 'resume' event's `bytes`.
+   */
+  onBytes?(path: string, delta: number): void;
+  onEvent?(e: FileEvent): void;
+  /** first retry delay; later ones double, with full jitter (default 500 ms) */
+  retryBaseMs?: number;
+  /** longest retry delay (default 30 s) */
+  retryMaxMs?: number;
+  /** longest wait a 429 may impose (default 5 min) */
+  rateLimitMaxWaitMs?: number;
+  /** how often written bytes are fsynced and recorded in the sidecar while downloading (default 5 s) */
+  checkpointMs?: number;
+  /** HTTP dispatcher, e.g. an undici ProxyAgent (default: the engine's shared keep-alive Agent) */
+  dispatcher?: Dispatcher;
+  /** User-Agent header */
+  userAgent?: string;
+}
+
+export type FileResult = { status: 'done' | 'skipped'; sha256: string; bytesFetched: number };

@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startHubSim, type HubSim } from '@d011dl/hubsim';
+import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
+import { assertFilesExact, waitForStatus } from './helpers/downloads.ts';
+
+describe('downloads', () => {
+  let sim: HubSim;
+  let t: TestApp;
+  let token: string;
+  before(async () => {
+    sim = await startHubSim();
+    t = await startTestApp({ HF_ENDPOINT: sim.url, HF_TOKEN: 'hf_bob_token', STALL_TIMEOUT_S: '2', DOWNLOAD_RETRIES: '4' });
+    token = (await registerAndLogin(t.app)).token;
+  });
+  after(async () => {
+    await t.close();
+    await sim.close();
+  });
+  const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, payload, headers: bearer(token) });
+  const get = (url: string) => t.app.inject({ url, headers: bearer(token) });
+  const start = async (payload: object) => {
+    const res = await post('/downloads', payload);
+    assert.equal(res.statusCode, 202, res.body);
+    return res.json().download_id as string;
+  };
+  const root = () => t.config.storageRoot;
+
+  it('downloads a whole repo byte-exact into <root>/<Author>/<Repo>/<Revision>', async () => {
+    const id = await start({ author: 'acme', repo: 'tiny-model', revision: 'main' });
+    const d = await waitForStatus(t.app, token, id, ['succeeded', 'failed']);
+    assert.equal(d.status, 'succeeded', JSON.stringify(d));
+    assert.equal(d.progress_pct, 100);
+    assert.equal(d.bytes_done, d.bytes_total);
+    assert.equal(d.commit_sha, sim.commitSha('acme/tiny-model', 'main'));
+    assert.equal(d.local_path, path.join(root(), 'acme', 'tiny-model', 'main'));
+    const n = await assertFilesExact(sim, root(), 'acme/tiny-model', 'main', 'main');
+    assert.equal(d.files_done, n);
+    const leftovers = (await readdir(d.local_path, { recursive: true })).filter((f) => String(f).endsWith('.partial') || String(f).endsWith('.json') && String(f).includes('.partial'));
+    assert.deepEqual(leftovers, [], 'no partial files left');
+    const models = (await get('/db/models?author=acme&repo=tiny-model&revision=main')).json().models;
+    assert.equal(models[0].is_downloaded, true);
+    assert.equal(models[0].file_count, n);
+    assert.equal(models[0].commit_sha, d.commit_sha);
+    const log = await readFile(path.join(t.config.downloads.logDir, `${id}.log`), 'utf8');
+    assert.match(log, /succeeded/);
+    assert.match(d.log, /succeeded/);
+  });
+
+  it('a re-run of a finished selection is 409 AlreadyDownloaded; force re-checks without fetching good files', async () => {
+    const again = await post('/downloads', { author: 'acme', repo: 'tiny-model', revision: 'main' });
+    assert.equal(again.statusCode, 409);
+    assert.equal(again.json().error, 'AlreadyDownloaded');
+    sim.stats.reset();
+    const id = await start({ author: 'acme', repo: 'tiny-model', revision: 'main', force: true });
+    assert.equal((await waitForStatus(t.app, token, id, ['succeeded', 'failed'])).status, 'succeeded');
+    const bodies = sim.stats.requests.filter((r) => r.method === 'GET' && (r.server === 'cdn' || r.path.includes('/resolve')));
+    assert.deepEqual(bodies.map((r) => r.path), [], 'no file was fetched again');
+  });
+
+  it('downloads a folder at a branch, a single file, a tag, and refs/pr/1 (stored as one folder)', async () => {
+    const folder = await start({ author: 'acme', repo: 'tiny-model', revision: 'dev', selection: [{ path: 'nested', type: 'dir' }] });
+    const file = await start({ author: 'acme', repo: 'tiny-model', revision: 'v1.0', selection: [{ path: 'config.json', type: 'file' }] });
+    const pr = await start({ author: 'acme', repo: 'tiny-model', revision: 'refs/pr/1', selection: [{ path: 'pr-file.txt', type: 'file' }, { path: 'README.md', type: 'file' }] });
+    for (const id of [folder, file, pr]) assert.equal((await waitForStatus(t.app, token, id, ['succeeded', 'failed'])).status, 'succeeded');
+    await assertFilesExact(sim, root(), 'acme/tiny-model', 'dev', 'dev', (p) => p.startsWith('nested/'));
+    assert.ok(!existsSync(path.join(root(), 'acme/tiny-model/dev/config.json')), 'only the folder');
+    await assertFilesExact(sim, root(), 'acme/tiny-model', 'v1.0', 'v1.0', (p) => p === 'config.json');
+    await assertFilesExact(sim, root(), 'acme/tiny-model', 'refs/pr/1', 'refs%2Fpr%2F1', (p) => p === 'pr-file.txt' || p === 'README.md');
+    assert.ok(!existsSync(path.join(root(), 'acme/tiny-model/refs')), 'never nested folders for refs/pr/N');
+    const files = (await get(`/downloads/${pr}/files`)).json().files;
+    assert.deepEqual(files.map((f: { path: string; status: string }) => `${f.path}:${f.status}`), ['README.md:done', 'pr-file.txt:done']);
+  });
+
+  it('refuses traversal and unknown paths with a 400, writing nothing', async () => {
+    const before = await readdir(root(), { recursive: true });
+    const bad: Array<[object, RegExp]> = [
+      [{ selection: [{ path: '../escape.txt', type: 'file' }] }, /"\." or "\.\."/],
+      [{ selection: [{ path: 'nested/../../x', type: 'file' }] }, /"\." or "\.\."/],
+      [{ selection: [{ path: '/etc/passwd', type: 'file' }] }, /relative/],
+      [{ selection: [{ path: 'a\\b', type: 'file' }] }, /backslash/],
+      [{ selection: [{ path: 'a\u0000b', type: 'file' }] }, /NUL/],
+      [{ selection: [{ path: 'C:/x', type: 'file' }] }, /drive letter/],
+      [{ selection: [{ path: 'no-such-file.bin', type: 'file' }] }, /Not in the repo.*no-such-file\.bin/],
+      [{ selection: [{ path: 'config.json', type: 'dir' }] }, /Not in the repo.*config\.json\//],
+      [{ author: '..' }, /author/],
+      [{ repo: 'a--b' }, /repo/],
+      [{ revision: '../main' }, /revision/],
+    ];
+    for (const [patch, message] of bad) {
+      const res = await post('/downloads', { author: 'acme', repo: 'tiny-model', revision: 'main', ...patch });
+      assert.equal(res.statusCode, 400, `${JSON.stringify(patch)}: ${res.body}`);
+      assert.match(res.json().message, message);
+    }
+    assert.deepEqual(await readdir(root(), { recursive: true }), before, 'nothing written');
+  });
+
+  it('says a gated repo needs access (403) and a missing repo 404, before queueing anything', async () => {
+    const gated = await post('/downloads', { author: 'acme', repo: 'gated-model', revision: 'main' });
+    assert.equal(gated.statusCode, 403);
+    assert.equal(gated.json().error, 'GatedRepo');
+    assert.match(gated.json().message, /gated.*request access/);
+    const missing = await post('/downloads', { author: 'acme', repo: 'nope', revision: 'main' });
+    assert.equal(missing.statusCode, 404);
+    const rev = await post('/downloads', { author: 'acme', repo: 'tiny-model', revision: 'nope' });
+    assert.equal(rev.statusCode, 404);
+    assert.equal(rev.json().error, 'RevisionNotFound');
+  });
+
+  it('refuses clearly when the storage has not enough free space', async () => {
+    const small = await startTestApp({ HF_ENDPOINT: sim.url, DISK_RESERVE_MB: String(1024 * 1024 * 1024) });
+    try {
+      const tok = (await registerAndLogin(small.app)).token;
+      const res = await small.app.inject({ method: 'POST', url: '/downloads', headers: bearer(tok), payload: { author: 'TheBloke', repo: 'Demo-GGUF' } });
+      assert.equal(res.statusCode, 507);
+      assert.match(res.json().message, /Not enough free space: .* needed, .* free/);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('says so when the storage folder is missing (NAS not mounted) instead of failing obscurely', async () => {
+    const unmounted = await startTestApp({ HF_ENDPOINT: sim.url, STORAGE_ROOT: '/nonexistent-d011dl-nas/models' });
+    try {
+      const tok = (await registerAndLogin(unmounted.app)).token;
+      const res = await unmounted.app.inject({ method: 'POST', url: '/downloads', headers: bearer(tok), payload: { author: 'acme', repo: 'tiny-model' } });
+      assert.equal(res.statusCode, 503);
+      assert.match(res.json().message, /\/nonexistent-d011dl-nas\/models does not exist \(is the storage mounted\?\)/);
+      assert.ok(!existsSync('/nonexistent-d011dl-nas'), 'not created');
+    } finally {
+      await unmounted.close();
+    }
+  });
+
+  it('survives resets, truncated bodies, 5xx bursts and 429s with byte-exact files', async () => {
+    sim.faults.set({ rules: [
+      { kind: 'reset', match: 'demo.Q4_K_M.gguf', count: 2 },
+      { kind: 'truncate', match: 'demo.Q5_K_M.gguf', count: 1 },
+      { kind: 'status', status: 503, match: 'demo.Q8_0.gguf', count: 2 },
+      { kind: 'status', status: 429, retryAfter: 1, match: 'README.md', count: 1 },
+    ] });
+    const id = await start({ author: 'TheBloke', repo: 'Demo-GGUF', revision: 'main' });
+    const d = await waitForStatus(t.app, token, id, ['succeeded', 'failed']);
+    sim.faults.reset();
+    assert.equal(d.status, 'succeeded', d.log);
+    await assertFilesExact(sim, root(), 'TheBloke/Demo-GGUF', 'main', 'main');
+  });
+
+  it('fails a file whose content no longer matches its hash, leaving no file at the final path; retry fetches it', async () => {
+    // the job pinned the listed hashes when it was queued; the Hub then serves other bytes (held
+    // back by 503s until the change is in place, so the job cannot fetch the old bytes first)
+    sim.faults.set({ rules: [{ kind: 'status', status: 503, match: 'demo.Q4_K_M.gguf', count: 1000 }] });
+    const id = await start({ author: 'TheBloke', repo: 'Demo-GGUF', revision: 'q4-only' });
+    sim.mutateFile('TheBloke/Demo-GGUF', 'demo.Q4_K_M.gguf', 'tampered', 'q4-only');
+    sim.faults.reset();
+    const d = await waitForStatus(t.app, token, id, ['succeeded', 'failed']);
+    assert.equal(d.status, 'failed');
+    assert.match(d.error, /1 of \d+ files failed/);
+    const files = (await get(`/downloads/${id}/files`)).json().files;
+    const bad = files.find((f: { path: string }) => f.path === 'demo.Q4_K_M.gguf');
+    assert.equal(bad.status, 'failed');
+    assert.match(bad.error, /does not match .*sha256 expected/);
+    assert.ok(!existsSync(path.join(root(), 'TheBloke/Demo-GGUF/q4-only/demo.Q4_K_M.gguf')), 'no corrupt file at the final path');
+    assert.equal(files.filter((f: { status: string }) => f.status === 'done').length, files.length - 1, 'the other files are intact');
+    const retried = await post(`/downloads/${id}/retry`, {});
+    assert.equal(retried.statusCode, 200);
+    assert.equal(retried.json().status, 'queued');
+    assert.equal((await waitForStatus(t.app, token, id, ['succeeded', 'failed'])).status, 'failed', 'still the wrong bytes at the Hub: fails again, cleanly');
+  });
+
+  it('cancels a running download, keeps its partial file, and a retry resumes it', async () => {
+    sim.faults.set({ bandwidthPerConn: 256 * 1024 });
+    const id = await start({ author: 'acme', repo: 'tiny-model', revision: 'feature/x', selection: [{ path: 'model.safetensors', type: 'file' }] });
+    await waitForStatus(t.app, token, id, ['running']);
+    await new Promise((r) => setTimeout(r, 2000));
+    const canceled = await post(`/downloads/${id}/cancel`, {});
+    assert.equal(canceled.statusCode, 200);
+    assert.equal(canceled.json().status, 'canceled');
+    await new Promise((r) => setTimeout(r, 1500));
+    const d = (await get(`/downloads/${id}`)).json();
+    assert.equal(d.status, 'canceled');
+    assert.match(d.log, /canceled/);
+    const partial = path.join(root(), 'acme/tiny-model/feature%2Fx/model.safetensors.partial');
+    assert.ok(existsSync(partial), 'the partial file is kept for a resume');
+    assert.ok(!existsSync(partial.replace(/\.partial$/, '')), 'nothing at the final path');
+    sim.faults.reset();
+    sim.stats.reset();
+    assert.equal((await post(`/downloads/${id}/retry`, {})).statusCode, 200);
+    assert.equal((await waitForStatus(t.app, token, id, ['succeeded', 'failed'])).status, 'succeeded');
+    await assertFilesExact(sim, root(), 'acme/tiny-model', 'feature/x', 'feature%2Fx', (p) => p === 'model.safetensors');
+    const size = (await sim.expectedFiles('acme/tiny-model', 'feature/x')).find((f) => f.path === 'model.safetensors')!.size;
+    assert.ok(sim.stats.bytesServed() < size * 0.8, `the retry resumed (${sim.stats.bytesServed()} of ${size} bytes fetched again)`);
+    assert.equal((await post(`/downloads/${id}/cancel`, {})).statusCode, 409, 'a finished download cannot be canceled');
+  });
+
+  it('streams progress as Server-Sent Events, ending with the final state', async () => {
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    sim.faults.set({ bandwidthPerConn: 2 * 1024 * 1024 });
+    const id = await start({ author: 'acme', repo: 'tiny-model', revision: 'dev', selection: [{ path: 'model.safetensors', type: 'file' }] });
+    const events: Array<{ event: string; id: string; data: any }> = await new Promise((resolve, reject) => {
+      const out: Array<{ event: string; id: string; data: any }> = [];
+      http.get(`${address}/downloads/${id}/stream`, { headers: bearer(token) }, (res) => {
+        assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
+        let buf = '';
+        res.on('data', (c) => {
+          buf += c;
+          let i;
+          while ((i = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            const fields = Object.fromEntries(block.split('\n').filter((l) => l && !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
+            if (fields.data) out.push({ event: String(fields.event), id: String(fields.id), data: JSON.parse(fields.data) });
+          }
+        });
+        res.on('end', () => resolve(out));
+      }).on('error', reject);
+    });
+    sim.faults.reset();
+    assert.ok(events.length >= 2, `several events: ${events.length}`);
+    assert.equal(events.at(-1)!.event, 'end');
+    assert.equal(events.at(-1)!.data.status, 'succeeded');
+    assert.ok(events.slice(0, -1).every((e) => e.event === 'progress'));
+    assert.deepEqual(events.map((e) => Number(e.id)), events.map((_, i) => i + 1), 'increasing event ids');
+    // a client reconnecting with Last-Event-ID gets the current state at once
+    const again = await fetch(`${address}/downloads/${id}/stream`, { headers: { ...bearer(token), 'last-event-id': '7' } });
+    const text = await again.text();
+    assert.match(text, /id: 8\nevent: end\ndata: \{.*"status":"succeeded"/);
+  });
+
+  it('rescan and mark-missing reconcile the catalog with the disk', async () => {
+    const model = (await get('/db/models?author=acme&repo=tiny-model&revision=main')).json().models[0];
+    await rm(path.join(root(), 'acme/tiny-model/main/config.json'));
+    const marked = await post('/db/mark-missing', { model_id: model.id });
+    assert.equal(marked.statusCode, 200);
+    assert.equal(marked.json().marked_failed, 1);
+    const after = (await get(`/db/models?author=acme&repo=tiny-model&revision=main`)).json().models[0];
+    assert.equal(after.is_downloaded, false);
+    const scan = await post('/db/rescan', { model_id: model.id, hashes: true });
+    assert.equal(scan.statusCode, 200);
+    assert.equal(scan.json().missing, 1);
+    assert.equal(scan.json().mismatched, 0);
+    assert.equal(scan.json().present, scan.json().files_checked - 1);
+    assert.equal((await post('/db/rescan', { model_id: '00000000-0000-4000-8000-000000000000' })).statusCode, 404);
+  });
+
+  it('shows each user only their own downloads; admins see all', async () => {
+    const mine = (await get('/downloads')).json().downloads;
+    assert.ok(mine.length > 0);
+    const other = await t.app.inject({ method: 'POST', url: '/admin/users', headers: bearer(token), payload: { username: 'other', password: 'other-password' } });
+    assert.equal(other.statusCode, 201);
+    const otherToken = (await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'other', password: 'other-password' } })).json().token;
+    assert.deepEqual((await t.app.inject({ url: '/downloads', headers: bearer(otherToken) })).json().downloads, []);
+    assert.equal((await t.app.inject({ url: `/downloads/${mine[0].id}`, headers: bearer(otherToken) })).statusCode, 404);
+    assert.equal((await get('/downloads?all=true')).json().downloads.length, mine.length);
+  });
+});

@@ -1,0 +1,60 @@
+// Pure pieces of the engine: range bookkeeping, retry delays, the Hub's 429 headers and error text.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { backoffMs, serverWaitMs } from '../../src/downloads/engine/backoff.ts';
+import { hubMessage, normalizeEtag } from '../../src/downloads/engine/http-client.ts';
+import { RangeSet, splitRanges } from '../../src/downloads/engine/ranges.ts';
+
+test('RangeSet merges, reports gaps and the contiguous frontier', () => {
+  const r = new RangeSet();
+  r.add(10, 20);
+  r.add(30, 40);
+  r.add(20, 25); // touches the first run
+  r.add(0, 0); // empty: ignored
+  assert.deepEqual(r.toJSON(), [
+    [10, 25],
+    [30, 40],
+  ]);
+  assert.deepEqual(r.missing(50), [
+    [0, 10],
+    [25, 30],
+    [40, 50],
+  ]);
+  assert.equal(r.coveredEnd(12), 25);
+  assert.equal(r.coveredEnd(25), 25);
+  assert.equal(r.size(), 25);
+  r.add(0, 50);
+  assert.ok(r.covers(50));
+  assert.deepEqual(new RangeSet([[0, 10], [20, 30]]).clip(25).toJSON(), [[0, 10], [20, 25]]);
+  assert.deepEqual(splitRanges([[0, 10], [20, 25]], 4), [[0, 4], [4, 8], [8, 10], [20, 24], [24, 25]]);
+});
+
+test('backoff uses full jitter under an exponential ceiling with a cap', () => {
+  for (let i = 0; i < 200; i++) {
+    const a1 = backoffMs(1, 500, 30_000);
+    const a4 = backoffMs(4, 500, 30_000);
+    const a20 = backoffMs(20, 500, 30_000);
+    assert.ok(a1 >= 0 && a1 <= 500);
+    assert.ok(a4 >= 0 && a4 <= 4_000);
+    assert.ok(a20 >= 0 && a20 <= 30_000);
+  }
+});
+
+test('429 waits come from RateLimit r=0;t=N, else Retry-After (+1 s)', () => {
+  assert.equal(serverWaitMs({ ratelimit: '"resolvers";r=0;t=7', 'retry-after': '2' }), 8_000);
+  assert.equal(serverWaitMs({ ratelimit: '"resolvers";r=5;t=7', 'retry-after': '2' }), 3_000);
+  assert.equal(serverWaitMs({ 'retry-after': '0' }), 1_000);
+  assert.equal(serverWaitMs({}), undefined);
+  const inTwoSeconds = new Date(Date.now() + 2_000).toUTCString();
+  const w = serverWaitMs({ 'retry-after': inTwoSeconds })!;
+  assert.ok(w > 0 && w <= 3_000, String(w));
+});
+
+test("the Hub's error text comes from X-Error-Message, else the JSON body", () => {
+  assert.equal(hubMessage({ 'x-error-message': 'Entry not found' }, '{"error":"other"}'), 'Entry not found');
+  assert.equal(hubMessage({ 'content-type': 'application/json' }, '{"error":"Repository not found"}'), 'Repository not found');
+  assert.equal(hubMessage({ 'content-type': 'application/json' }, '{"error":["a","b"],"error_description":"c"}'), 'a; b; c');
+  assert.equal(hubMessage({ 'content-type': 'text/html' }, '<html>nope</html>'), '');
+  assert.equal(normalizeEtag('W/"abc"'), 'abc');
+  assert.equal(normalizeEtag('"abc"'), 'abc');
+});

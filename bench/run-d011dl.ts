@@ -1,0 +1,34 @@
+// Runs D011DL's engine on one task list in a process of its own, so its peak RSS and CPU are its alone.
+//   node bench/run-d011dl.ts TASKS.json   → last stdout line: {"ms", "maxRssKiB", "cpuMs", "error"?}
+//   node bench/run-d011dl.ts --check      → exit 0 when the engine loads (download.ts: "installed?")
+// TASKS.json: { hubOrigin, tasks: FileTask[] } written by bench/lib/tools.ts.
+import { readFile } from 'node:fs/promises';
+import { closeEngineAgent, runFiles } from '../api/src/downloads/engine/index.ts';
+import type { FileTask } from '../api/src/downloads/engine/index.ts';
+
+const arg = process.argv[2];
+if (!arg) throw new Error('usage: node bench/run-d011dl.ts TASKS.json | --check');
+if (arg !== '--check') {
+  const job = JSON.parse(await readFile(arg, 'utf8')) as { hubOrigin: string; tasks: FileTask[] };
+  const t0 = performance.now();
+  // D011DL's defaults: 4 files at once, 8 ranged connections per big file
+  const outcomes = await runFiles(job.tasks, {
+    hubOrigin: job.hubOrigin,
+    concurrency: 4,
+    segmentConnections: 8,
+    retries: 5,
+    stallTimeoutMs: 30_000,
+  });
+  const ms = performance.now() - t0;
+  const failed = outcomes.filter((o) => o.error);
+  const ru = process.resourceUsage();
+  const report = {
+    ms,
+    maxRssKiB: ru.maxRSS,
+    cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000,
+    ...(failed.length ? { error: `${failed.length} file(s) failed; first: ${failed[0]?.error?.message}` } : {}),
+  };
+  await closeEngineAgent();
+  console.log(JSON.stringify(report));
+  process.exitCode = failed.length ? 1 : 0;
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { FileStatusSchema } from './catalog.ts';
+import { HfNameSchema, RepoPathSchema, RevisionSchema } from './names.ts';
+
+export const SelectionItemSchema = z.object({
+  path: RepoPathSchema,
+  type: z.enum(['file', 'dir']),
+});
+export type SelectionItem = z.infer<typeof SelectionItemSchema>;
+
+export const CreateDownloadRequestSchema = z.object({
+  author: HfNameSchema,
+  repo: HfNameSchema,
+  revision: RevisionSchema.default('main'),
+  selection: z.array(SelectionItemSchema).max(100_000).default([]).describe('empty: the whole repo; a dir: everything under it'),
+  force: z.boolean().default(false).describe('download again even if every selected file is already on disk'),
+});
+export type CreateDownloadRequest = z.input<typeof CreateDownloadRequestSchema>;
+
+export const DownloadStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled']);
+export type DownloadStatus = z.infer<typeof DownloadStatusSchema>;
+
+export const CreateDownloadResponseSchema = z.object({
+  download_id: z.uuid(),
+  status: z.literal('queued'),
+  commit_sha: z.string(),
+  files_total: z.number().int(),
+  bytes_total: z.number().int(),
+});
+export type CreateDownloadResponse = z.infer<typeof CreateDownloadResponseSchema>;
+
+// What a progress bar needs; also the payload of every stream event.
+export const DownloadProgressSchema = z.object({
+  id: z.uuid(),
+  status: DownloadStatusSchema,
+  progress_pct: z.number(),
+  bytes_done: z.number().int(),
+  bytes_total: z.number().int(),
+  files_done: z.number().int(),
+  files_failed: z.number().int(),
+  files_total: z.number().int(),
+  speed_bps: z.number().int().nullable(),
+  eta_s: z.number().int().nullable(),
+  error: z.string().nullable(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
+export type DownloadProgress = z.infer<typeof DownloadProgressSchema>;
+
+export const DownloadSchema = DownloadProgressSchema.extend({
+  model_id: z.uuid(),
+  author: z.string(),
+  repo: z.string(),
+  revision: z.string(),
+  commit_sha: z.string().nullable(),
+  user_id: z.uuid().nullable(),
+  username: z.string().nullable(),
+  local_path: z.string().describe('the revision folder on the storage'),
+  created_at: z.string(),
+  log: z.string().describe('the last lines of the job log'),
+});
+export type Download = z.infer<typeof DownloadSchema>;
+
+export const DownloadsResponseSchema = z.object({ downloads: z.array(DownloadSchema) });
+export type DownloadsResponse = z.infer<typeof DownloadsResponseSchema>;
+
+export const DownloadFileSchema = z.object({
+  path: z.string(),
+  size_bytes: z.number().int(),
+  bytes_done: z.number().int(),
+  status: FileStatusSchema,
+  error: z.string().nullable(),
+});
+export type DownloadFile = z.infer<typeof DownloadFileSchema>;
+
+export const DownloadFilesResponseSchema = z.object({ files: z.array(DownloadFileSchema) });
+export type DownloadFilesResponse = z.infer<typeof DownloadFilesResponseSchema>;
+
+// Server-Sent Events of GET /downloads/:id/stream: `event: progress` while it runs, then one
+// `event: end` with the final state; `data` is a DownloadProgress as JSON.
+export const DownloadStreamEventSchema = z.discriminatedUnion('event', [
+  z.object({ event: z.literal('progress'), data: DownloadProgressSchema }),
+  z.object({ event: z.literal('end'), data: DownloadProgressSchema }),
+]);
+export type DownloadStreamEvent = z.infer<typeof DownloadStreamEventSchema>;
+
+export const RescanRequestSchema = z.object({
+  model_id: z.uuid(),
+  hashes: z.boolean().default(false).describe('also re-hash every file (slow for large models)'),
+});
+export const RescanResponseSchema = z.object({
+  files_checked: z.number().int(),
+  present: z.number().int(),
+  missing: z.number().int(),
+  mismatched: z.number().int(),
+});
+export type RescanResponse = z.infer<typeof RescanResponseSchema>;
+
+export const MarkMissingRequestSchema = z.object({ model_id: z.uuid() });
+export const MarkMissingResponseSchema = z.object({ marked_failed: z.number().int() });
