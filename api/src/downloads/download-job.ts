@@ -6,14 +6,13 @@ import type { Db } from '../db/pool.ts';
 import { modelDir } from '../storage/layout.ts';
 import { assertSpace, formatBytes } from './disk-space.ts';
 import { downloadsRepository as repo, type DownloadRow, type JobFileRow } from './downloads.repository.ts';
-import { DownloadError, downloadFile, type EngineOptions, type FileResult, type FileTask } from './engine/index.ts';
+import { DownloadError, downloadFile, FileScheduler, type EngineOptions, type FileResult, type FileTask } from './engine/index.ts';
 import { FileLocks } from './file-lock.ts';
 import { finalPath, resolveUrl } from './file-paths.ts';
 import { bytesUnder, runHfCli } from './hf-cli-engine.ts';
 import { JobLog } from './job-log.ts';
 import { verifyFile } from './verify-file.ts';
 import { JobProgress } from './progress.ts';
-import { eachLimit, Semaphore } from './semaphore.ts';
 
 export type FileEngine = (task: FileTask, opts: EngineOptions) => Promise<FileResult>;
 
@@ -27,7 +26,8 @@ const sizeOnDisk = (p: string) => stat(p).then((s) => (s.isFile() ? s.size : -1)
 export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: FastifyBaseLogger; engine?: FileEngine }) {
   const { db, config } = deps;
   const engine = deps.engine ?? downloadFile;
-  const slots = new Semaphore(config.downloads.fileConcurrency);
+  // slots shared by every job of this process
+  const scheduler = new FileScheduler({ fileConcurrency: config.downloads.fileConcurrency, segmentConnections: config.downloads.segmentConnections });
   const running = new Map<string, AbortController>();
 
   async function run(downloadId: string): Promise<void> {
@@ -72,17 +72,12 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
         await fetchWithHfCli(d, todo, dir, controller, progress, log);
         return;
       }
-      await eachLimit(todo, config.downloads.fileConcurrency, async (f) => {
+      await scheduler.run(todo.map((f) => ({ f, size: f.size_bytes })), async ({ f }, connections) => {
         if (controller.signal.aborted) return;
-        await slots.acquire();
-        try {
-          const failure = await fetchOne(d, f, dir, controller, locks, progress, log);
-          if (failure?.stopsJob) {
-            jobError = failure.message;
-            controller.abort('failed');
-          }
-        } finally {
-          slots.release();
+        const failure = await fetchOne(d, f, dir, connections, controller, locks, progress, log);
+        if (failure?.stopsJob) {
+          jobError = failure.message;
+          controller.abort('failed');
         }
       });
     } finally {
@@ -108,7 +103,7 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
     return todo;
   }
 
-  async function fetchOne(d: DownloadRow, f: JobFileRow, dir: string, controller: AbortController, locks: FileLocks, progress: JobProgress, log: JobLog): Promise<{ stopsJob: boolean; message: string } | null> {
+  async function fetchOne(d: DownloadRow, f: JobFileRow, dir: string, connections: number, controller: AbortController, locks: FileLocks, progress: JobProgress, log: JobLog): Promise<{ stopsJob: boolean; message: string } | null> {
     const dest = finalPath(dir, f.path);
     if (!(await locks.acquire(dest, () => controller.signal.aborted))) return null;
     try {
@@ -124,12 +119,16 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
       const result = await engine(task, {
         hubOrigin: new URL(config.hub.endpoint).origin,
         token: config.hub.token,
-        segmentConnections: config.downloads.segmentConnections,
+        segmentConnections: connections,
         retries: config.downloads.retries,
         stallTimeoutMs: config.downloads.stallTimeoutMs,
         signal: controller.signal,
         onBytes: (_p, delta) => progress.add(f.id, delta),
-        onEvent: (e) => log.line(`${e.type} ${e.path}${e.message ? `: ${e.message}` : ''}`),
+        onEvent: (e) => {
+          // bytes found on disk when resuming count as done (onBytes reports only new ones)
+          if (e.type === 'resume' && e.bytes) progress.add(f.id, e.bytes);
+          log.line(`${e.type} ${e.path}${e.message ? `: ${e.message}` : ''}`);
+        },
       });
       progress.add(f.id, f.size_bytes - (progress.fileBytes.get(f.id) ?? 0));
       progress.filesDone++;

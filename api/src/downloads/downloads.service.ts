@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { CreateDownloadResponse, Download, DownloadFile, DownloadProgress, RescanResponse, SelectionItem } from '@d011dl/contract';
 import type { AppConfig } from '../config/config.ts';
@@ -12,6 +10,7 @@ import { assertSpace } from './disk-space.ts';
 import type { DownloadQueue } from './download-queue.ts';
 import { downloadsRepository as repo, type DownloadRow, type TargetFile } from './downloads.repository.ts';
 import { finalPath } from './file-paths.ts';
+import { verifyFile } from './verify-file.ts';
 
 export interface Caller {
   id: string;
@@ -63,12 +62,6 @@ export function expandSelection(tree: HubTreeEntry[], selection: SelectionItem[]
     throw badRequest(`Not in the repo at this revision: ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`, 'UnknownPath');
   }
   return [...chosen.values()].map(toTarget);
-}
-
-async function sha256Of(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
 }
 
 export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: HubService; queue: DownloadQueue }) {
@@ -190,12 +183,13 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
         const size = (await stat(p).catch(() => null))?.size;
         let status: 'done' | 'failed' | 'pending' = f.status === 'done' ? 'done' : f.status;
         let error: string | null = f.error;
+        let problem: string | null = null;
         if (size === undefined) {
           out.missing++;
           if (f.status === 'done') [status, error] = ['pending', 'not on disk at the last rescan'];
-        } else if (size !== f.size_bytes || (hashes && f.sha256 && (await sha256Of(p)) !== f.sha256)) {
+        } else if (size !== f.size_bytes || (hashes && (problem = await verifyFile(p, f)))) {
           out.mismatched++;
-          [status, error] = ['failed', size !== f.size_bytes ? `on disk: ${size} bytes, expected ${f.size_bytes}` : 'on disk: content does not match its SHA-256'];
+          [status, error] = ['failed', `on disk: ${problem ?? `${size} bytes, expected ${f.size_bytes}`}`];
         } else {
           out.present++;
           [status, error] = ['done', null];

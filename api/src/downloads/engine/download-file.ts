@@ -13,9 +13,11 @@ import type { EngineOptions, FileEvent, FileResult, FileTask } from './types.ts'
 import { validateTask } from './validate-task.ts';
 
 const MiB = 1024 * 1024;
+// files this big are fetched as parallel ranged segments (the scheduler uses it to tell big from small)
+export const SEGMENT_THRESHOLD = 64 * MiB;
 const DEFAULTS = {
   segmentConnections: 8,
-  segmentThreshold: 64 * MiB,
+  segmentThreshold: SEGMENT_THRESHOLD,
   segmentSize: 32 * MiB,
   retries: 5,
   stallTimeoutMs: 30_000,

@@ -2,10 +2,11 @@
 // except when the disk is full or the set is canceled: then nothing else can succeed.
 import { downloadFile } from './download-file.ts';
 import { DownloadError } from './errors.ts';
+import { FileScheduler } from './schedule.ts';
 import type { EngineOptions, FileResult, FileTask } from './types.ts';
 
 export interface RunFilesOptions extends EngineOptions {
-  /** files downloading at once (default 4) */
+  /** big files downloading at once (default 4); small ones run four times as many (see schedule.ts) */
   concurrency?: number;
 }
 
@@ -22,31 +23,28 @@ export async function runFiles(tasks: readonly FileTask[], opts: RunFilesOptions
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let stoppedBy: DownloadError | undefined;
   const outcomes: FileOutcome[] = new Array(tasks.length);
-  let next = 0;
+  const scheduler = new FileScheduler({ fileConcurrency: concurrency, segmentConnections: opts.segmentConnections, segmentThreshold: opts.segmentThreshold });
+  const indexed = tasks.map((task, i) => ({ task, i, size: task.size }));
 
-  const lane = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      const task = tasks[i]!;
-      if (stop.signal.aborted) {
-        const why = stoppedBy ? `the set stopped: ${stoppedBy.message}` : 'canceled';
-        outcomes[i] = { task, error: new DownloadError('Canceled', `${task.path}: not started (${why})`, { permanent: false }) };
-        continue;
-      }
-      try {
-        outcomes[i] = { task, result: await downloadFile(task, { ...opts, signal: stop.signal }) };
-      } catch (err) {
-        const e = err instanceof DownloadError ? err : new DownloadError('IOError', `${task.path}: ${String(err)}`, { permanent: false, cause: err });
-        outcomes[i] = { task, error: e };
-        if (STOPS_THE_SET.has(e.code) && !stop.signal.aborted) {
-          stoppedBy = e;
-          stop.abort(e);
-        }
+  const one = async ({ task, i }: { task: FileTask; i: number }, connections: number) => {
+    if (stop.signal.aborted) {
+      const why = stoppedBy ? `the set stopped: ${stoppedBy.message}` : 'canceled';
+      outcomes[i] = { task, error: new DownloadError('Canceled', `${task.path}: not started (${why})`, { permanent: false }) };
+      return;
+    }
+    try {
+      outcomes[i] = { task, result: await downloadFile(task, { ...opts, segmentConnections: connections, signal: stop.signal }) };
+    } catch (err) {
+      const e = err instanceof DownloadError ? err : new DownloadError('IOError', `${task.path}: ${String(err)}`, { permanent: false, cause: err });
+      outcomes[i] = { task, error: e };
+      if (STOPS_THE_SET.has(e.code) && !stop.signal.aborted) {
+        stoppedBy = e;
+        stop.abort(e);
       }
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, lane));
+    await scheduler.run(indexed, one);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }

@@ -58,7 +58,7 @@ export interface EngineOptions {
   retryMaxMs?: number;
   /** longest wait a 429 may impose (default 5 min) */
   rateLimitMaxWaitMs?: number;
-  /** how often written bytes are fsynced and recorded in the sidecar while downloading (default 5 s) */
+  /** how often written bytes are fsynced and recorded in the sidecar while downloading (default 1 s) */
   checkpointMs?: number;
   /** HTTP dispatcher, e.g. an undici ProxyAgent (default: the engine's shared keep-alive Agent) */
   dispatcher?: Dispatcher;

@@ -3,32 +3,24 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '../helpers/net.ts';
 import { startHubSim, type CatalogConfig, type HubSim } from '@d011dl/hubsim';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config/config.ts';
-import { bearer, registerAndLogin, startTestApp } from './helpers/app.ts';
-import { createTestDatabase } from './helpers/db.ts';
-import { assertFilesExact, waitForStatus } from './helpers/downloads.ts';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { bearer, registerAndLogin, startTestApp } from '../helpers/app.ts';
+import { createTestDatabase } from '../helpers/db.ts';
+import { assertFilesExact, waitForStatus } from '../helpers/downloads.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
+const root = path.resolve(import.meta.dirname, '../../..');
 const MiB = 1024 * 1024;
 const BIG: CatalogConfig = {
   tokens: {},
   repos: [{ id: 'acme/big', commits: [{ id: 'init', files: { 'README.md': { text: '# big\n' }, 'big.bin': { lfs: { size: 128 * MiB + 7 } } } }], refs: { branches: { main: 'init' } } }],
 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function api(base: string, method: string, url: string, token?: string, body?: object): Promise<any> {
   const res = await fetch(base + url, {
