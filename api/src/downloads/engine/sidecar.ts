@@ -51,12 +51,18 @@ export async function writeSidecar(dest: string, data: Sidecar): Promise<void> {
   const tmp = `${file}.tmp`;
   const fh = await open(tmp, 'w');
   try {
-    await fh.writeFile(JSON.stringify(data));
-    await fh.sync();
-  } finally {
-    await fh.close();
+    try {
+      await fh.writeFile(JSON.stringify(data));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (err) {
+    // e.g. a full disk: the old sidecar stays valid; a half-written temp beside it is just litter
+    await rm(tmp, { force: true });
+    throw err;
   }
-  await rename(tmp, file);
 }
 
 export async function removePartial(dest: string): Promise<void> {
