@@ -185,3 +185,54 @@ describe('DOWNLOAD_ENGINE=hf (the official hf download)', () => {
     }
   });
 });
+
+describe('a server shut down gracefully mid-download', () => {
+  it('pauses the job (queued, partial kept) and the next start finishes it', async () => {
+    const sim = await startHubSim({ catalog: BIG });
+    const db = await createTestDatabase();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'd011dl-pause-'));
+    await mkdir(path.join(dir, 'models'));
+    const env = {
+      NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(32).toString('hex'), BCRYPT_ROUNDS: '10', JOB_HEARTBEAT_S: '10',
+      DATA_DIR: path.join(dir, 'data'), STORAGE_ROOT: path.join(dir, 'models'), HF_ENDPOINT: sim.url,
+      PGHOST: db.connection.host, PGPORT: String(db.connection.port), PGUSER: db.connection.user!, PGPASSWORD: db.connection.password!, PGDATABASE: db.name,
+    };
+    let app = await buildApp(loadConfig(env));
+    try {
+      const token = (await registerAndLogin(app)).token;
+      sim.faults.set({ bandwidthPerConn: 1024 * 1024 });
+      const res = await app.inject({ method: 'POST', url: '/downloads', headers: bearer(token), payload: { author: 'acme', repo: 'big' } });
+      assert.equal(res.statusCode, 202, res.body);
+      const id = res.json().download_id;
+      for (let i = 0; ; i++) {
+        const d = (await app.inject({ url: `/downloads/${id}`, headers: bearer(token) })).json();
+        if (d.bytes_done > 16 * MiB) break;
+        assert.ok(i < 300, 'no progress');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await app.close();
+      const paused = await adminDownload(db.name, id);
+      assert.equal(paused.status, 'queued');
+      assert.match(paused.log, /paused/);
+      assert.ok(existsSync(path.join(dir, 'models/acme/big/main/big.bin.partial')), 'partial kept');
+
+      sim.faults.set({ bandwidthPerConn: 8 * MiB });
+      sim.stats.reset();
+      app = await buildApp(loadConfig(env));
+      const d = await waitForStatus(app, token, id, ['succeeded', 'failed'], 120_000);
+      assert.equal(d.status, 'succeeded', d.log);
+      assert.ok(sim.stats.bytesServed() < 128 * MiB, 'resumed rather than restarted');
+      await assertFilesExact(sim, path.join(dir, 'models'), 'acme/big', 'main', 'main');
+    } finally {
+      await app.close();
+      await sim.close();
+      await db.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function adminDownload(database: string, id: string): Promise<{ status: string; log: string }> {
+  const { adminQuery } = await import('../helpers/db.ts');
+  return (await adminQuery('SELECT status, log FROM downloads WHERE id = $1', [id], database)).rows[0];
+}
