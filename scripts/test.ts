@@ -30,7 +30,7 @@ const env = {
 const phases = only.length
   ? [{ concurrency: 4, patterns: only }]
   : [
-      { concurrency: 4, patterns: ['hubsim/test/*.test.ts', 'api/test/*.test.ts', 'api/test/engine/*.test.ts'] },
+      { concurrency: 4, patterns: ['hubsim/test/*.test.ts', 'api/test/*.test.ts', 'api/test/engine/*.test.ts', 'web/test/*.test.ts'] },
       { concurrency: 1, patterns: ['api/test/serial/*.test.ts'] },
     ];
 let child: ReturnType<typeof spawn> | null = null;

@@ -1,0 +1,153 @@
+// D011DL portal: small progressive enhancements. Every page works without it, except live progress.
+(function () {
+  'use strict';
+  function humanBytes(n) {
+    if (n == null || !isFinite(n)) return '–';
+    if (n < 1000) return n + ' B';
+    var units = ['kB', 'MB', 'GB', 'TB', 'PB'], v = n, i = -1;
+    do { v /= 1000; i++; } while (v >= 1000 && i < units.length - 1);
+    return (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) + ' ' + units[i];
+  }
+  function humanDuration(s) {
+    if (s == null || !isFinite(s)) return '–';
+    s = Math.max(0, Math.round(s));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    if (h) return h + ' h ' + m + ' min';
+    if (m) return m + ' min ' + sec + ' s';
+    return sec + ' s';
+  }
+
+  // Revision select: show the tree of the chosen revision at once.
+  document.querySelectorAll('select[data-autosubmit]').forEach(function (sel) {
+    sel.addEventListener('change', function () { sel.form.submit(); });
+  });
+
+  // File tree: folder checkboxes cover everything under them; "Select all"; selected size.
+  var tree = document.getElementById('tree');
+  var all = document.getElementById('select-all');
+  var summary = document.getElementById('selected-summary');
+  if (tree) {
+    var boxes = Array.prototype.slice.call(tree.querySelectorAll('input[type=checkbox][data-path]'));
+    var files = boxes.filter(function (b) { return !b.dataset.dir; });
+    var under = function (dir) {
+      var prefix = dir.dataset.path + '/';
+      return boxes.filter(function (b) { return b.dataset.path.indexOf(prefix) === 0; });
+    };
+    var refresh = function () {
+      // folders reflect their files: checked when all are, indeterminate when some are
+      boxes.filter(function (b) { return b.dataset.dir; }).reverse().forEach(function (d) {
+        var kids = under(d).filter(function (b) { return !b.dataset.dir; });
+        var n = kids.filter(function (b) { return b.checked; }).length;
+        d.checked = kids.length > 0 && n === kids.length;
+        d.indeterminate = n > 0 && n < kids.length;
+      });
+      var chosen = files.filter(function (b) { return b.checked; });
+      var bytes = chosen.reduce(function (s, b) { return s + Number(b.dataset.size || 0); }, 0);
+      if (all) { all.checked = chosen.length === files.length && files.length > 0; all.indeterminate = chosen.length > 0 && chosen.length < files.length; }
+      if (summary) {
+        var free = summary.dataset.free ? Number(summary.dataset.free) : null;
+        var text = chosen.length ? chosen.length + ' file' + (chosen.length === 1 ? '' : 's') + ' selected · ' + humanBytes(bytes) : 'Nothing selected';
+        if (free != null) text += ' · ' + humanBytes(free) + ' free on the storage';
+        summary.textContent = text;
+        summary.classList.toggle('error-inline', free != null && bytes > free);
+      }
+    };
+
+    // Filter by globs (comma-separated; * any characters, ? one), on the path or the file name.
+    var filter = document.getElementById('filter');
+    var filterRow = document.getElementById('filter-row');
+    var globs = function () {
+      return filter.value.split(',').map(function (g) { return g.trim(); }).filter(Boolean).map(function (g) {
+        var re = g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+        return new RegExp('^' + re + '$', 'i');
+      });
+    };
+    var matches = function (b, res) {
+      if (!res.length) return true;
+      var p = b.dataset.path, name = p.slice(p.lastIndexOf('/') + 1);
+      return res.some(function (r) { return r.test(p) || r.test(name); });
+    };
+    var applyFilter = function () {
+      var res = globs();
+      files.forEach(function (b) { b.closest('li').classList.toggle('nomatch', !matches(b, res)); });
+      boxes.filter(function (b) { return b.dataset.dir; }).forEach(function (d) {
+        var any = under(d).some(function (b) { return !b.dataset.dir && matches(b, res); });
+        d.closest('li').classList.toggle('nomatch', !any);
+      });
+    };
+    if (filter && filterRow) {
+      filterRow.hidden = false;
+      filter.addEventListener('input', applyFilter);
+      filter.addEventListener('keydown', function (e) { if (e.key === 'Enter') e.preventDefault(); });
+      document.getElementById('select-matching').addEventListener('click', function () {
+        var res = globs();
+        files.forEach(function (b) { if (matches(b, res)) b.checked = true; });
+        refresh();
+      });
+    }
+    tree.addEventListener('change', function (e) {
+      var t = e.target;
+      if (t && t.dataset && t.dataset.dir) under(t).forEach(function (b) { b.checked = t.checked; });
+      refresh();
+    });
+    if (all) all.addEventListener('change', function () { boxes.forEach(function (b) { b.checked = all.checked; }); refresh(); });
+    refresh();
+  }
+
+  // Job page: poll the portal once a second until the job has finished.
+  var job = document.getElementById('job');
+  if (job) {
+    var id = job.dataset.id;
+    var final = ['succeeded', 'failed', 'canceled'];
+    var $ = function (x) { return document.getElementById(x); };
+    var show = function (el, on) { if (el) el.hidden = !on; };
+    var apply = function (d) {
+      job.dataset.status = d.status;
+      var st = $('job-status');
+      st.textContent = d.status;
+      st.className = 'status badge s-' + d.status;
+      var bar = $('job-bar');
+      bar.max = Math.max(d.bytes_total, 1);
+      bar.value = d.bytes_done;
+      $('job-bytes').textContent = humanBytes(d.bytes_done) + ' / ' + humanBytes(d.bytes_total) + ' (' + Math.floor(d.progress_pct) + '%)';
+      $('job-files').textContent = d.files_done + ' / ' + d.files_total + (d.files_failed ? ' (' + d.files_failed + ' failed)' : '');
+      $('job-speed').textContent = d.speed_bps == null ? '–' : humanBytes(d.speed_bps) + '/s';
+      $('job-eta').textContent = humanDuration(d.eta_s);
+      var err = $('job-error');
+      err.textContent = d.error || '';
+      show(err, !!d.error);
+      var nas = $('job-nas');
+      if (d.local_path) nas.querySelector('code').textContent = d.local_path;
+      show(nas, d.status === 'succeeded');
+      show($('cancel-form'), d.status === 'queued' || d.status === 'running');
+      show($('retry-form'), d.status === 'failed' || d.status === 'canceled');
+    };
+    var tick = function () {
+      fetch('/api/jobs/' + encodeURIComponent(id), { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (r) {
+          if (r.status === 401) { location.href = '/login?next=' + encodeURIComponent(location.pathname); throw new Error('signed out'); }
+          return r.json().then(function (body) { if (!r.ok) throw new Error(body.message || 'HTTP ' + r.status); return body; });
+        })
+        .then(function (d) {
+          apply(d);
+          if (final.indexOf(d.status) < 0) setTimeout(tick, 1000);
+        })
+        .catch(function () { setTimeout(tick, 3000); });
+    };
+    var finished = function () { location.reload(); }; // the per-file states are rendered by the server
+    if (final.indexOf(job.dataset.status) < 0) {
+      if (window.EventSource) {
+        // Live progress relayed from the API; EventSource reconnects by itself. After repeated
+        // failures fall back to polling once a second.
+        var es = new EventSource('/api/jobs/' + encodeURIComponent(id) + '/stream');
+        var failures = 0;
+        var onEvent = function (e) { failures = 0; try { apply(JSON.parse(e.data)); } catch (err) { /* ignore a bad event */ } };
+        es.addEventListener('progress', onEvent);
+        es.addEventListener('end', function (e) { onEvent(e); es.close(); setTimeout(finished, 300); });
+        es.onerror = function () { if (++failures >= 3) { es.close(); setTimeout(tick, 1000); } };
+      } else {
+        setTimeout(tick, 1000);
+      }
+    }
+  }
+})();

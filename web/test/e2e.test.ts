@@ -1,0 +1,153 @@
+// End to end in a real browser (Debian's chromium via playwright-core) against the real API, the real
+// portal, PostgreSQL and the hub simulator. Skipped with a message when chromium is missing, unless
+// REQUIRE_CHROMIUM=1. Screenshots go to web/e2e/screenshots/ (not committed).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startStack, type Stack } from './helpers/stack.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.REQUIRE_CHROMIUM === '1') throw new Error(`REQUIRE_CHROMIUM=1 but ${CHROMIUM} does not exist (apt-get install chromium)`);
+const skip = haveChromium ? false : `browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium, or set REQUIRE_CHROMIUM=1 to make this a failure)`;
+if (skip) console.log(`# ${skip}`);
+
+const shots = path.resolve(import.meta.dirname, '..', 'e2e', 'screenshots');
+
+describe('portal in a real browser', { skip }, () => {
+  let s: Stack;
+  let browser: Browser;
+  let page: Page;
+  before(async () => {
+    mkdirSync(shots, { recursive: true });
+    s = await startStack();
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(15_000);
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  const shot = async (name: string) => {
+    await page.screenshot({ path: path.join(shots, `${name}-desktop.png`), fullPage: true });
+    const size = page.viewportSize()!;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(shots, `${name}-phone.png`), fullPage: true });
+    await page.setViewportSize(size);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(shots, `${name}-desktop-dark.png`), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+  };
+
+  it('register, log in, check a URL, switch revision, select, download, watch it succeed', async () => {
+    const password = 'correct horse battery';
+    await page.goto(`${s.webUrl}/`);
+    await page.waitForURL(/\/login/);
+    await shot('01-login');
+    await page.getByRole('link', { name: 'Register' }).click();
+    await page.getByLabel('Username').fill('erin');
+    await page.getByLabel('Password').fill(password);
+    await shot('02-register');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByLabel('Hugging Face URL').waitFor();
+    // sign out and in again through the login form
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login/);
+    await page.getByLabel('Username').fill('erin');
+    await page.getByLabel('Password').fill('wrong password!');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').waitFor();
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByLabel('Hugging Face URL').waitFor();
+    await shot('03-dashboard');
+
+    // a bad URL shows the API's message
+    await page.getByLabel('Hugging Face URL').fill('https://example.com/nope');
+    await page.getByRole('button', { name: 'Check' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.ok((await alert.textContent())!.trim().length > 10);
+    await shot('04-bad-url');
+
+    await page.getByLabel('Hugging Face URL').fill(`${s.sim.url}/acme/tiny-model`);
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByLabel('Revision').waitFor();
+    assert.equal(await page.getByLabel('Revision').inputValue(), 'main');
+    await page.getByLabel('Revision').selectOption('dev');
+    await page.waitForURL(/revision=dev/);
+    assert.equal(await page.getByLabel('Revision').inputValue(), 'dev');
+    await page.getByLabel('nested', { exact: true }).waitFor();
+    await shot('05-tree');
+
+    // Select all, then none, then one file
+    await page.getByLabel('Select all').check();
+    assert.equal(await page.getByLabel('config.json', { exact: true }).isChecked(), true);
+    await page.getByLabel('Select all').uncheck();
+    assert.equal(await page.getByLabel('config.json', { exact: true }).isChecked(), false);
+    // the glob filter narrows the tree; "Select matching" ticks what matches
+    await page.getByLabel('Filter').fill('*.TXT');
+    assert.equal(await page.getByLabel('config.json', { exact: true }).isVisible(), false);
+    assert.equal(await page.getByLabel('nested/notes.txt', { exact: true }).isVisible(), true);
+    await page.getByLabel('Filter').fill('conf*');
+    assert.equal(await page.getByLabel('nested/notes.txt', { exact: true }).isVisible(), false);
+    await page.getByRole('button', { name: 'Select matching' }).click();
+    assert.equal(await page.getByLabel('config.json', { exact: true }).isChecked(), true);
+    await page.getByText(/1 file selected · 49 B · .* free on the storage/).waitFor();
+    await shot('05b-filtered');
+    await page.getByLabel('Filter').fill('');
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    const jobPage = page.waitForResponse(/\/jobs\/[0-9a-f-]{36}$/);
+    await page.getByRole('button', { name: 'Download selected' }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    const finishedAtFirstSight = /data-status="(succeeded|failed|canceled)"/.test(await (await jobPage).text());
+    await shot('06-job-started');
+    await page.locator('#job-status', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
+    const nas = page.getByText('Open on NAS:');
+    await nas.waitFor();
+    const expected = path.join(s.api.config.storageRoot, 'acme', 'tiny-model', 'dev');
+    assert.equal((await nas.textContent())!.replace(/\s+/g, ' ').trim(), `Open on NAS: ${expected}`);
+    await shot('07-job-succeeded');
+    if (!finishedAtFirstSight) assert.ok(requested.some((u) => /\/api\/jobs\/[0-9a-f-]{36}\/stream$/.test(u)), 'the job page listened to the SSE relay');
+
+    await page.getByText('1 file', { exact: true }).click(); // per-file states, rendered once the job ended
+    await page.getByText('done', { exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.getByText('acme/tiny-model').first().waitFor();
+    await shot('08-jobs');
+    await page.getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('heading', { name: 'acme/tiny-model' }).waitFor();
+    await page.getByText(expected).waitFor();
+    await page.getByRole('button', { name: 'Rescan acme/tiny-model dev' }).click();
+    await page.getByText(/Rescanned: 1 files checked, 1 present/).waitFor();
+    await shot('09-models');
+  });
+
+  it('stays usable with a 5,000-file repo', async () => {
+    const t0 = Date.now();
+    await page.goto(`${s.webUrl}/?${new URLSearchParams({ url: `${s.sim.url}/acme/many-files` })}`);
+    await page.getByLabel('data/4/9/item-4999.txt', { exact: true }).waitFor({ state: 'attached' });
+    const loaded = Date.now() - t0;
+    const t1 = Date.now();
+    await page.getByLabel('Select all').check();
+    await page.getByText(/^5002 files selected/).waitFor();
+    const selected = Date.now() - t1;
+    await page.getByLabel('Filter').fill('*item-00??.txt');
+    await page.getByLabel('Select all').uncheck();
+    await page.getByRole('button', { name: 'Select matching' }).click();
+    await page.getByText(/^100 files selected/).waitFor();
+    const total = Date.now() - t0;
+    console.log(`# 5,000 files: page ready in ${loaded} ms, select all in ${selected} ms, all steps ${total} ms`);
+    assert.ok(loaded < 15_000 && selected < 3_000, `too slow: load ${loaded} ms, select all ${selected} ms`);
+    await shot('10-many-files');
+  });
+});

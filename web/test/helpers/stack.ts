@@ -1,0 +1,80 @@
+// The whole stack for portal tests: hub simulator, the real API (own database) over HTTP, the portal.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { startHubSim, type HubSim } from '@d011dl/hubsim';
+import { startTestApp, type TestApp } from '../../../api/test/helpers/app.ts';
+import { buildWebApp } from '../../src/app.ts';
+
+export interface Stack {
+  sim: HubSim;
+  api: TestApp;
+  apiUrl: string;
+  webUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const sim = await startHubSim();
+  const api = await startTestApp({ HF_ENDPOINT: sim.url, ...env });
+  const apiUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  const web = buildWebApp({ apiBaseUrl: apiUrl });
+  const server: Server = await new Promise((resolve) => {
+    const s = web.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const webUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    sim,
+    api,
+    apiUrl,
+    webUrl,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await api.close();
+      await sim.close();
+    },
+  };
+}
+
+/** A tiny browser: keeps cookies, never follows redirects, reads the CSRF token off pages. */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  readonly base: string;
+  constructor(base: string) {
+    this.base = base;
+  }
+
+  async request(method: string, path: string, form?: Record<string, string | string[]>): Promise<{ status: number; location: string | null; body: string; headers: Headers }> {
+    const headers: Record<string, string> = {};
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    let body: string | undefined;
+    if (form) {
+      const p = new URLSearchParams();
+      for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
+      body = p.toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    const res = await fetch(this.base + path, { method, headers, body, redirect: 'manual' });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq);
+      const value = pair!.slice(eq + 1);
+      if (!value || /expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return { status: res.status, location: res.headers.get('location'), body: await res.text(), headers: res.headers };
+  }
+
+  get(path: string) {
+    return this.request('GET', path);
+  }
+
+  /** POSTs a form with the CSRF token of `fromPage` (fetched first). */
+  async post(path: string, form: Record<string, string | string[]>, fromPage = '/login') {
+    const page = await this.get(fromPage);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+    if (!token) throw new Error(`no CSRF token on ${fromPage} (${page.status})`);
+    return this.request('POST', path, { _csrf: token, ...form });
+  }
+}

@@ -1,0 +1,265 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { waitForStatus } from '../../api/test/helpers/downloads.ts';
+import { Browser, startStack, type Stack } from './helpers/stack.ts';
+
+const escapeHtml = (t: string) => t.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&#34;').replaceAll("'", '&#39;');
+
+describe('web portal against the real API', () => {
+  let s: Stack;
+  const password = 'correct horse battery';
+  before(async () => {
+    s = await startStack();
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  const loggedIn = async (username = 'alice') => {
+    const b = new Browser(s.webUrl);
+    const r = await b.post('/login', { username, password, next: '/' });
+    assert.equal(r.status, 303, r.body);
+    return b;
+  };
+
+  it('sends signed-out visitors to the login page, keeping where they were going', async () => {
+    const b = new Browser(s.webUrl);
+    for (const path of ['/', '/jobs', '/?url=acme%2Ftiny-model']) {
+      const r = await b.get(path);
+      assert.equal(r.status, 303, path);
+      assert.equal(r.location, `/login?${new URLSearchParams({ next: path })}`);
+    }
+    const api = await b.get('/api/jobs/00000000-0000-4000-8000-000000000000');
+    assert.equal(api.status, 401);
+  });
+
+  it('shows Register only while registration is open, and registers the first user', async () => {
+    const b = new Browser(s.webUrl);
+    const login = await b.get('/login');
+    assert.equal(login.status, 200);
+    assert.match(login.body, /<label for="username">Username<\/label>/);
+    assert.match(login.body, /<label for="password">Password<\/label>/);
+    assert.match(login.body, />Log in<\/button>/);
+    assert.match(login.body, /href="\/register"/);
+    const short = await b.post('/register', { username: 'alice', password: 'short' }, '/register');
+    assert.equal(short.status, 400);
+    assert.match(short.body, /at least 8 characters/);
+    const reg = await b.post('/register', { username: 'alice', password }, '/register');
+    assert.equal(reg.status, 303);
+    assert.equal(reg.location, '/');
+    const home = await b.get('/');
+    assert.equal(home.status, 200);
+    assert.match(home.body, /Hugging Face URL/);
+    const closed = await new Browser(s.webUrl).get('/login');
+    assert.doesNotMatch(closed.body, /href="\/register"/, 'registration is closed after the first user');
+    assert.equal((await new Browser(s.webUrl).get('/register')).status, 302);
+  });
+
+  it('sets HTTP-only SameSite=Lax session cookies and helmet headers', async () => {
+    const b = new Browser(s.webUrl);
+    await b.get('/login');
+    const token = [...(await b.get('/login')).body.matchAll(/name="_csrf" value="([^"]+)"/g)][0]![1]!;
+    const res = await fetch(`${s.webUrl}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      body: new URLSearchParams({ _csrf: token, username: 'alice', password }).toString(),
+    });
+    assert.equal(res.status, 303);
+    const cookies = res.headers.getSetCookie();
+    for (const name of ['d011dl_at', 'd011dl_rt']) {
+      const c = cookies.find((x) => x.startsWith(`${name}=`));
+      assert.ok(c, name);
+      assert.match(c, /HttpOnly/);
+      assert.match(c, /SameSite=Lax/);
+      assert.doesNotMatch(c, /Secure/, 'not Secure over plain HTTP');
+    }
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(res.headers.get('x-powered-by'), null);
+  });
+
+  it('refuses every POST without a valid CSRF token (403)', async () => {
+    const b = await loggedIn();
+    const bare = new Browser(s.webUrl);
+    assert.equal((await bare.request('POST', '/login', { username: 'alice', password })).status, 403, 'no cookie, no token');
+    await bare.get('/login');
+    assert.equal((await bare.request('POST', '/login', { username: 'alice', password })).status, 403, 'cookie, no token');
+    assert.equal((await bare.request('POST', '/login', { username: 'alice', password, _csrf: 'x'.repeat(43) })).status, 403, 'wrong token');
+    // a token from another browser does not fit this browser's cookie
+    const other = /name="_csrf" value="([^"]+)"/.exec((await new Browser(s.webUrl).get('/login')).body)![1]!;
+    assert.equal((await bare.request('POST', '/login', { username: 'alice', password, _csrf: other })).status, 403, 'foreign token');
+    const dl = await b.request('POST', '/downloads', { author: 'acme', repo: 'tiny-model', revision: 'main', sel: 'file:config.json' });
+    assert.equal(dl.status, 403);
+    assert.match(dl.body, /form has expired/);
+    assert.equal((await b.request('POST', '/logout')).status, 403);
+    assert.equal((await b.get('/')).status, 200, 'still signed in');
+  });
+
+  it('rejects a wrong password with the API message', async () => {
+    const b = new Browser(s.webUrl);
+    const r = await b.post('/login', { username: 'alice', password: 'wrong password!' });
+    assert.equal(r.status, 401);
+    assert.match(r.body, /class="error" role="alert">[^<]+</);
+    assert.ok(!b.cookies.has('d011dl_at'));
+  });
+
+  it('shows the API message for a bad URL, never a stack trace', async () => {
+    const b = await loggedIn();
+    const r = await b.get(`/?${new URLSearchParams({ url: 'https://example.com/not/hugging/face' })}`);
+    assert.equal(r.status, 400);
+    const msg = /class="error" role="alert">([^<]+)</.exec(r.body)?.[1];
+    assert.ok(msg, r.body);
+    const api = await fetch(`${s.apiUrl}/hf/parse-url`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${decodeURIComponent(b.cookies.get('d011dl_at')!)}` },
+      body: JSON.stringify({ url: 'https://example.com/not/hugging/face' }),
+    });
+    const expected = ((await api.json()) as { message: string }).message;
+    assert.ok(expected.length > 10);
+    assert.equal(msg, escapeHtml(expected), 'the API message, word for word');
+    assert.doesNotMatch(r.body, /at .*\.ts:\d+/);
+    const missing = await b.get(`/?${new URLSearchParams({ url: `${s.sim.url}/acme/no-such-repo` })}`);
+    assert.equal(missing.status, 404);
+    assert.match(missing.body, /class="error" role="alert">/);
+  });
+
+  it('checks a URL: revisions, the file tree with sizes, then downloads the selection to a job page', async () => {
+    const b = await loggedIn();
+    const r = await b.get(`/?${new URLSearchParams({ url: `${s.sim.url}/acme/tiny-model/tree/dev` })}`);
+    assert.equal(r.status, 200, r.body);
+    assert.match(r.body, /<label for="revision">Revision<\/label>/);
+    assert.match(r.body, /<option value="dev" selected>dev<\/option>/, 'defaults to the URL revision');
+    assert.match(r.body, /<option value="v1.0" >v1.0<\/option>/);
+    assert.match(r.body, /value="file:config.json"[^>]*aria-label="config.json"/);
+    assert.match(r.body, /value="dir:nested"[^>]*aria-label="nested"/);
+    assert.match(r.body, /Select all/);
+    assert.match(r.body, /\d+(\.\d+)? (B|kB)/);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(r.body)![1]!;
+    const none = await b.request('POST', '/downloads', { _csrf: csrf, author: 'acme', repo: 'tiny-model', revision: 'dev' });
+    assert.equal(none.status, 400);
+    assert.match(none.body, /Select at least one/);
+    const dl = await b.request('POST', '/downloads', { _csrf: csrf, author: 'acme', repo: 'tiny-model', revision: 'dev', sel: ['file:config.json', 'dir:nested', 'file:nested/deep/b.txt'] });
+    assert.equal(dl.status, 303, dl.body);
+    const id = /^\/jobs\/([0-9a-f-]{36})$/.exec(dl.location ?? '')?.[1];
+    assert.ok(id, dl.location ?? '');
+    const token = decodeURIComponent(b.cookies.get('d011dl_at')!);
+    const done = await waitForStatus(s.api.app, token, id, ['succeeded', 'failed']);
+    assert.equal(done.status, 'succeeded', JSON.stringify(done));
+    const page = await b.get(`/jobs/${id}`);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /succeeded/);
+    assert.ok(page.body.includes(`Open on NAS: <code>${done.local_path}</code>`), 'NAS path shown');
+    const json = await b.get(`/api/jobs/${id}`);
+    assert.equal(json.status, 200);
+    assert.equal(JSON.parse(json.body).status, 'succeeded');
+    assert.match((await b.get('/jobs')).body, new RegExp(`/jobs/${id}`));
+    // the SSE relay: the API's events come through the portal, ending with `end`
+    const ac = new AbortController();
+    const stream = await fetch(`${s.webUrl}/api/jobs/${id}/stream`, { headers: { cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, signal: ac.signal });
+    assert.equal(stream.status, 200);
+    assert.match(stream.headers.get('content-type') ?? '', /text\/event-stream/);
+    let sse = '';
+    for await (const chunk of stream.body!) {
+      sse += Buffer.from(chunk).toString();
+      if (sse.includes('event: end')) break;
+    }
+    ac.abort();
+    assert.match(sse, /id: \d+\nevent: end\ndata: \{.*"status":"succeeded"/);
+    assert.equal((await new Browser(s.webUrl).get(`/api/jobs/${id}/stream`)).status, 401);
+    // the catalog
+    const models = await b.get('/models?status=downloaded');
+    assert.equal(models.status, 200);
+    assert.match(models.body, /<h2>acme\/tiny-model<\/h2>/);
+    assert.ok(models.body.includes(done.local_path));
+    assert.doesNotMatch((await b.get('/models?author=nobody')).body, /acme\/tiny-model<\/h2>/);
+    const again = await b.request('POST', '/downloads', { _csrf: csrf, author: 'acme', repo: 'tiny-model', revision: 'dev', sel: 'file:config.json' });
+    assert.equal(again.status, 409);
+    assert.match(again.body, /class="error" role="alert">[^<]+</);
+  });
+
+  it('cancels and retries a job from its page', async () => {
+    const b = await loggedIn();
+    const r = await b.get(`/?${new URLSearchParams({ url: `${s.sim.url}/acme/many-files` })}`);
+    assert.equal(r.status, 200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(r.body)![1]!;
+    const dl = await b.request('POST', '/downloads', { _csrf: csrf, author: 'acme', repo: 'many-files', revision: 'main', sel: 'dir:data/0' });
+    assert.equal(dl.status, 303, dl.body);
+    const job = await b.get(dl.location!);
+    assert.match(job.body, /action="\/jobs\/[0-9a-f-]+\/cancel"/);
+    const jobCsrf = /name="_csrf" value="([^"]+)"/.exec(job.body)![1]!;
+    const cancel = await b.request('POST', `${dl.location}/cancel`, { _csrf: jobCsrf });
+    assert.equal(cancel.status, 303);
+    assert.equal(cancel.location, dl.location);
+    const id = dl.location!.split('/').pop()!;
+    const token = decodeURIComponent(b.cookies.get('d011dl_at')!);
+    assert.equal((await waitForStatus(s.api.app, token, id, ['canceled', 'succeeded', 'failed'])).status, 'canceled');
+    const canceled = await b.get(dl.location!);
+    assert.match(canceled.body, /id="job-status">canceled</);
+    assert.match(canceled.body, /<form method="post" action="\/jobs\/[0-9a-f-]+\/retry" id="retry-form" >/);
+    const retry = await b.request('POST', `${dl.location}/retry`, { _csrf: jobCsrf });
+    assert.equal(retry.status, 303);
+    assert.equal((await waitForStatus(s.api.app, token, id, ['succeeded', 'failed'], 120_000)).status, 'succeeded');
+  });
+
+  it('answers the API\'s 401 TokenExpired with one refresh and carries on', async () => {
+    const b = await loggedIn();
+    // the same token, signed with the API's key, but expired a minute ago
+    const [h, p] = decodeURIComponent(b.cookies.get('d011dl_at')!).split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+    const now = Math.floor(Date.now() / 1000);
+    const body = Buffer.from(JSON.stringify({ ...claims, iat: now - 3600, exp: now - 60 })).toString('base64url');
+    const sig = createHmac('sha256', s.api.config.auth.jwtSecret!).update(`${h}.${body}`).digest('base64url');
+    const expired = `${h}.${body}.${sig}`;
+    const check = await fetch(`${s.apiUrl}/auth/me`, { headers: { authorization: `Bearer ${expired}` } });
+    assert.equal(check.status, 401);
+    assert.equal(((await check.json()) as { error: string }).error, 'TokenExpired');
+    b.cookies.set('d011dl_at', expired);
+    const oldRefresh = b.cookies.get('d011dl_rt');
+    // two requests at once (a page and its progress poll) must not race the rotating refresh token
+    const [home, jobs] = await Promise.all([b.get('/'), b.get('/jobs')]);
+    assert.equal(home.status, 200);
+    assert.equal(jobs.status, 200);
+    assert.notEqual(b.cookies.get('d011dl_at'), expired, 'new access token');
+    assert.notEqual(b.cookies.get('d011dl_rt'), oldRefresh, 'refresh token rotated');
+    assert.equal((await b.get('/')).status, 200);
+    // a token that is not merely expired ends the session
+    b.cookies.set('d011dl_at', 'garbage');
+    const r = await b.get('/jobs');
+    assert.equal(r.status, 303);
+    assert.match(r.location ?? '', /^\/login/);
+  });
+
+  it('marks cookies Secure behind an HTTPS proxy it trusts', async () => {
+    const { buildWebApp } = await import('../src/app.ts');
+    const web = buildWebApp({ apiBaseUrl: s.apiUrl, trustProxy: 'loopback' });
+    const server = web.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+      const res = await fetch(`${base}/login`, { headers: { 'x-forwarded-proto': 'https' } });
+      const csrfCookie = res.headers.getSetCookie().find((c) => c.startsWith('d011dl_csrf='));
+      assert.match(csrfCookie ?? '', /; Secure/);
+      assert.match(res.headers.get('strict-transport-security') ?? '', /max-age=/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('refreshes an expired access token with the refresh token, and logs out', async () => {
+    const b = await loggedIn();
+    const oldRefresh = b.cookies.get('d011dl_rt');
+    b.cookies.delete('d011dl_at'); // as if it had expired
+    const home = await b.get('/');
+    assert.equal(home.status, 200);
+    assert.ok(b.cookies.get('d011dl_at'), 'new access token');
+    assert.notEqual(b.cookies.get('d011dl_rt'), oldRefresh, 'refresh token rotated');
+    const out = await b.post('/logout', {}, '/');
+    assert.equal(out.status, 303);
+    assert.equal(out.location, '/login');
+    assert.ok(!b.cookies.has('d011dl_at') && !b.cookies.has('d011dl_rt'));
+    assert.equal((await b.get('/')).status, 303);
+  });
+});
