@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
-import { loadConfig, type AppConfig } from '../../src/config/config.ts';
+import { loadConfig, type AppConfig, type PgConnection } from '../../src/config/config.ts';
 import { createTestDatabase } from './db.ts';
 
 export interface TestApp {
@@ -14,11 +14,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on a database of its own, a temp storage root, and the given hub endpoint. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'd011dl-test-'));
-  const db = await createTestDatabase();
-  const config = loadConfig({
+/** Settings of an API under test: its own folder and database; `extra` overrides any of them. */
+export function testEnv(dir: string, db: { connection: PgConnection; name: string }, extra: Record<string, string> = {}): Record<string, string> {
+  return {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     JWT_SECRET: randomBytes(32).toString('hex'),
@@ -28,11 +26,18 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     HF_ENDPOINT: 'http://127.0.0.1:9',
     PGHOST: db.connection.host,
     PGPORT: String(db.connection.port),
-    PGUSER: db.connection.user,
-    PGPASSWORD: db.connection.password,
+    PGUSER: db.connection.user!,
+    PGPASSWORD: db.connection.password!,
     PGDATABASE: db.name,
-    ...env,
-  });
+    ...extra,
+  };
+}
+
+/** The real app on a database of its own, a temp storage root, and the given hub endpoint. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'd011dl-test-'));
+  const db = await createTestDatabase();
+  const config = loadConfig(testEnv(dir, db, env));
   const app = await buildApp(config);
   await app.ready();
   return {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,7 +9,7 @@ import { freePort } from '../helpers/net.ts';
 import { startHubSim, type CatalogConfig, type HubSim } from '@d011dl/hubsim';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import { bearer, registerAndLogin, startTestApp } from '../helpers/app.ts';
+import { bearer, registerAndLogin, startTestApp, testEnv } from '../helpers/app.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { assertFilesExact, waitForStatus } from '../helpers/downloads.ts';
 
@@ -54,9 +53,7 @@ describe('a server killed with SIGKILL mid-file', () => {
     const port = await freePort();
     const env = {
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEST_PG'))),
-      NODE_ENV: 'test', LOG_LEVEL: 'warn', JWT_SECRET: randomBytes(32).toString('hex'), BCRYPT_ROUNDS: '10', PORT_API: String(port),
-      DATA_DIR: path.join(dir, 'data'), STORAGE_ROOT: path.join(dir, 'data', 'models'), HF_ENDPOINT: sim.url, JOB_HEARTBEAT_S: '10',
-      PGHOST: db.connection.host, PGPORT: String(db.connection.port), PGUSER: db.connection.user, PGPASSWORD: db.connection.password, PGDATABASE: db.name,
+      ...testEnv(dir, db, { LOG_LEVEL: 'warn', PORT_API: String(port), HF_ENDPOINT: sim.url, JOB_HEARTBEAT_S: '10' }),
     };
     let log = '';
     const startServer = async () => {
@@ -126,11 +123,7 @@ describe('two API instances on one database and one storage', () => {
     const db = await createTestDatabase();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'd011dl-two-'));
     await mkdir(path.join(dir, 'models'));
-    const env = {
-      NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(32).toString('hex'), BCRYPT_ROUNDS: '10', JOB_CONCURRENCY: '1',
-      DATA_DIR: path.join(dir, 'data'), STORAGE_ROOT: path.join(dir, 'models'), HF_ENDPOINT: sim.url,
-      PGHOST: db.connection.host, PGPORT: String(db.connection.port), PGUSER: db.connection.user!, PGPASSWORD: db.connection.password!, PGDATABASE: db.name,
-    };
+    const env = testEnv(dir, db, { JOB_CONCURRENCY: '1', STORAGE_ROOT: path.join(dir, 'models'), HF_ENDPOINT: sim.url });
     const a = await buildApp(loadConfig(env));
     const b = await buildApp(loadConfig(env));
     try {
@@ -192,11 +185,7 @@ describe('a server shut down gracefully mid-download', () => {
     const db = await createTestDatabase();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'd011dl-pause-'));
     await mkdir(path.join(dir, 'models'));
-    const env = {
-      NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(32).toString('hex'), BCRYPT_ROUNDS: '10', JOB_HEARTBEAT_S: '10',
-      DATA_DIR: path.join(dir, 'data'), STORAGE_ROOT: path.join(dir, 'models'), HF_ENDPOINT: sim.url,
-      PGHOST: db.connection.host, PGPORT: String(db.connection.port), PGUSER: db.connection.user!, PGPASSWORD: db.connection.password!, PGDATABASE: db.name,
-    };
+    const env = testEnv(dir, db, { JOB_HEARTBEAT_S: '10', STORAGE_ROOT: path.join(dir, 'models'), HF_ENDPOINT: sim.url });
     let app = await buildApp(loadConfig(env));
     try {
       const token = (await registerAndLogin(app)).token;
