@@ -131,11 +131,49 @@
         .then(function (d) {
           apply(d);
           if (final.indexOf(d.status) < 0) setTimeout(tick, 1000);
+          else finished();
         })
         .catch(function () { setTimeout(tick, 3000); });
     };
-    var finished = function () { location.reload(); }; // the per-file states are rendered by the server
+    // Per-file states: refreshed every few seconds while the job runs.
+    var fileList = $('job-file-list');
+    var fileSummary = $('job-files-summary');
+    var renderFiles = function (list) {
+      if (!fileList) return;
+      var items = list.map(function (f) {
+        var li = document.createElement('li');
+        li.dataset.path = f.path;
+        var badge = document.createElement('span');
+        badge.className = 'badge f-' + f.status;
+        badge.textContent = f.status;
+        var code = document.createElement('code');
+        code.textContent = f.path;
+        var size = document.createElement('span');
+        size.className = 'size';
+        size.textContent = f.status === 'downloading' && f.bytes_done ? humanBytes(f.bytes_done) + ' / ' + humanBytes(f.size_bytes) : humanBytes(f.size_bytes);
+        li.append(badge, ' ', code, ' ', size);
+        if (f.error) {
+          var e = document.createElement('span');
+          e.className = 'error-inline';
+          e.textContent = f.error;
+          li.append(' ', e);
+        }
+        return li;
+      });
+      fileList.replaceChildren.apply(fileList, items);
+      if (fileSummary) fileSummary.textContent = list.length + (list.length === 1 ? ' file' : ' files');
+    };
+    var loadFiles = function (again) {
+      fetch('/api/jobs/' + encodeURIComponent(id) + '/files', { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+        .then(function (body) { renderFiles(body.files || []); })
+        .catch(function () { /* try again on the next round */ })
+        .then(function () { if (again && final.indexOf(job.dataset.status) < 0) setTimeout(pollFiles, 3000); });
+    };
+    var pollFiles = function () { loadFiles(true); };
+    var finished = function () { loadFiles(false); }; // the final per-file states
     if (final.indexOf(job.dataset.status) < 0) {
+      setTimeout(pollFiles, 1500);
       if (window.EventSource) {
         // Live progress relayed from the API; EventSource reconnects by itself. After repeated
         // failures fall back to polling once a second.

@@ -25,6 +25,14 @@ import { ACCESS_COOKIE, ApiError, clearSessionCookies, createApiClient, NeedLogi
 import { CSRF_FIELD, csrf } from './csrf.ts';
 import { buildTree, humanBytes, humanDuration, normalizeSelection } from './format.ts';
 
+/** A short next step under the API's message, for errors a user can do something about. */
+const HINTS: Record<string, string> = {
+  GatedRepo: 'Request access on Hugging Face, then ask your admin to set HF_TOKEN.',
+  InsufficientStorage: 'Select fewer files, or free some space on the NAS, then try again.',
+  StorageUnavailable: 'The NAS storage seems not to be mounted: ask your admin to check it, then try again.',
+};
+export const hintFor = (err: unknown): string | null => (err instanceof ApiError ? (HINTS[err.code] ?? null) : null);
+
 export interface WebOptions {
   apiBaseUrl: string;
   /** HMAC key of the CSRF tokens; random per process when not given. */
@@ -74,7 +82,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.use(express.urlencoded({ extended: false, limit: '10mb', parameterLimit: 200_000 }));
   app.use(csrf(opts.secret ?? randomBytes(32).toString('hex')));
 
-  const page = (res: Response, view: string, locals: Record<string, unknown>) => res.render(view, { user: res.locals.user ?? null, error: null, ...locals });
+  const page = (res: Response, view: string, locals: Record<string, unknown>) => res.render(view, { user: res.locals.user ?? null, error: null, hint: null, ...locals });
 
   // --- sign in / out -------------------------------------------------------------------------
   const safeNext = (v: unknown) => (typeof v === 'string' && v.startsWith('/') && !v.startsWith('//') && !v.startsWith('/\\') ? v : '/');
@@ -176,6 +184,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
       if (!(err instanceof ApiError)) throw err;
       res.status(err.status >= 500 ? 502 : err.status);
       locals.error = err.message;
+      locals.hint = hintFor(err);
     }
     page(res, 'dashboard', locals);
   });
@@ -202,7 +211,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       res.status(err.status >= 500 ? 502 : err.status);
-      page(res, 'error', { title: 'Download not started', message: err.message, back: `/?${new URLSearchParams({ url: str(req.body.url), revision })}` });
+      page(res, 'error', { title: 'Download not started', message: err.message, hint: hintFor(err), back: `/?${new URLSearchParams({ url: str(req.body.url), revision })}` });
     }
   });
 
@@ -229,6 +238,14 @@ export function buildWebApp(opts: WebOptions): express.Express {
     if (!uuid.test(id)) return res.status(404).json({ message: 'No such download.' });
     const d = await api.call<Download>(req, res, 'GET', `/downloads/${id}`);
     res.set('cache-control', 'no-store').json(d);
+  });
+
+  // JSON for the job page's per-file list, refreshed every few seconds while the job runs.
+  app.get('/api/jobs/:id/files', async (req, res) => {
+    const id = req.params.id;
+    if (!uuid.test(id)) return res.status(404).json({ message: 'No such download.' });
+    const r = await api.call<DownloadFilesResponse>(req, res, 'GET', `/downloads/${id}/files`);
+    res.set('cache-control', 'no-store').json({ files: r.files });
   });
 
   // Live progress: the API's Server-Sent Events, relayed. The browser's EventSource reconnects by
@@ -323,9 +340,9 @@ export function buildWebApp(opts: WebOptions): express.Express {
     }
     if (err instanceof ApiError) {
       const status = err.status >= 500 ? 502 : err.status;
-      if (req.path.startsWith('/api/')) return res.status(status).json({ message: err.message });
+      if (req.path.startsWith('/api/')) return res.status(status).json({ message: err.message, error: err.code, hint: hintFor(err) ?? undefined });
       res.status(status);
-      return page(res, 'error', { title: 'Something went wrong', message: err.message });
+      return page(res, 'error', { title: 'Something went wrong', message: err.message, hint: hintFor(err) });
     }
     const status = typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
     if (status >= 500) console.error(err);

@@ -119,7 +119,7 @@ describe('portal in a real browser', { skip }, () => {
     await shot('07-job-succeeded');
     if (!finishedAtFirstSight) assert.ok(requested.some((u) => /\/api\/jobs\/[0-9a-f-]{36}\/stream$/.test(u)), 'the job page listened to the SSE relay');
 
-    await page.getByText('1 file', { exact: true }).click(); // per-file states, rendered once the job ended
+    await page.getByText('1 file', { exact: true }).click(); // per-file states, kept up to date by the page
     await page.getByText('done', { exact: true }).waitFor();
     await page.getByRole('link', { name: 'Jobs' }).click();
     await page.getByText('acme/tiny-model').first().waitFor();
@@ -149,5 +149,28 @@ describe('portal in a real browser', { skip }, () => {
     console.log(`# 5,000 files: page ready in ${loaded} ms, select all in ${selected} ms, all steps ${total} ms`);
     assert.ok(loaded < 15_000 && selected < 3_000, `too slow: load ${loaded} ms, select all ${selected} ms`);
     await shot('10-many-files');
+  });
+
+  it('updates the per-file states on the job page while the job runs', async () => {
+    await page.goto(`${s.webUrl}/?${new URLSearchParams({ url: `${s.sim.url}/acme/many-files` })}`);
+    await page.getByLabel('Filter').fill('data/1/*');
+    await page.getByRole('button', { name: 'Select matching' }).click();
+    await page.getByText(/^1000 files selected/).waitFor();
+    await page.getByRole('button', { name: 'Download selected' }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    // seen at one moment: the job still running, and some files already done in the list
+    await page.waitForFunction(
+      () => {
+        // runs in the page (the test's tsconfig has no DOM types)
+        type El = { textContent: string | null };
+        const doc = (globalThis as unknown as { document: { getElementById(id: string): El | null; querySelectorAll(sel: string): Iterable<El> } }).document;
+        return doc.getElementById('job-status')?.textContent === 'running' && [...doc.querySelectorAll('#job-file-list .badge')].some((b) => b.textContent === 'done');
+      },
+      undefined,
+      { timeout: 60_000, polling: 100 },
+    );
+    await page.locator('#job-files-summary').click();
+    await shot('11-job-running-files');
+    await page.locator('#job-status', { hasText: 'succeeded' }).waitFor({ timeout: 120_000 });
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { waitForStatus } from '../../api/test/helpers/downloads.ts';
 import { Browser, startStack, type Stack } from './helpers/stack.ts';
@@ -10,7 +11,8 @@ describe('web portal against the real API', () => {
   let s: Stack;
   const password = 'correct horse battery';
   before(async () => {
-    s = await startStack();
+    // every test signs in afresh: more than the API's default 10 attempts a minute
+    s = await startStack({ LOGIN_RATE_LIMIT: '100' });
   });
   after(async () => {
     await s.close();
@@ -203,6 +205,130 @@ describe('web portal against the real API', () => {
     assert.equal((await waitForStatus(s.api.app, token, id, ['succeeded', 'failed'], 120_000)).status, 'succeeded');
   });
 
+  it('serves the per-file states of a job as JSON while it runs, for the job page to refresh', async () => {
+    const b = await loggedIn();
+    const r = await b.get(`/?${new URLSearchParams({ url: `${s.sim.url}/acme/many-files` })}`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(r.body)![1]!;
+    const dl = await b.request('POST', '/downloads', { _csrf: csrf, author: 'acme', repo: 'many-files', revision: 'main', sel: 'dir:data/2' });
+    assert.equal(dl.status, 303, dl.body);
+    const id = dl.location!.split('/').pop()!;
+    const job = await b.get(dl.location!);
+    assert.match(job.body, /<ul id="job-file-list"/, 'the list the page script refreshes');
+    const seen = new Set<string>();
+    let last: { files: { path: string; status: string; size_bytes: number; bytes_done: number }[] } = { files: [] };
+    let status = '';
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+      const f = await b.get(`/api/jobs/${id}/files`);
+      assert.equal(f.status, 200, f.body);
+      assert.equal(f.headers.get('cache-control'), 'no-store');
+      last = JSON.parse(f.body);
+      for (const x of last.files) seen.add(x.status);
+      status = JSON.parse((await b.get(`/api/jobs/${id}`)).body).status;
+      if (['succeeded', 'failed', 'canceled'].includes(status)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status, 'succeeded');
+    const token = decodeURIComponent(b.cookies.get('d011dl_at')!);
+    const api = (await (await fetch(`${s.apiUrl}/downloads/${id}/files`, { headers: { authorization: `Bearer ${token}` } })).json()) as typeof last;
+    assert.deepEqual(JSON.parse((await b.get(`/api/jobs/${id}/files`)).body), api, 'the API answer, passed on');
+    assert.ok(last.files.length > 1 && last.files.every((x) => x.path.startsWith('data/2/')), JSON.stringify(last.files.slice(0, 3)));
+    assert.ok(seen.has('done'));
+    assert.ok(seen.size > 1, `saw the states change while it ran: ${[...seen]}`);
+    assert.equal((await b.get('/api/jobs/not-a-uuid/files')).status, 404);
+    assert.equal((await new Browser(s.webUrl).get(`/api/jobs/${id}/files`)).status, 401);
+  });
+
+  it('relays the SSE stream across a reconnect: Last-Event-ID is passed on and the current state comes first', async () => {
+    const b = await loggedIn();
+    const r = await b.get(`/?${new URLSearchParams({ url: `${s.sim.url}/acme/many-files` })}`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(r.body)![1]!;
+    const dl = await b.request('POST', '/downloads', { _csrf: csrf, author: 'acme', repo: 'many-files', revision: 'main', sel: 'dir:data/3' });
+    assert.equal(dl.status, 303, dl.body);
+    const id = dl.location!.split('/').pop()!;
+    const cookie = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    type Ev = { id: number; event: string; data: { status: string; bytes_done: number; files_done: number } };
+    /** Opens the relay and reads events until `until` says stop; the connection is then dropped. */
+    const read = async (headers: Record<string, string>, until: (e: Ev[]) => boolean) => {
+      const ac = new AbortController();
+      const res = await fetch(`${s.webUrl}/api/jobs/${id}/stream`, { headers: { cookie, ...headers }, signal: ac.signal });
+      assert.equal(res.status, 200);
+      const events: Ev[] = [];
+      let buf = '';
+      try {
+        for await (const chunk of res.body!) {
+          buf += Buffer.from(chunk).toString();
+          let i: number;
+          while ((i = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            const f = Object.fromEntries(block.split('\n').filter((l) => /^(id|event|data): /.test(l)).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+            if (f.data) events.push({ id: Number(f.id), event: f.event!, data: JSON.parse(f.data) });
+          }
+          if (until(events)) break;
+        }
+      } finally {
+        ac.abort();
+      }
+      return events;
+    };
+    const first = await read({}, (e) => e.length >= 2 || e.some((x) => x.event === 'end'));
+    assert.equal(first[0]!.id, 1);
+    const lastId = first.at(-1)!.id;
+    // the browser's EventSource reconnects with the last id it saw
+    const resumed = await read({ 'last-event-id': String(lastId) }, (e) => e.length >= 1);
+    assert.equal(resumed[0]!.id, lastId + 1, 'Last-Event-ID reached the API: the ids go on from it');
+    const now = JSON.parse((await b.get(`/api/jobs/${id}`)).body) as Ev['data'];
+    assert.ok(['queued', 'running', 'succeeded'].includes(resumed[0]!.data.status), JSON.stringify(resumed[0]));
+    assert.ok(resumed[0]!.data.bytes_done >= first.at(-1)!.data.bytes_done, 'the current state, not a replay');
+    assert.ok(resumed[0]!.data.bytes_done <= now.bytes_done);
+    // a malformed id is not passed on; the stream then runs to its end
+    const rest = await read({ 'last-event-id': 'x1' }, (e) => e.some((x) => x.event === 'end'));
+    assert.equal(rest[0]!.id, 1);
+    assert.equal(rest.at(-1)!.event, 'end');
+    assert.equal(rest.at(-1)!.data.status, 'succeeded');
+  });
+
+  it('retries the failed files of a catalog revision ("Retry failed")', async () => {
+    const b = await loggedIn();
+    const r = await b.get(`/?${new URLSearchParams({ url: `${s.sim.url}/acme/tiny-model/tree/v1.0` })}`);
+    assert.equal(r.status, 200, r.body);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(r.body)![1]!;
+    const sel = [...r.body.matchAll(/value="(file:[^"]+)"/g)].map((m) => m[1]!);
+    assert.ok(sel.length >= 2, 'tiny-model has several files');
+    const dl = await b.request('POST', '/downloads', { _csrf: csrf, author: 'acme', repo: 'tiny-model', revision: 'v1.0', sel });
+    assert.equal(dl.status, 303, dl.body);
+    const token = () => decodeURIComponent(b.cookies.get('d011dl_at')!);
+    const first = await waitForStatus(s.api.app, token(), dl.location!.split('/').pop()!, ['succeeded', 'failed']);
+    assert.equal(first.status, 'succeeded');
+    const modelsOf = async () => ((await (await fetch(`${s.apiUrl}/db/models?author=acme&repo=tiny-model`, { headers: { authorization: `Bearer ${token()}` } })).json()) as { models: { id: string; revision: string; is_downloaded: boolean; local_path: string }[] }).models;
+    const model = (await modelsOf()).find((m) => m.revision === 'v1.0')!;
+    assert.ok(model?.is_downloaded);
+    const catalog = await b.get('/models?author=acme&repo=tiny-model');
+    assert.doesNotMatch(catalog.body, new RegExp(`action="/models/${model.id}/retry"`), 'nothing to retry');
+    const formCsrf = /name="_csrf" value="([^"]+)"/.exec(catalog.body)![1]!;
+    const nothing = await b.request('POST', `/models/${model.id}/retry`, { _csrf: formCsrf });
+    assert.equal(nothing.status, 303);
+    assert.match(decodeURIComponent(nothing.location ?? '').replaceAll('+', ' '), /every file is already downloaded/);
+
+    // a file goes missing on the NAS; Rescan notices it and the catalog offers "Retry failed"
+    const lost = sel[0]!.slice('file:'.length);
+    await rm(`${model.local_path}/${lost}`);
+    const rescan = await b.request('POST', `/models/${model.id}/rescan`, { _csrf: formCsrf });
+    assert.equal(rescan.status, 303);
+    assert.match(decodeURIComponent(rescan.location ?? '').replaceAll('+', ' '), /1 missing/);
+    const after1 = await b.get('/models?author=acme&repo=tiny-model');
+    assert.match(after1.body, new RegExp(`action="/models/${model.id}/retry"><input[^>]+><button type="submit" aria-label="Retry failed files of acme/tiny-model v1.0">Retry failed</button>`));
+    const retry = await b.request('POST', `/models/${model.id}/retry`, { _csrf: formCsrf });
+    assert.equal(retry.status, 303, retry.body);
+    const retryId = /^\/jobs\/([0-9a-f-]{36})$/.exec(retry.location ?? '')?.[1];
+    assert.ok(retryId, retry.location ?? '');
+    const files = JSON.parse((await b.get(`/api/jobs/${retryId}/files`)).body) as { files: { path: string }[] };
+    assert.deepEqual(files.files.map((f) => f.path), [lost], 'only the file that was not done');
+    assert.equal((await waitForStatus(s.api.app, token(), retryId, ['succeeded', 'failed'])).status, 'succeeded');
+    assert.ok((await modelsOf()).find((m) => m.revision === 'v1.0')!.is_downloaded);
+    assert.equal((await b.request('POST', '/models/not-a-uuid/retry', { _csrf: formCsrf })).status, 404);
+  });
+
   it('answers the API\'s 401 TokenExpired with one refresh and carries on', async () => {
     const b = await loggedIn();
     // the same token, signed with the API's key, but expired a minute ago
@@ -261,5 +387,57 @@ describe('web portal against the real API', () => {
     assert.equal(out.location, '/login');
     assert.ok(!b.cookies.has('d011dl_at') && !b.cookies.has('d011dl_rt'));
     assert.equal((await b.get('/')).status, 303);
+  });
+});
+
+describe('web portal: friendly hints under API errors', () => {
+  let s: Stack;
+  const password = 'correct horse battery';
+  before(async () => {
+    // bob may not see acme/gated-model; and no download fits next to a 100 TB reserve
+    s = await startStack({ HF_TOKEN: 'hf_bob_token', DISK_RESERVE_MB: String(100 * 1024 * 1024) });
+  });
+  after(async () => {
+    await s.close();
+  });
+  const hint = (body: string) => /<p class="hint">([^<]+)</.exec(body)?.[1];
+  const alert = (body: string) => /class="error" role="alert">([^<]+)</.exec(body)?.[1];
+
+  it('shows the API message and a hint for 403 GatedRepo, 507 InsufficientStorage and 503 StorageUnavailable', async () => {
+    const b = new Browser(s.webUrl);
+    assert.equal((await b.post('/register', { username: 'carol', password }, '/register')).status, 303);
+    const token = decodeURIComponent(b.cookies.get('d011dl_at')!);
+    // gated repos list their files publicly and refuse them at download: the API asks before queueing
+    const gatedPage = await b.get(`/?${new URLSearchParams({ url: `${s.sim.url}/acme/gated-model` })}`);
+    assert.equal(gatedPage.status, 200, gatedPage.body);
+    const gatedCsrf = /name="_csrf" value="([^"]+)"/.exec(gatedPage.body)![1]!;
+    const direct = await fetch(`${s.apiUrl}/downloads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ author: 'acme', repo: 'gated-model', revision: 'main', selection: [{ type: 'file', path: 'config.json' }] }),
+    });
+    assert.equal(direct.status, 403);
+    const apiBody = (await direct.json()) as { error: string; message: string };
+    assert.equal(apiBody.error, 'GatedRepo');
+    const gated = await b.request('POST', '/downloads', { _csrf: gatedCsrf, author: 'acme', repo: 'gated-model', revision: 'main', sel: 'file:config.json' });
+    assert.equal(gated.status, 403);
+    assert.equal(alert(gated.body), escapeHtml(apiBody.message), 'the API message');
+    assert.equal(hint(gated.body), 'Request access on Hugging Face, then ask your admin to set HF_TOKEN.');
+    assert.doesNotMatch(gated.body, /at .*\.ts:\d+/);
+
+    const page = await b.get(`/?${new URLSearchParams({ url: `${s.sim.url}/acme/tiny-model` })}`);
+    assert.equal(page.status, 200);
+    assert.equal(hint(page.body), undefined, 'no hint without an error');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const full = await b.request('POST', '/downloads', { _csrf: csrf, author: 'acme', repo: 'tiny-model', revision: 'main', sel: 'file:config.json' });
+    assert.equal(full.status, 502);
+    assert.match(alert(full.body) ?? '', /^Not enough free space: .* needed, .* free/);
+    assert.match(hint(full.body) ?? '', /free some space on the NAS/);
+
+    await rm(s.api.config.storageRoot, { recursive: true, force: true });
+    const gone = await b.request('POST', '/downloads', { _csrf: csrf, author: 'acme', repo: 'tiny-model', revision: 'main', sel: 'file:config.json' });
+    assert.equal(gone.status, 502);
+    assert.match(alert(gone.body) ?? '', /does not exist \(is the storage mounted\?\)/);
+    assert.match(hint(gone.body) ?? '', /not to be mounted/);
   });
 });
