@@ -303,7 +303,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
     const id = String(req.params.id);
     if (!uuid.test(id)) throw new ApiError(404, 'NotFound', 'No such model.');
     const r = await api.call<RescanResponse>(req, res, 'POST', '/db/rescan', { model_id: id });
-    const notice = `Rescanned: ${r.files_checked} files checked, ${r.present} present, ${r.missing} missing, ${r.mismatched} mismatched.`;
+    const notice = `Rescanned: ${r.files_checked} ${r.files_checked === 1 ? 'file' : 'files'} checked, ${r.present} present, ${r.missing} missing, ${r.mismatched} mismatched.`;
     res.redirect(303, `/models?${new URLSearchParams({ notice })}`);
   });
 

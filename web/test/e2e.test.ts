@@ -128,7 +128,7 @@ describe('portal in a real browser', { skip }, () => {
     await page.getByRole('heading', { name: 'acme/tiny-model' }).waitFor();
     await page.getByText(expected).waitFor();
     await page.getByRole('button', { name: 'Rescan acme/tiny-model dev' }).click();
-    await page.getByText(/Rescanned: 1 files checked, 1 present/).waitFor();
+    await page.getByText(/Rescanned: 1 file checked, 1 present/).waitFor();
     await shot('09-models');
   });
 
