@@ -1,0 +1,5 @@
+import { ModelsScreen } from '../src/screens/ModelsScreen';
+
+export default function Models() {
+  return <ModelsScreen />;
+}

@@ -1,0 +1,112 @@
+// The app's screens exported for web (react-native-web) in headless Chromium at a phone viewport,
+// against the real API + PostgreSQL + hub simulator. The export is served with the API proxied under
+// /api on the same origin (the API sends no CORS headers; a phone app needs none). Run from the repo
+// root with
+//   node scripts/test.ts android/contract-test/web.e2e.test.ts
+// Screenshots go to android/e2e-screenshots/ (not committed).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import http, { type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startStack, type Stack } from '../../web/test/helpers/stack.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `skipped: ${CHROMIUM} not found`;
+const appDir = path.resolve(import.meta.dirname, '..');
+const dist = path.join(appDir, 'dist-web');
+const shots = path.join(appDir, 'e2e-screenshots');
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.json': 'application/json', '.ico': 'image/x-icon', '.ttf': 'font/ttf' };
+
+function serve(apiUrl: string): Promise<Server> {
+  const api = new URL(apiUrl);
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname.startsWith('/api/')) {
+      const upstream = http.request(
+        { host: api.hostname, port: api.port, method: req.method, path: url.pathname.slice(4) + url.search, headers: { ...req.headers, host: api.host } },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.writeHead(502).end());
+      req.pipe(upstream);
+      return;
+    }
+    let file = path.join(dist, decodeURIComponent(url.pathname));
+    if (!file.startsWith(dist) || !existsSync(file) || statSync(file).isDirectory()) file = path.join(dist, 'index.html');
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('android screens on web, phone viewport, real API', { skip }, () => {
+  let s: Stack;
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  let origin: string;
+  before(async () => {
+    if (!existsSync(path.join(dist, 'index.html')) || process.env.REBUILD_WEB === '1') {
+      const r = spawnSync('npx', ['expo', 'export', '--platform', 'web', '--output-dir', 'dist-web'], { cwd: appDir, stdio: 'inherit', timeout: 300_000 });
+      assert.equal(r.status, 0, 'expo export --platform web');
+    }
+    mkdirSync(shots, { recursive: true });
+    s = await startStack();
+    server = await serve(s.apiUrl);
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    page = await browser.newPage({ viewport: { width: 412, height: 915 } });
+    page.setDefaultTimeout(20_000);
+  });
+  after(async () => {
+    await browser?.close();
+    server?.closeAllConnections();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await s?.close();
+  });
+
+  it('log in, paste, select, download, watch it succeed', async () => {
+    const password = 'correct horse battery';
+    const reg = await fetch(`${s.apiUrl}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'webdroid', password }) });
+    assert.equal(reg.status, 201);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+
+    await page.goto(`${origin}/`);
+    await page.getByPlaceholder('https://nas.example.com/api').fill(`${origin}/api`);
+    await page.getByPlaceholder('username').fill('webdroid');
+    await page.getByPlaceholder('password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Wrong username or password.').waitFor();
+    await page.screenshot({ path: path.join(shots, '01-login-error.png') });
+    await page.getByPlaceholder('password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.getByPlaceholder('https://huggingface.co/author/repo').fill('https://huggingface.co/acme/tiny-model');
+    await page.screenshot({ path: path.join(shots, '02-paste.png') });
+    await page.getByRole('button', { name: 'Open' }).click();
+
+    await page.getByText(/Select all/).waitFor();
+    await page.getByRole('checkbox').nth(1).click();
+    await page.getByText(/^1 selected · /).waitFor();
+    await page.screenshot({ path: path.join(shots, '03-browse.png') });
+    await page.getByRole('button', { name: 'Download selected' }).click();
+
+    await page.getByText(/SUCCEEDED · 100\.0%/).waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: path.join(shots, '04-job.png') });
+    await page.getByRole('button', { name: 'My models' }).click();
+    await page.getByText(/^\d+\/\d+ files · /).last().waitFor(); // the models list (the job screen stays mounted underneath)
+    await page.getByText('acme/tiny-model @ main').last().waitFor();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(shots, '05-models-dark.png') });
+    assert.deepEqual(errors, []);
+  });
+});
