@@ -98,13 +98,14 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
       const dir = modelDir(config.storageRoot, req.author, req.repo, req.revision);
       for (const t of targets) finalPath(dir, t.path);
 
+      // one look at the disk serves both the "already downloaded" check and the space check
+      const onDisk = await Promise.all(targets.map(async (t) => (await stat(finalPath(dir, t.path)).catch(() => null))?.size === t.size));
       if (!req.force) {
         const done = await repo.doneFiles(db, req.author, req.repo, req.revision);
-        const present = await Promise.all(targets.map(async (t) => {
+        const present = targets.map((t, i) => {
           const rec = done.get(t.path);
-          if (!rec || rec.size !== t.size || rec.gitOid !== t.gitOid) return false;
-          return (await stat(finalPath(dir, t.path)).catch(() => null))?.size === t.size;
-        }));
+          return Boolean(rec && rec.size === t.size && rec.gitOid === t.gitOid && onDisk[i]);
+        });
         if (present.every(Boolean)) {
           throw conflict(`Every selected file of ${req.author}/${req.repo}@${req.revision} is already downloaded; send force: true to check and fetch again`, 'AlreadyDownloaded');
         }
@@ -114,11 +115,9 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
       await hub.checkFileAccess(req.author, req.repo, commit, probe.path);
 
       const bytesTotal = targets.reduce((n, t) => n + t.size, 0);
-      await assertSpace(config.storageRoot, bytesTotal, await repo.bytesStillNeeded(db, null), config.downloads.diskReserveBytes).catch(async (err) => {
-        // files already on disk need no new space: only refuse when what is missing does not fit
-        const missing = await Promise.all(targets.map(async (t) => ((await stat(finalPath(dir, t.path)).catch(() => null))?.size === t.size ? 0 : t.size)));
-        await assertSpace(config.storageRoot, missing.reduce((a, b) => a + b, 0), await repo.bytesStillNeeded(db, null), config.downloads.diskReserveBytes).catch(() => { throw err; });
-      });
+      // files already on disk need no new space: only what is missing has to fit
+      const bytesMissing = targets.reduce((n, t, i) => n + (onDisk[i] ? 0 : t.size), 0);
+      await assertSpace(config.storageRoot, bytesMissing, await repo.bytesStillNeeded(db, null), config.downloads.diskReserveBytes);
 
       const downloadId = await withTransaction(db, async (tx) => {
         const modelId = await repo.upsertModel(tx, req);
