@@ -173,10 +173,18 @@ describe('downloads', () => {
   });
 
   it('cancels a running download, keeps its partial file, and a retry resumes it', async () => {
-    sim.faults.set({ bandwidthPerConn: 256 * 1024 });
+    sim.faults.set({ bandwidthPerConn: 512 * 1024 });
     const id = await start({ author: 'acme', repo: 'tiny-model', revision: 'feature/x', selection: [{ path: 'model.safetensors', type: 'file' }] });
-    await waitForStatus(t.app, token, id, ['running']);
-    await new Promise((r) => setTimeout(r, 2000));
+    // cancel once a good share is on disk: a fixed sleep made the margin below depend on the machine's speed
+    const size = (await sim.expectedFiles('acme/tiny-model', 'feature/x')).find((f) => f.path === 'model.safetensors')!.size;
+    const deadline = Date.now() + 30_000;
+    let doneAtCancel = 0;
+    while (Date.now() < deadline) {
+      doneAtCancel = (await get(`/downloads/${id}`)).json().bytes_done;
+      if (doneAtCancel >= size * 0.4) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(doneAtCancel >= size * 0.4, `the download made progress before the cancel (${doneAtCancel} of ${size} bytes)`);
     const canceled = await post(`/downloads/${id}/cancel`, {});
     assert.equal(canceled.statusCode, 200);
     assert.equal(canceled.json().status, 'canceled');
@@ -192,8 +200,8 @@ describe('downloads', () => {
     assert.equal((await post(`/downloads/${id}/retry`, {})).statusCode, 200);
     assert.equal((await waitForStatus(t.app, token, id, ['succeeded', 'failed'])).status, 'succeeded');
     await assertFilesExact(sim, root(), 'acme/tiny-model', 'feature/x', 'feature%2Fx', (p) => p === 'model.safetensors');
-    const size = (await sim.expectedFiles('acme/tiny-model', 'feature/x')).find((f) => f.path === 'model.safetensors')!.size;
-    assert.ok(sim.stats.bytesServed() < size * 0.8, `the retry resumed (${sim.stats.bytesServed()} of ${size} bytes fetched again)`);
+    // everything reported done before the cancel was kept: only the rest is fetched again
+    assert.ok(sim.stats.bytesServed() <= size - doneAtCancel, `the retry resumed (${sim.stats.bytesServed()} of ${size} bytes fetched again, ${doneAtCancel} were done at the cancel)`);
     assert.equal((await post(`/downloads/${id}/cancel`, {})).statusCode, 409, 'a finished download cannot be canceled');
   });
 
