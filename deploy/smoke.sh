@@ -192,6 +192,11 @@ dc exec -T web node -e "fetch('http://api:32002/healthz').then((r) => process.ex
 dc logs --no-color web | grep -q 'API http://api:32002' || fail "portal did not start with API_BASE_URL=http://api:32002"
 docker network inspect modelnet >/dev/null || fail "network 'modelnet' missing"
 log "web reached api by the name 'api' on network modelnet"
+# the API believed the browser's address the portal passed on (TRUST_PROXY=web), not the portal's own
+web_ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$(dc ps -q web)")
+login_ip=$(dc logs --no-color api | grep '"route":"/auth/login"' | tail -1 | sed -n 's/.*"ip":"\([^"]*\)".*/\1/p')
+[[ -n $login_ip && $login_ip != "$web_ip" ]] || fail "the API saw the sign-in from '$login_ip' (the portal is $web_ip): X-Forwarded-For not trusted"
+log "the API saw the sign-in from the browser's address $login_ip, not the portal's ($web_ip)"
 
 docker image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep -E '^d011dl-(api|web):' | sed 's/^/  image /'
 log "PASS in $(($(date +%s) - started)) s"

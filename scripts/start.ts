@@ -1,7 +1,8 @@
 // npm start: the API and the web portal side by side on this machine (in containers each runs alone:
 // the API as `node api/src/server.ts`, the portal under `pm2-runtime web/ecosystem.config.js`).
 // Settings come from the environment and .env, as each process reads them; the portal is pointed at
-// this API unless API_BASE_URL says otherwise. Ctrl-C stops both; if one dies, the other is stopped.
+// this API unless API_BASE_URL says otherwise, and the API trusts the portal (loopback) to pass on each
+// browser's address. Ctrl-C stops both; if one dies, the other is stopped.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,8 @@ const file = process.env.ENV_FILE ?? '.env';
 const settings = existsSync(file) ? { ...parseEnv(readFileSync(file, 'utf8')), ...process.env } : process.env;
 const apiPort = settings.PORT_API || '32002';
 const env = { ...process.env, API_BASE_URL: settings.API_BASE_URL || `http://127.0.0.1:${apiPort}` };
+const trust = (settings.TRUST_PROXY ?? '').trim();
+const apiEnv = { ...env, TRUST_PROXY: trust === 'true' ? trust : ['loopback', ...(trust === 'false' ? [] : [trust])].filter(Boolean).join(',') };
 
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -21,8 +24,11 @@ const stop = (code: number) => {
   process.exitCode = code;
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
 };
-for (const script of ['api/src/server.ts', 'web/src/server.ts']) {
-  const child = spawn(process.execPath, [path.join(root, script)], { env, stdio: 'inherit' });
+for (const [script, childEnv] of [['api/src/server.ts', apiEnv], ['web/src/server.ts', env]] as const) {
+  // Each in a process group of its own: a terminal's Ctrl-C then reaches only this script, which stops the
+  // API first and lets the API stop its embedded PostgreSQL last. Sent to the whole group, it took the
+  // database down under the API's feet.
+  const child = spawn(process.execPath, [path.join(root, script)], { env: childEnv, stdio: 'inherit', detached: true });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${script} exited (${signal ?? code}); stopping the rest`);
@@ -31,4 +37,5 @@ for (const script of ['api/src/server.ts', 'web/src/server.ts']) {
   });
   children.push(child);
 }
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => stop(0));
+// SIGHUP too: a closed terminal must not leave the detached children running
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => stop(0));

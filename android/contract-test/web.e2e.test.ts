@@ -95,12 +95,22 @@ describe('android screens on web, phone viewport, real API', { skip }, () => {
     await page.getByRole('button', { name: 'Open' }).click();
 
     await page.getByText(/Select all/).waitFor();
-    await page.getByRole('checkbox').nth(1).click();
+    await page.getByRole('checkbox', { name: 'config.json', exact: true }).click();
     await page.getByText(/^1 selected · /).waitFor();
+    // a whole folder: its two files (one in a subfolder), sent as {path:'nested', type:'dir'} and expanded by the API
+    await page.getByRole('checkbox', { name: 'nested/', exact: true }).click();
+    await page.getByText(/^3 selected · /).waitFor();
     await page.screenshot({ path: path.join(shots, '03-browse.png') });
+    const post = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/downloads');
     await page.getByRole('button', { name: 'Download selected' }).click();
+    assert.deepEqual((await post).postDataJSON().selection, [
+      { path: 'config.json', type: 'file' },
+      { path: 'nested', type: 'dir' },
+    ]);
 
     await page.getByText(/SUCCEEDED · 100\.0%/).waitFor({ timeout: 60_000 });
+    await page.getByText('nested/deep/weights.bin', { exact: true }).waitFor();
+    await page.getByText('nested/notes.txt', { exact: true }).waitFor();
     await page.screenshot({ path: path.join(shots, '04-job.png') });
     await page.getByRole('button', { name: 'My models' }).click();
     await page.getByText(/^\d+\/\d+ files · /).last().waitFor(); // the models list (the job screen stays mounted underneath)

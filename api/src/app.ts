@@ -24,6 +24,7 @@ import database from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
 import requestLog from './plugins/request-log.ts';
 import openapi from './plugins/swagger.ts';
+import { TrustedProxies } from './plugins/trusted-proxies.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -82,6 +83,8 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
 }
 
 export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
+  const proxies = Array.isArray(config.trustProxy) ? new TrustedProxies(config.trustProxy) : undefined;
+  await proxies?.refresh();
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -91,8 +94,12 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
     // behind the portal or a reverse proxy, set TRUST_PROXY so rate limits see the real client
-    trustProxy: config.trustProxy,
+    trustProxy: proxies ? proxies.trust : config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
+  if (proxies) {
+    proxies.start();
+    app.addHook('onClose', async () => proxies.stop());
+  }
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(appPlugin, { config });

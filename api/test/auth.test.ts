@@ -61,6 +61,9 @@ describe('auth', () => {
     assert.equal(codes[6], 429);
     // another username from the same address is not locked out by that
     assert.equal((await post('/auth/login', { username: 'root', password: 'first-user-pass' })).statusCode, 200);
+    // without TRUST_PROXY a client cannot dodge the limit by claiming other addresses
+    const spoofed = await post('/auth/login', { username: 'ratelimited', password: 'whatever-pw' }, { 'x-forwarded-for': '198.51.100.7' });
+    assert.equal(spoofed.statusCode, 429);
   });
 
   it('protected routes need a valid HS256 token', async () => {
@@ -167,5 +170,26 @@ describe('auth with ALLOW_REG=true', () => {
     } finally {
       await t2.close();
     }
+  });
+});
+
+describe('auth behind a trusted proxy (TRUST_PROXY names the portal)', () => {
+  let t: TestApp;
+  // `localhost` is looked up like the portal's service name `web` is in Docker
+  before(async () => { t = await startTestApp({ LOGIN_RATE_LIMIT: '3', TRUST_PROXY: 'localhost' }); });
+  after(() => t.close());
+
+  it('counts sign-in attempts per browser address forwarded by the proxy', async () => {
+    const login = (from: string) =>
+      t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'shared', password: 'wrong-password' }, headers: { 'x-forwarded-for': from }, remoteAddress: '127.0.0.1' });
+    const first: number[] = [];
+    for (let i = 0; i < 4; i++) first.push((await login('203.0.113.10')).statusCode);
+    assert.deepEqual(first, [401, 401, 401, 429]);
+    assert.equal((await login('203.0.113.11')).statusCode, 401, 'another browser behind the same portal is not locked out');
+    // a peer that is not the proxy cannot choose its address
+    const direct = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'shared', password: 'wrong-password' }, headers: { 'x-forwarded-for': '203.0.113.12' }, remoteAddress: '192.0.2.50' });
+    assert.equal(direct.statusCode, 401);
+    for (let i = 0; i < 3; i++) await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'shared', password: 'wrong-password' }, headers: { 'x-forwarded-for': '203.0.113.12' }, remoteAddress: '192.0.2.50' });
+    assert.equal((await login('203.0.113.12')).statusCode, 401, 'the untrusted peer was counted under its own address, not the one it claimed');
   });
 });

@@ -63,6 +63,16 @@ describe('config', () => {
     assert.match(p, /HF_TOKEN: Hugging Face tokens start with "hf_"/);
   });
 
+  it('reads TRUST_PROXY as true/false or a list of addresses, CIDRs, keywords and host names', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: 'TRUE' }).trustProxy, true);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: 'web, 10.0.0.0/8,loopback,::1,proxy.lan' }).trustProxy, ['web', '10.0.0.0/8', 'loopback', '::1', 'proxy.lan']);
+    for (const bad of ['10.0.0.0/33', 'web proxy', '1.2.3', 'http://web', '10.0.0.1/8/2']) {
+      assert.match(problems({ TRUST_PROXY: bad }), /^TRUST_PROXY: must be true, false, or a comma-separated list/m, bad);
+    }
+  });
+
   it('treats empty values as unset, as docker-compose env files do', () => {
     assert.equal(loadConfig({ PGHOST: '', HF_TOKEN: '' }).pg, null);
   });

@@ -36,9 +36,17 @@ export function clearSessionCookies(req: Request, res: Response): void {
   res.clearCookie(REFRESH_COOKIE, opts);
 }
 
+/**
+ * The browser's address as the API should see it. The API trusts this header only from addresses in
+ * its TRUST_PROXY (in Docker: the portal), so its sign-in rate limits count per browser, not per portal.
+ */
+export function forwardedFor(req: Request | undefined): Record<string, string> {
+  return req?.ip ? { 'x-forwarded-for': req.ip } : {};
+}
+
 export interface ApiClient {
-  /** Unauthenticated call (login, register, config). */
-  anon<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Unauthenticated call (login, register, config); `from` is the browser's request, for its address. */
+  anon<T>(method: string, path: string, body?: unknown, from?: Request): Promise<T>;
   /** Call as the signed-in user; refreshes the session when the access token expired. */
   call<T>(req: Request, res: Response, method: string, path: string, body?: unknown): Promise<T>;
 }
@@ -49,8 +57,8 @@ export function createApiClient(baseUrl: string, timeoutMs = 30_000): ApiClient 
   // must share one refresh instead of racing and invalidating each other.
   const refreshing = new Map<string, Promise<TokenPair>>();
 
-  async function raw(method: string, path: string, body: unknown, token?: string): Promise<{ status: number; json: any }> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async function raw(method: string, path: string, body: unknown, from: Request | undefined, token?: string): Promise<{ status: number; json: any }> {
+    const headers: Record<string, string> = { accept: 'application/json', ...forwardedFor(from) };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     let res: globalThis.Response;
@@ -78,16 +86,16 @@ export function createApiClient(baseUrl: string, timeoutMs = 30_000): ApiClient 
     throw new ApiError(status, typeof body?.error === 'string' ? body.error : 'Error', message);
   }
 
-  async function anon<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const r = await raw(method, path, body);
+  async function anon<T>(method: string, path: string, body?: unknown, from?: Request): Promise<T> {
+    const r = await raw(method, path, body, from);
     if (r.status >= 400) fail(r.status, r.json);
     return r.json as T;
   }
 
-  function refresh(refreshToken: string): Promise<TokenPair> {
+  function refresh(refreshToken: string, from: Request): Promise<TokenPair> {
     let p = refreshing.get(refreshToken);
     if (!p) {
-      p = anon<TokenPair>('POST', '/auth/refresh', { refresh_token: refreshToken });
+      p = anon<TokenPair>('POST', '/auth/refresh', { refresh_token: refreshToken }, from);
       refreshing.set(refreshToken, p);
       // Keep the answer a little while for requests that started with the old pair.
       const forget = () => setTimeout(() => refreshing.delete(refreshToken), 30_000).unref();
@@ -100,11 +108,11 @@ export function createApiClient(baseUrl: string, timeoutMs = 30_000): ApiClient 
     const token: string | undefined = req.cookies?.[ACCESS_COOKIE];
     const refreshToken: string | undefined = req.cookies?.[REFRESH_COOKIE];
     if (!token && !refreshToken) throw new NeedLogin();
-    let r = token ? await raw(method, path, body, token) : { status: 401, json: { error: 'TokenExpired' } };
+    let r = token ? await raw(method, path, body, req, token) : { status: 401, json: { error: 'TokenExpired' } };
     if (r.status === 401 && r.json?.error === 'TokenExpired' && refreshToken) {
       let pair: TokenPair;
       try {
-        pair = await refresh(refreshToken);
+        pair = await refresh(refreshToken, req);
       } catch (err) {
         if (err instanceof ApiError && err.status < 500) {
           clearSessionCookies(req, res);
@@ -113,7 +121,7 @@ export function createApiClient(baseUrl: string, timeoutMs = 30_000): ApiClient 
         throw err;
       }
       setSessionCookies(req, res, pair);
-      r = await raw(method, path, body, pair.token);
+      r = await raw(method, path, body, req, pair.token);
     }
     if (r.status === 401) {
       clearSessionCookies(req, res);

@@ -21,7 +21,7 @@ import type {
   TreeResponse,
   User,
 } from '@d011dl/contract';
-import { ACCESS_COOKIE, ApiError, clearSessionCookies, createApiClient, NeedLogin, REFRESH_COOKIE, setSessionCookies } from './api-client.ts';
+import { ACCESS_COOKIE, ApiError, clearSessionCookies, createApiClient, forwardedFor, NeedLogin, REFRESH_COOKIE, setSessionCookies } from './api-client.ts';
 import { CSRF_FIELD, csrf } from './csrf.ts';
 import { buildTree, humanBytes, humanDuration, normalizeSelection } from './format.ts';
 
@@ -104,7 +104,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
     const username = str(req.body.username).trim();
     const next = safeNext(req.body.next);
     try {
-      const r = await api.anon<LoginResponse>('POST', '/auth/login', { username, password: str(req.body.password) });
+      const r = await api.anon<LoginResponse>('POST', '/auth/login', { username, password: str(req.body.password) }, req);
       setSessionCookies(req, res, r);
       res.redirect(303, next);
     } catch (err) {
@@ -118,8 +118,8 @@ export function buildWebApp(opts: WebOptions): express.Express {
     const username = str(req.body.username).trim();
     const password = str(req.body.password);
     try {
-      await api.anon('POST', '/auth/register', { username, password });
-      const r = await api.anon<LoginResponse>('POST', '/auth/login', { username, password });
+      await api.anon('POST', '/auth/register', { username, password }, req);
+      const r = await api.anon<LoginResponse>('POST', '/auth/login', { username, password }, req);
       setSessionCookies(req, res, r);
       res.redirect(303, '/');
     } catch (err) {
@@ -131,7 +131,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
 
   app.post('/logout', async (req, res) => {
     const rt = req.cookies?.[REFRESH_COOKIE];
-    if (rt) await api.anon('POST', '/auth/logout', { refresh_token: rt }).catch(() => {});
+    if (rt) await api.anon('POST', '/auth/logout', { refresh_token: rt }, req).catch(() => {});
     clearSessionCookies(req, res);
     res.redirect(303, '/login');
   });
@@ -256,7 +256,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
     await api.call<Download>(req, res, 'GET', `/downloads/${id}`); // checks access, refreshes the session if needed
     const ctl = new AbortController();
     res.on('close', () => ctl.abort());
-    const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${req.cookies[ACCESS_COOKIE]}` };
+    const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${req.cookies[ACCESS_COOKIE]}`, ...forwardedFor(req) };
     const last = req.get('last-event-id');
     if (last && /^\d{1,15}$/.test(last)) headers['last-event-id'] = last;
     let upstream: globalThis.Response;

@@ -441,3 +441,24 @@ describe('web portal: friendly hints under API errors', () => {
     assert.match(hint(gone.body) ?? '', /not to be mounted/);
   });
 });
+
+describe('web portal behind a reverse proxy, in front of an API that trusts it', () => {
+  let s: Stack;
+  before(async () => {
+    s = await startStack({ LOGIN_RATE_LIMIT: '2', TRUST_PROXY: 'loopback' }, { trustProxy: 'loopback' });
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  it("passes each browser's address on, so the API's sign-in limit locks out one browser, not every user of the portal", async () => {
+    const attempt = (from: string) => new Browser(s.webUrl, { 'x-forwarded-for': from }).post('/login', { username: 'carol', password: 'not-her-password', next: '/' });
+    const a = [];
+    for (let i = 0; i < 3; i++) a.push(await attempt('203.0.113.20'));
+    assert.deepEqual(a.map((r) => r.status), [401, 401, 429]);
+    assert.match(a[2]!.body, /Too many/i);
+    const b = await attempt('203.0.113.21');
+    assert.equal(b.status, 401, 'another browser is still allowed to try');
+    assert.doesNotMatch(b.body, /Too many/i);
+  });
+});

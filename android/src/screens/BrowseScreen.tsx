@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { FlatList, Pressable, ScrollView, Text, View } from 'react-native';
-import type { RefsResponse, SelectionItem, TreeEntry } from '@d011dl/contract';
+import type { RefsResponse, TreeEntry } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
+import { browseRows, toSelection, type BrowseRow } from '../browse/tree';
 import { watchJob } from '../jobs/watch';
 import { useSession } from '../session';
 import { formatBytes } from '../ui/format';
@@ -58,13 +59,12 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
     void loadPage(null, true);
   }, [loadPage]);
 
-  const visible = useMemo(() => {
-    if (!filter.trim()) return files;
-    const re = globToRegExp(filter.trim());
-    return files.filter((f) => re.test(f.path));
-  }, [files, filter]);
+  const rows = useMemo(() => {
+    const re = filter.trim() ? globToRegExp(filter.trim()) : null;
+    return browseRows(files, re ? (p) => re.test(p) : null, path);
+  }, [files, filter, path]);
 
-  const onlyFiles = visible.filter((f) => f.type === 'file');
+  const onlyFiles = rows.flatMap((r) => (r.kind === 'file' ? [r.entry] : []));
   const allSelected = onlyFiles.length > 0 && onlyFiles.every((f) => selected.has(f.path));
   const totalSize = files.filter((f) => f.type === 'file' && selected.has(f.path)).reduce((s, f) => s + f.size_bytes, 0);
 
@@ -77,22 +77,26 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
     });
   }
 
-  function toggleAll() {
+  /** Select every file of `group`, or deselect them all when they all are selected already. */
+  function toggleGroup(group: TreeEntry[], allOn: boolean) {
     setSelected((prev) => {
       const next = new Set(prev);
-      for (const f of onlyFiles) {
-        if (allSelected) next.delete(f.path);
+      for (const f of group) {
+        if (allOn) next.delete(f.path);
         else next.add(f.path);
       }
       return next;
     });
   }
 
+  const toggleAll = () => toggleGroup(onlyFiles, allSelected);
+
   async function start() {
     setStarting(true);
     setError('');
     try {
-      const selection: SelectionItem[] = [...selected].map((p) => ({ path: p, type: 'file' }));
+      // A wholly selected folder goes as {type:'dir'} once every page is loaded (cursor null).
+      const selection = toSelection(files, selected, cursor === null, path);
       const res = await client.createDownload({ author, repo, revision, selection });
       await watchJob(store, res.download_id);
       onStarted(res.download_id);
@@ -127,25 +131,10 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
       </Pressable>
       <ErrorText>{error}</ErrorText>
       <FlatList
-        data={visible}
-        keyExtractor={(f) => f.path}
+        data={rows}
+        keyExtractor={(r) => `${r.kind}:${r.path}`}
         onEndReached={() => cursor && !loading && loadPage(cursor, false)}
-        renderItem={({ item }) =>
-          item.type === 'dir' ? (
-            <Text style={{ color: t.muted, paddingVertical: 6 }}>📁 {item.path}/</Text>
-          ) : (
-            <Pressable
-              accessibilityRole="checkbox"
-              accessibilityLabel={item.path}
-              accessibilityState={{ checked: selected.has(item.path) }}
-              onPress={() => toggle(item.path)}
-              style={{ flexDirection: 'row', justifyContent: 'space-between', paddingVertical: 6 }}
-            >
-              <Text style={{ color: t.text, flexShrink: 1 }}>{selected.has(item.path) ? '☑' : '☐'} {item.path}</Text>
-              <Text style={{ color: t.muted, marginLeft: 8 }}>{formatBytes(item.size_bytes)}</Text>
-            </Pressable>
-          )
-        }
+        renderItem={({ item }) => <Row row={item} selected={selected} onFile={toggle} onFolder={toggleGroup} />}
         ListFooterComponent={cursor ? <Button kind="secondary" title="Load more" busy={loading} onPress={() => loadPage(cursor, false)} /> : null}
       />
       <View>
@@ -153,5 +142,47 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
         <Button title={selected.size ? 'Download selected' : 'Download whole repo'} onPress={start} busy={starting} />
       </View>
     </Screen>
+  );
+}
+
+function Row({ row, selected, onFile, onFolder }: {
+  row: BrowseRow;
+  selected: ReadonlySet<string>;
+  onFile: (path: string) => void;
+  onFolder: (files: TreeEntry[], allOn: boolean) => void;
+}) {
+  const t = useTheme();
+  const indent = { paddingLeft: 14 * row.depth };
+  if (row.kind === 'file') {
+    const on = selected.has(row.path);
+    return (
+      <Pressable
+        accessibilityRole="checkbox"
+        accessibilityLabel={row.path}
+        accessibilityState={{ checked: on }}
+        onPress={() => onFile(row.path)}
+        style={[{ flexDirection: 'row', justifyContent: 'space-between', paddingVertical: 6 }, indent]}
+      >
+        <Text style={{ color: t.text, flexShrink: 1 }}>{on ? '☑' : '☐'} {row.path}</Text>
+        <Text style={{ color: t.muted, marginLeft: 8 }}>{formatBytes(row.entry.size_bytes)}</Text>
+      </Pressable>
+    );
+  }
+  const count = row.files.filter((f) => selected.has(f.path)).length;
+  const allOn = row.files.length > 0 && count === row.files.length;
+  const mark = allOn ? '☑' : count > 0 ? '◩' : '☐';
+  const size = row.files.reduce((s, f) => s + f.size_bytes, 0);
+  return (
+    <Pressable
+      accessibilityRole="checkbox"
+      accessibilityLabel={`${row.path}/`}
+      accessibilityState={{ checked: allOn ? true : count > 0 ? 'mixed' : false, disabled: row.files.length === 0 }}
+      disabled={row.files.length === 0}
+      onPress={() => onFolder(row.files, allOn)}
+      style={[{ flexDirection: 'row', justifyContent: 'space-between', paddingVertical: 6 }, indent]}
+    >
+      <Text style={{ color: t.text, fontWeight: '600', flexShrink: 1 }}>{mark} 📁 {row.path}/</Text>
+      <Text style={{ color: t.muted, marginLeft: 8 }}>{row.files.length} {row.files.length === 1 ? 'file' : 'files'} · {formatBytes(size)}</Text>
+    </Pressable>
   );
 }

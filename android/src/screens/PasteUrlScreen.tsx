@@ -1,11 +1,16 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ParsedHfUrl } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
 import { useSession } from '../session';
+import { NO_HF_LINK_MESSAGE } from '../share/sharedLink';
+import type { PendingShare } from '../share/SharedLinkContext';
 import { Body, Button, ErrorText, Field, Label, Screen } from '../ui/theme';
 
-export function PasteUrlScreen({ initialUrl = '', onParsed, onModels, onSignOut }: {
+export function PasteUrlScreen({ initialUrl = '', shared, onSharedHandled, onParsed, onModels, onSignOut }: {
   initialUrl?: string;
+  /** A link shared to the app: filled in and opened as if pasted and "Open" pressed. */
+  shared?: PendingShare | null;
+  onSharedHandled?: (id: number) => void;
   onParsed: (p: ParsedHfUrl) => void;
   onModels: () => void;
   onSignOut: () => void;
@@ -15,11 +20,11 @@ export function PasteUrlScreen({ initialUrl = '', onParsed, onModels, onSignOut 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
 
-  async function parse() {
+  async function parse(link: string = url) {
     setError('');
     setBusy(true);
     try {
-      onParsed(await client.parseUrl(url.trim()));
+      onParsed(await client.parseUrl(link.trim()));
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -27,13 +32,25 @@ export function PasteUrlScreen({ initialUrl = '', onParsed, onModels, onSignOut 
     }
   }
 
+  useEffect(() => {
+    if (!shared) return;
+    onSharedHandled?.(shared.id);
+    if (shared.url) {
+      setUrl(shared.url);
+      void parse(shared.url);
+    } else {
+      setError(NO_HF_LINK_MESSAGE);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shared?.id]);
+
   return (
     <Screen>
       <Body muted>Paste a Hugging Face link (a repo, a branch, a folder or a file).</Body>
       <Label>Hugging Face URL</Label>
-      <Field testID="hf-url" value={url} onChangeText={setUrl} placeholder="https://huggingface.co/author/repo" keyboardType="url" onSubmitEditing={parse} />
+      <Field testID="hf-url" value={url} onChangeText={setUrl} placeholder="https://huggingface.co/author/repo" keyboardType="url" onSubmitEditing={() => parse()} />
       <ErrorText>{error}</ErrorText>
-      <Button title="Open" onPress={parse} disabled={!url.trim()} busy={busy} />
+      <Button title="Open" onPress={() => parse()} disabled={!url.trim()} busy={busy} />
       <Button title="My models" kind="secondary" onPress={onModels} />
       <Button title="Sign out" kind="secondary" onPress={onSignOut} />
     </Screen>

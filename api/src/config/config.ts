@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { trustEntryKind } from '../plugins/trusted-proxies.ts';
 
 const bool = z
   .string()
@@ -33,7 +34,15 @@ const EnvSchema = z.object({
   PGPASSWORD: z.string().optional(),
   PGDATABASE: z.string().optional(),
   PGSSLMODE: z.enum(['disable', 'prefer', 'require', 'no-verify']).optional(),
-  TRUST_PROXY: z.string().optional(),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .transform((v) => (['', 'false'].includes(v.toLowerCase()) ? false : v.toLowerCase() === 'true' ? true : v.split(',').map((x) => x.trim()).filter(Boolean)))
+    .refine(
+      (v) => typeof v === 'boolean' || v.every((x) => trustEntryKind(x) !== null),
+      'must be true, false, or a comma-separated list of addresses, CIDRs, loopback/linklocal/uniquelocal or host names',
+    )
+    .optional(),
   DOWNLOAD_ENGINE: z.enum(['node', 'hf']).default('node'),
   DOWNLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   SEGMENT_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(8),
@@ -90,8 +99,9 @@ export interface AppConfig {
     diskReserveBytes: number;
     logDir: string;
   };
-  // Fastify trustProxy: false, true, or a comma-separated list of proxy addresses/CIDRs
-  trustProxy: boolean | string;
+  // false, true (everyone: only behind a proxy that overwrites X-Forwarded-For), or the proxies trusted:
+  // addresses, CIDRs, proxy-addr keywords and host names (looked up again and again)
+  trustProxy: boolean | string[];
 }
 
 // The value shipped in .env.example: a deployment that still carries it has not been configured.
@@ -161,7 +171,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         }
       : null,
     pgPoolMax: e.PG_POOL_MAX,
-    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    trustProxy: e.TRUST_PROXY ?? false,
     downloads: {
       engine: e.DOWNLOAD_ENGINE,
       hfCli: e.HF_CLI,
@@ -176,9 +186,4 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       logDir: path.resolve(e.LOG_DIR ?? path.join(storageRoot, '.d011dl', 'logs')),
     },
   };
-}
-
-function parseTrustProxy(v: string | undefined): boolean | string {
-  if (v === undefined || v === 'false') return false;
-  return v === 'true' ? true : v;
 }

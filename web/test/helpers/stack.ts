@@ -13,11 +13,11 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(env: Record<string, string> = {}, webOpts: { trustProxy?: string } = {}): Promise<Stack> {
   const sim = await startHubSim();
   const api = await startTestApp({ HF_ENDPOINT: sim.url, ...env });
   const apiUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
-  const web = buildWebApp({ apiBaseUrl: apiUrl });
+  const web = buildWebApp({ apiBaseUrl: apiUrl, ...webOpts });
   const server: Server = await new Promise((resolve) => {
     const s = web.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -40,12 +40,14 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
 export class Browser {
   readonly cookies = new Map<string, string>();
   readonly base: string;
-  constructor(base: string) {
+  readonly #headers: Record<string, string>;
+  constructor(base: string, headers: Record<string, string> = {}) {
     this.base = base;
+    this.#headers = headers;
   }
 
   async request(method: string, path: string, form?: Record<string, string | string[]>): Promise<{ status: number; location: string | null; body: string; headers: Headers }> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.#headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let body: string | undefined;
     if (form) {

@@ -1,0 +1,27 @@
+// Pulls the Hugging Face link out of what a browser's share sheet sends: either the bare URL or
+// "page title\nURL" (Chrome, Firefox), sometimes with more text around it. No react-native imports.
+
+/** The part of a share intent this app looks at (expo-share-intent's ShareIntent has both fields). */
+export interface SharedContent {
+  webUrl?: string | null;
+  text?: string | null;
+}
+
+export const NO_HF_LINK_MESSAGE = 'The shared text has no Hugging Face link';
+
+// Hosts the API's /hf/parse-url accepts: huggingface.co, www.huggingface.co, hf.co.
+// A path is required (the bare home page names no repo), and the host must end there ("hf.company.com").
+const HF_URL = /https?:\/\/(?:(?:www\.)?huggingface\.co|hf\.co)\/[^\s<>"'`]+/i;
+const TRAILING_PUNCTUATION = /[.,;:!?)\]}>'"»]+$/;
+
+/** The first Hugging Face URL in `text`, without sentence punctuation stuck to its end; null if none. */
+export function findHfUrl(text: string | null | undefined): string | null {
+  if (!text) return null;
+  const m = HF_URL.exec(text);
+  return m ? m[0].replace(TRAILING_PUNCTUATION, '') : null;
+}
+
+/** The Hugging Face link of a share: `webUrl` if it is one, otherwise the first one in `text`; null if none. */
+export function sharedHfUrl(shared: SharedContent): string | null {
+  return findHfUrl(shared.webUrl) ?? findHfUrl(shared.text);
+}

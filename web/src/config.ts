@@ -1,0 +1,48 @@
+// The portal's settings, validated once at start; every problem is reported at once, by variable name.
+import { z } from 'zod';
+
+const Env = z.object({
+  API_BASE_URL: z.string().regex(/^https?:\/\/[^/]+/, "must be the API's http(s) URL, e.g. http://localhost:32002"),
+  PORT_WEB: z.coerce.number().int('must be a port number (1-65535)').min(1, 'must be a port number (1-65535)').max(65535, 'must be a port number (1-65535)').default(32001),
+  HOST: z.string().default('0.0.0.0'),
+  WEB_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Express `trust proxy`: true, or addresses/CIDRs/keywords of the proxies in front of the portal
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .transform((v) => (v.toLowerCase() === 'false' ? undefined : v.toLowerCase() === 'true' ? true : v))
+    .optional(),
+});
+
+export interface WebConfig {
+  apiBaseUrl: string;
+  port: number;
+  host: string;
+  secret: string | undefined;
+  trustProxy: boolean | string | undefined;
+}
+
+export class WebConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid settings:\n- ${problems.join('\n- ')}`);
+    this.problems = problems;
+  }
+}
+
+export function loadWebConfig(source: NodeJS.ProcessEnv): WebConfig {
+  // empty means unset, as in docker-compose (`WEB_SECRET: ${WEB_SECRET:-}`)
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Env.safeParse(raw);
+  if (!parsed.success) {
+    throw new WebConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? '?');
+        const got = raw[name] === undefined ? ' (not set)' : name === 'WEB_SECRET' ? '' : ` (got ${JSON.stringify(raw[name])})`;
+        return `${name}: ${i.message}${got}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return { apiBaseUrl: e.API_BASE_URL, port: e.PORT_WEB, host: e.HOST, secret: e.WEB_SECRET, trustProxy: e.TRUST_PROXY };
+}
