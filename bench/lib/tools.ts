@@ -120,7 +120,7 @@ const d011dl: Tool = {
       dest: dest(ctx, f.path),
     }));
     await writeFile(job, JSON.stringify({ hubOrigin: new URL(ctx.hubUrl).origin, tasks }));
-    const proc = await run(process.execPath, [join(root, 'bench', 'run-d011dl.ts'), job], { timeoutMs: ctx.timeoutMs });
+    const proc = await run(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bench', 'run-d011dl.ts'), job], { timeoutMs: ctx.timeoutMs });
     const last = proc.stdout.trim().split('\n').at(-1) ?? '';
     let report: D011dlReport | undefined;
     try {
