@@ -29,24 +29,41 @@
   if (tree) {
     var boxes = Array.prototype.slice.call(tree.querySelectorAll('input[type=checkbox][data-path]'));
     var files = boxes.filter(function (b) { return !b.dataset.dir; });
-    var under = function (dir) {
-      var prefix = dir.dataset.path + '/';
-      return boxes.filter(function (b) { return b.dataset.path.indexOf(prefix) === 0; });
+    var dirs = boxes.filter(function (b) { return b.dataset.dir; });
+    // Each box's folder boxes, found once: the selection and the filter then cost one pass over the
+    // files, not one per folder (a quantised repo has hundreds of folders and thousands of files).
+    var dirByPath = {};
+    dirs.forEach(function (d) { dirByPath[d.dataset.path] = d; });
+    var ancestors = function (b) {
+      var out = [], p = b.dataset.path, i;
+      while ((i = p.lastIndexOf('/')) > 0) { p = p.slice(0, i); if (dirByPath[p]) out.push(dirByPath[p]); }
+      return out;
+    };
+    var parentsOf = new Map();
+    boxes.forEach(function (b) { parentsOf.set(b, ancestors(b)); });
+    var under = function (d) {
+      return boxes.filter(function (b) { return parentsOf.get(b).indexOf(d) >= 0; });
     };
     var refresh = function () {
       // folders reflect their files: checked when all are, indeterminate when some are
-      boxes.filter(function (b) { return b.dataset.dir; }).reverse().forEach(function (d) {
-        var kids = under(d).filter(function (b) { return !b.dataset.dir; });
-        var n = kids.filter(function (b) { return b.checked; }).length;
-        d.checked = kids.length > 0 && n === kids.length;
-        d.indeterminate = n > 0 && n < kids.length;
+      var total = new Map(), checked = new Map();
+      var bytes = 0, chosen = 0;
+      files.forEach(function (f) {
+        if (f.checked) { chosen++; bytes += Number(f.dataset.size || 0); }
+        parentsOf.get(f).forEach(function (d) {
+          total.set(d, (total.get(d) || 0) + 1);
+          if (f.checked) checked.set(d, (checked.get(d) || 0) + 1);
+        });
       });
-      var chosen = files.filter(function (b) { return b.checked; });
-      var bytes = chosen.reduce(function (s, b) { return s + Number(b.dataset.size || 0); }, 0);
-      if (all) { all.checked = chosen.length === files.length && files.length > 0; all.indeterminate = chosen.length > 0 && chosen.length < files.length; }
+      dirs.forEach(function (d) {
+        var n = checked.get(d) || 0, of = total.get(d) || 0;
+        d.checked = of > 0 && n === of;
+        d.indeterminate = n > 0 && n < of;
+      });
+      if (all) { all.checked = chosen === files.length && files.length > 0; all.indeterminate = chosen > 0 && chosen < files.length; }
       if (summary) {
         var free = summary.dataset.free ? Number(summary.dataset.free) : null;
-        var text = chosen.length ? chosen.length + ' file' + (chosen.length === 1 ? '' : 's') + ' selected · ' + humanBytes(bytes) : 'Nothing selected';
+        var text = chosen ? chosen + ' file' + (chosen === 1 ? '' : 's') + ' selected · ' + humanBytes(bytes) : 'Nothing selected';
         if (free != null) text += ' · ' + humanBytes(free) + ' free on the storage';
         summary.textContent = text;
         summary.classList.toggle('error-inline', free != null && bytes > free);
@@ -69,10 +86,16 @@
     };
     var applyFilter = function () {
       var res = globs();
-      files.forEach(function (b) { b.closest('li').classList.toggle('nomatch', !matches(b, res)); });
-      boxes.filter(function (b) { return b.dataset.dir; }).forEach(function (d) {
-        var any = under(d).some(function (b) { return !b.dataset.dir && matches(b, res); });
-        d.closest('li').classList.toggle('nomatch', !any);
+      var hit = new Set();
+      files.forEach(function (b) {
+        var ok = matches(b, res);
+        b.closest('li').classList.toggle('nomatch', !ok);
+        if (ok) parentsOf.get(b).forEach(function (d) { hit.add(d); });
+      });
+      dirs.forEach(function (d) {
+        d.closest('li').classList.toggle('nomatch', !hit.has(d));
+        // unfold the folders that hold matches, so they can be seen (and only while filtering)
+        if (res.length && hit.has(d)) d.closest('details').open = true;
       });
     };
     if (filter && filterRow) {

@@ -44,6 +44,8 @@ export interface WebOptions {
 }
 
 const here = import.meta.dirname;
+// Trees with more files than this are shown with their folders folded.
+export const OPEN_TREE_MAX_FILES = 1000;
 
 export function buildWebApp(opts: WebOptions): express.Express {
   const api = createApiClient(opts.apiBaseUrl);
@@ -149,7 +151,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.get('/', async (req, res) => {
     const url = str(req.query.url).trim();
     let revision = str(req.query.revision).trim();
-    const locals: Record<string, unknown> = { title: 'Dashboard', url, parsed: null, refs: null, revision: '', tree: null, fileCount: 0, totalSize: 0, models: [], pathHint: '', freeBytes: null };
+    const locals: Record<string, unknown> = { title: 'Dashboard', url, parsed: null, refs: null, revision: '', tree: null, fileCount: 0, totalSize: 0, models: [], pathHint: '', freeBytes: null, OPEN_TREE_MAX_FILES };
     if (!url) return page(res, 'dashboard', locals);
     try {
       const parsed = await api.call<ParsedHfUrl>(req, res, 'POST', '/hf/parse-url', { url });

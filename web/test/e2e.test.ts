@@ -137,11 +137,14 @@ describe('portal in a real browser', { skip }, () => {
     await page.goto(`${s.webUrl}/?${new URLSearchParams({ url: `${s.sim.url}/acme/many-files` })}`);
     await page.getByLabel('data/4/9/item-4999.txt', { exact: true }).waitFor({ state: 'attached' });
     const loaded = Date.now() - t0;
+    assert.equal(await page.getByLabel('data/4/9/item-4999.txt', { exact: true }).isVisible(), false, 'a big tree starts folded');
     const t1 = Date.now();
     await page.getByLabel('Select all').check();
     await page.getByText(/^5002 files selected/).waitFor();
     const selected = Date.now() - t1;
     await page.getByLabel('Filter').fill('*item-00??.txt');
+    await page.getByLabel('data/0/0/item-0042.txt', { exact: true }).waitFor({ state: 'visible' });
+    assert.equal(await page.getByLabel('data/0/1/item-0142.txt', { exact: true }).isVisible(), false, 'files that do not match stay hidden');
     await page.getByLabel('Select all').uncheck();
     await page.getByRole('button', { name: 'Select matching' }).click();
     await page.getByText(/^100 files selected/).waitFor();

@@ -181,6 +181,17 @@ describe('web portal against the real API', () => {
     assert.match(again.body, /class="error" role="alert">[^<]+</);
   });
 
+  it('folds the folders of a big tree, except along the path in the URL; a small tree is open', async () => {
+    const b = await loggedIn();
+    const small = await b.get(`/?${new URLSearchParams({ url: `${s.sim.url}/acme/tiny-model` })}`);
+    assert.match(small.body, /<details open>\s*<summary>\s*<label class="name"><input [^>]*data-path="nested"/);
+    const big = await b.get(`/?${new URLSearchParams({ url: `${s.sim.url}/acme/many-files/tree/main/data/3/7` })}`);
+    assert.equal(big.status, 200);
+    const openDirs = [...big.body.matchAll(/<details open>\s*<summary>\s*<label class="name"><input [^>]*data-path="([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(openDirs, ['data', 'data/3', 'data/3/7']);
+    assert.equal((big.body.match(/data-path="data\/[0-9]\/[0-9]\/item-\d{4}\.txt"/g) ?? []).length, 5000, 'every file is still in the form');
+  });
+
   it('cancels and retries a job from its page', async () => {
     const b = await loggedIn();
     const r = await b.get(`/?${new URLSearchParams({ url: `${s.sim.url}/acme/many-files` })}`);
