@@ -3,7 +3,7 @@
 //   node bench/run-d011dl.ts --check      → exit 0 when the engine loads (download.ts: "installed?")
 // TASKS.json: { hubOrigin, tasks: FileTask[] } written by bench/lib/tools.ts.
 import { readFile } from 'node:fs/promises';
-import { closeEngineAgent, runFiles } from '../api/src/downloads/engine/index.ts';
+import { closeEngine, runFiles } from '../api/src/downloads/engine/index.ts';
 import type { FileTask } from '../api/src/downloads/engine/index.ts';
 
 const arg = process.argv[2];
@@ -18,6 +18,8 @@ if (arg !== '--check') {
     segmentConnections: 8,
     retries: 5,
     stallTimeoutMs: 30_000,
+    // BENCH_HASH_THREAD=0: hash on the event loop instead, for comparison
+    hashThread: process.env.BENCH_HASH_THREAD !== '0',
   });
   const ms = performance.now() - t0;
   const failed = outcomes.filter((o) => o.error);
@@ -28,7 +30,7 @@ if (arg !== '--check') {
     cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000,
     ...(failed.length ? { error: `${failed.length} file(s) failed; first: ${failed[0]?.error?.message}` } : {}),
   };
-  await closeEngineAgent();
+  await closeEngine();
   console.log(JSON.stringify(report));
   process.exitCode = failed.length ? 1 : 0;
 }

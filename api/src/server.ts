@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
-import { closeEngineAgent } from './downloads/engine/index.ts';
+import { closeEngine } from './downloads/engine/index.ts';
 
 // A .env file in the working directory adds settings; the real environment wins over it.
 function environment(): NodeJS.ProcessEnv {
@@ -30,7 +30,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
-    app.close().then(closeEngineAgent).then(() => process.exit(0), (err) => { app.log.error({ err }, 'shutdown failed'); process.exit(1); });
+    app.close().then(closeEngine).then(() => process.exit(0), (err) => { app.log.error({ err }, 'shutdown failed'); process.exit(1); });
   });
 }
 await app.listen({ host: config.host, port: config.port });

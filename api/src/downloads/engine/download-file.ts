@@ -4,7 +4,8 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { serverWaitMs } from './backoff.ts';
 import { canceledError, DownloadError, fsError } from './errors.ts';
-import { FrontierHasher, hashFile, mismatch, type Digests } from './hashing.ts';
+import { FrontierHasher, hashFile, mismatch, type Digests, type FileHasher } from './hashing.ts';
+import { ThreadedFrontierHasher } from './hash-thread.ts';
 import { engineAgent, type ClientConfig } from './http-client.ts';
 import { PartialFile } from './partial-file.ts';
 import { partialPath, readSidecar, removePartial, sidecarPath, type Sidecar } from './sidecar.ts';
@@ -237,6 +238,18 @@ async function usableSidecar(task: FileTask): Promise<Sidecar | undefined> {
   return side;
 }
 
+/**
+ * A segmented file arrives out of order and is mostly read back to be hashed: that happens on the hash
+ * thread. A file fetched over one connection arrives in order and is hashed from memory as it comes.
+ */
+function newHasher(run: FileRun, file: PartialFile): FileHasher {
+  const { task } = run;
+  if (run.opts.hashThread !== false && run.transferSettings(false).connections > 1) {
+    return new ThreadedFrontierHasher(partialPath(task.dest), file.written, task.size, Boolean(task.gitOid), run.label);
+  }
+  return new FrontierHasher(file.fh, file.written, task.size, Boolean(task.gitOid), run.label);
+}
+
 async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string }): Promise<FileResult> {
   const { task } = run;
   const resume = o.fresh ? undefined : await usableSidecar(task);
@@ -244,7 +257,7 @@ async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string
   // a stale sidecar must not outlive the partial it described once that is emptied below
   if (!resume) await rm(sidecarPath(task.dest), { force: true }).catch(() => {});
   const file = await PartialFile.open(task.dest, task.size, expected, run.label, resume);
-  let hasher = new FrontierHasher(file.fh, file.written, task.size, Boolean(task.gitOid), run.label);
+  let hasher = newHasher(run, file);
   let committed = false;
   try {
     // no sidecar yet: a partial without one is never trusted, and small files finish before the first
@@ -277,7 +290,7 @@ async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string
       run.event('restart', `${outcome.reason}; discarding ${fmtBytes(file.written.size())} and starting over from zero`, { bytes: file.written.size() });
       run.discardReported();
       await file.reset({});
-      hasher = new FrontierHasher(file.fh, file.written, task.size, Boolean(task.gitOid), run.label);
+      hasher = newHasher(run, file);
       single ||= outcome.singleConnection;
     }
 

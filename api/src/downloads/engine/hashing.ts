@@ -42,12 +42,24 @@ export function mismatch(got: Digests, want: { sha256?: string; gitOid?: string 
   return bad.length ? bad.join('; ') : undefined;
 }
 
+/** Hashes a file being written, in file order, whatever order its ranges arrive in. */
+export interface FileHasher {
+  /** After `chunks` were written at `offset` (and added to the written set). */
+  wrote(offset: number, chunks: readonly Uint8Array[], length: number): void;
+  /** Starts on whatever is written but not hashed yet (e.g. a resumed partial). */
+  catchUp(): void;
+  /** Waits until every byte is hashed; call once the written set covers the whole file. */
+  finish(signal?: AbortSignal): Promise<Digests>;
+  /** Stops reading the file (before it is truncated or closed). */
+  stop(): Promise<void>;
+}
+
 /**
- * Hashes a file being written at scattered offsets, in file order: it follows the contiguous written
+ * Hashes a file being written at scattered offsets, in file order, on the event loop: it follows the contiguous written
  * frontier. Bytes written exactly at the frontier are hashed from memory; bytes that landed ahead of it
  * (other segments, or a partial from an earlier run) are read back, from the page cache when recent.
  */
-export class FrontierHasher {
+export class FrontierHasher implements FileHasher {
   readonly #fh: FileHandle;
   readonly #written: RangeSet;
   readonly #size: number;

@@ -2,6 +2,6 @@
 export { downloadFile } from './download-file.ts';
 export { runFiles, type FileOutcome, type RunFilesOptions } from './run-files.ts';
 export { DownloadError, type DownloadErrorCode } from './errors.ts';
-export { closeEngineAgent } from './http-client.ts';
+export { closeEngine } from './close.ts';
 export type { EngineOptions, FileEvent, FileEventType, FileResult, FileTask } from './types.ts';
 export { FileScheduler, eachLimit, type SchedulePolicy } from './schedule.ts';

@@ -2,7 +2,7 @@
 // stall detection, retries with backoff, 429 waits and detection of content that changed under us.
 import { backoffMs, sleep } from './backoff.ts';
 import { canceledError, DownloadError } from './errors.ts';
-import type { FrontierHasher } from './hashing.ts';
+import type { FileHasher } from './hashing.ts';
 import { HttpFailure, openRange, type ClientConfig, type RangeResponse } from './http-client.ts';
 import type { PartialFile } from './partial-file.ts';
 import { splitRanges, type ByteRange } from './ranges.ts';
@@ -61,7 +61,7 @@ const MAX_RATE_LIMIT_WAITS = 20;
 export class Transfer {
   readonly #s: TransferSettings;
   readonly #file: PartialFile;
-  readonly #hasher: FrontierHasher;
+  readonly #hasher: FileHasher;
   readonly #stop = new AbortController();
   #pending: ByteRange[] = [];
   readonly #active = new Set<Slot>();
@@ -77,7 +77,7 @@ export class Transfer {
   #lastCheckpoint = -1;
   bytesFetched = 0;
 
-  constructor(settings: TransferSettings, file: PartialFile, hasher: FrontierHasher) {
+  constructor(settings: TransferSettings, file: PartialFile, hasher: FileHasher) {
     this.#s = settings;
     this.#file = file;
     this.#hasher = hasher;

@@ -64,6 +64,8 @@ export interface EngineOptions {
   dispatcher?: Dispatcher;
   /** User-Agent header */
   userAgent?: string;
+  /** hash segmented files on the engine's worker thread instead of the event loop (default true) */
+  hashThread?: boolean;
 }
 
 export type FileResult = { status: 'done' | 'skipped'; sha256: string; bytesFetched: number };

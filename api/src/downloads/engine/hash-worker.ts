@@ -1,0 +1,92 @@
+// Worker thread of hash-thread.ts: hashes files being downloaded, in file order, reading back from the
+// page cache what the main thread has written. One thread serves every big file of the process.
+import { open, type FileHandle } from 'node:fs/promises';
+import { parentPort } from 'node:worker_threads';
+import { ContentHasher } from './hashing.ts';
+import type { ToMain, ToWorker } from './hash-thread.ts';
+
+const READ_CHUNK = 4 * 1024 * 1024;
+
+interface Job {
+  id: number;
+  fh: FileHandle | undefined;
+  // a buffer per file: the reads of several files interleave at every await
+  buf: Buffer | undefined;
+  path: string;
+  hasher: ContentHasher;
+  size: number;
+  pos: number;
+  /** bytes [0, end) are on disk */
+  end: number;
+  busy: boolean;
+  finishing: boolean;
+  stopping: boolean;
+}
+
+const jobs = new Map<number, Job>();
+const port = parentPort!;
+
+function send(m: ToMain): void {
+  port.postMessage(m);
+}
+
+async function close(job: Job): Promise<void> {
+  jobs.delete(job.id);
+  await job.fh?.close().catch(() => {});
+}
+
+async function pump(job: Job): Promise<void> {
+  if (job.busy) return;
+  job.busy = true;
+  try {
+    job.fh ??= await open(job.path, 'r');
+    const buf = (job.buf ??= Buffer.allocUnsafe(READ_CHUNK));
+    while (!job.stopping && job.pos < job.end) {
+      const n = Math.min(READ_CHUNK, job.end - job.pos);
+      let got = 0;
+      while (got < n) {
+        const { bytesRead } = await job.fh.read(buf, got, n - got, job.pos + got);
+        if (bytesRead === 0) throw Object.assign(new Error(`unexpected end of file at ${job.pos + got}`), { code: 'EIO' });
+        got += bytesRead;
+      }
+      if (job.stopping) break;
+      job.hasher.update(buf.subarray(0, n));
+      job.pos += n;
+    }
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    send({ op: 'error', id: job.id, message: e.message, code: e.code ?? '' });
+    await close(job);
+    return;
+  } finally {
+    job.busy = false;
+  }
+  if (job.stopping) {
+    await close(job);
+    send({ op: 'stopped', id: job.id });
+  } else if (job.finishing && job.pos >= job.end) {
+    await close(job);
+    if (job.pos === job.size) send({ op: 'digest', id: job.id, digests: job.hasher.digest() });
+    else send({ op: 'error', id: job.id, message: `hashed ${job.pos} of ${job.size} bytes`, code: 'SHORT' });
+  } else if (job.pos < job.end) {
+    // more was written while the last read was in flight
+    void pump(job);
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.op === 'open') {
+    jobs.set(m.id, { id: m.id, fh: undefined, buf: undefined, path: m.path, hasher: new ContentHasher(m.size, m.git), size: m.size, pos: 0, end: 0, busy: false, finishing: false, stopping: false });
+    return;
+  }
+  const job = jobs.get(m.id);
+  if (!job) {
+    // already closed (an error was sent): answer a stop so the main thread does not wait for ever
+    if (m.op === 'stop') send({ op: 'stopped', id: m.id });
+    return;
+  }
+  if (m.op === 'extend') job.end = Math.max(job.end, Math.min(m.end, job.size));
+  else if (m.op === 'finish') job.finishing = true;
+  else if (m.op === 'stop') job.stopping = true;
+  if (!job.busy) void pump(job);
+});
