@@ -2,7 +2,7 @@ import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppConfig } from '../config/config.ts';
-import type { Db } from '../db/pool.ts';
+import { withTransaction, type Db } from '../db/pool.ts';
 import { modelDir } from '../storage/layout.ts';
 import { assertSpace, formatBytes } from './disk-space.ts';
 import { downloadsRepository as repo, type DownloadRow, type JobFileRow } from './downloads.repository.ts';
@@ -230,24 +230,31 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
   }
 
   async function settle(d: DownloadRow, reason: unknown, jobError: string | null, progress: JobProgress, log: JobLog): Promise<void> {
+    let final: { status: 'queued' | 'failed' | 'succeeded'; error: string | null } | null = null;
     if (reason === 'canceled') {
+      // the cancel route has set the status already
       log.line('canceled');
     } else if (reason === 'shutdown') {
       log.line('paused: the server is shutting down; the download resumes when it is back');
-      await repo.finish(db, d.id, { status: 'queued', error: null });
+      final = { status: 'queued', error: null };
     } else if (jobError) {
-      await repo.finish(db, d.id, { status: 'failed', error: jobError });
+      final = { status: 'failed', error: jobError };
     } else if (progress.filesFailed > 0) {
       const msg = `${progress.filesFailed} of ${progress.filesTotal} files failed; see the per-file errors and retry`;
       log.line(msg);
-      await repo.finish(db, d.id, { status: 'failed', error: msg });
+      final = { status: 'failed', error: msg };
     } else {
       log.line(`succeeded: ${progress.filesTotal} files, ${formatBytes(progress.bytesTotal)}`);
-      await repo.finish(db, d.id, { status: 'succeeded', error: null });
+      final = { status: 'succeeded', error: null };
     }
+    // whoever sees the final status also sees the whole log (file and tail) and the updated catalog
     await log.flush();
-    await repo.setLog(db, d.id, log.tail());
-    await repo.refreshModel(db, d.model_id, !jobError && progress.filesFailed === 0 && reason === undefined ? d.commit_sha : null);
+    const commit = !jobError && progress.filesFailed === 0 && reason === undefined ? d.commit_sha : null;
+    await withTransaction(db, async (tx) => {
+      await repo.setLog(tx, d.id, log.tail());
+      await repo.refreshModel(tx, d.model_id, commit);
+      if (final) await repo.finish(tx, d.id, final);
+    });
     if (reason === 'shutdown') throw new JobInterrupted('interrupted by shutdown');
   }
 
