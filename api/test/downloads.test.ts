@@ -188,8 +188,12 @@ describe('downloads', () => {
     const canceled = await post(`/downloads/${id}/cancel`, {});
     assert.equal(canceled.statusCode, 200);
     assert.equal(canceled.json().status, 'canceled');
-    await new Promise((r) => setTimeout(r, 1500));
-    const d = (await get(`/downloads/${id}`)).json();
+    // the runner stops on its own time and then logs it: wait for that line, not for a fixed while
+    let d = (await get(`/downloads/${id}`)).json();
+    for (let i = 0; i < 100 && !/canceled/.test(d.log ?? ''); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      d = (await get(`/downloads/${id}`)).json();
+    }
     assert.equal(d.status, 'canceled');
     assert.match(d.log, /canceled/);
     const partial = path.join(root(), 'acme/tiny-model/feature%2Fx/model.safetensors.partial');
