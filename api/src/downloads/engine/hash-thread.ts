@@ -32,7 +32,7 @@ class HashThread {
     // only files being hashed keep the process alive (see #refresh)
     this.#worker.unref();
     this.#worker.on('message', (m: ToMain) => this.#listeners.get(m.id)?.(m));
-    this.#worker.on('error', (err) => this.#die(err));
+    this.#worker.on('error', (err: unknown) => this.#die(err instanceof Error ? err : new Error(String(err))));
     this.#worker.on('exit', (code) => this.#die(new Error(`hash thread exited with code ${code}`)));
   }
 
