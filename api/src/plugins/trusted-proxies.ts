@@ -39,8 +39,9 @@ export class TrustedProxies {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(entries: string[], lookupFn: Lookup = lookupAll) {
-    this.#fixed = entries.filter((e) => trustEntryKind(e) === 'address');
-    this.#names = entries.filter((e) => trustEntryKind(e) === 'name');
+    const kinds = entries.map((e) => [e, trustEntryKind(e)] as const);
+    this.#fixed = kinds.filter(([, k]) => k === 'address').map(([e]) => e);
+    this.#names = kinds.filter(([, k]) => k === 'name').map(([e]) => e);
     this.#lookup = lookupFn;
     this.#check = proxyAddr.compile(this.#fixed);
   }
@@ -63,9 +64,9 @@ export class TrustedProxies {
     this.#check = proxyAddr.compile([...this.#fixed, ...[...this.#resolved.values()].flat()]);
   }
 
+  /** Looks the names up again every few seconds (after a first refresh()). */
   start(): void {
     if (this.#names.length === 0 || this.#timer) return;
-    void this.refresh();
     this.#timer = setInterval(() => void this.refresh(), REFRESH_MS);
     this.#timer.unref();
   }

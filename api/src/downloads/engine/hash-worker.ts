@@ -88,5 +88,6 @@ port.on('message', (m: ToWorker) => {
   if (m.op === 'extend') job.end = Math.max(job.end, Math.min(m.end, job.size));
   else if (m.op === 'finish') job.finishing = true;
   else if (m.op === 'stop') job.stopping = true;
-  if (!job.busy) void pump(job);
+  // a pump already running sees the new state when its read comes back
+  void pump(job);
 });

@@ -55,9 +55,10 @@ export interface FileHasher {
 }
 
 /**
- * Hashes a file being written at scattered offsets, in file order, on the event loop: it follows the contiguous written
- * frontier. Bytes written exactly at the frontier are hashed from memory; bytes that landed ahead of it
- * (other segments, or a partial from an earlier run) are read back, from the page cache when recent.
+ * Hashes a file being written at scattered offsets, in file order, on the event loop: it follows the
+ * contiguous written frontier. Bytes written exactly at the frontier are hashed from memory; bytes that
+ * landed ahead of it (other segments, or a partial from an earlier run) are read back, from the page
+ * cache when recent.
  */
 export class FrontierHasher implements FileHasher {
   readonly #fh: FileHandle;
