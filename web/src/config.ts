@@ -1,4 +1,5 @@
 // The portal's settings, validated once at start; every problem is reported at once, by variable name.
+import { readEnv } from '@d011dl/contract/env';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -32,17 +33,7 @@ export class WebConfigError extends Error {
 
 export function loadWebConfig(source: NodeJS.ProcessEnv): WebConfig {
   // empty means unset, as in docker-compose (`WEB_SECRET: ${WEB_SECRET:-}`)
-  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = Env.safeParse(raw);
-  if (!parsed.success) {
-    throw new WebConfigError(
-      parsed.error.issues.map((i) => {
-        const name = String(i.path[0] ?? '?');
-        const got = raw[name] === undefined ? ' (not set)' : name === 'WEB_SECRET' ? '' : ` (got ${JSON.stringify(raw[name])})`;
-        return `${name}: ${i.message}${got}`;
-      }),
-    );
-  }
-  const e = parsed.data;
+  const { data: e, problems } = readEnv(Env, source);
+  if (!e) throw new WebConfigError(problems);
   return { apiBaseUrl: e.API_BASE_URL, port: e.PORT_WEB, host: e.HOST, secret: e.WEB_SECRET, trustProxy: e.TRUST_PROXY };
 }

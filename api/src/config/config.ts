@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { readEnv } from '@d011dl/contract/env';
 import { z } from 'zod';
 import { trustEntryKind } from '../plugins/trusted-proxies.ts';
 
@@ -117,18 +118,8 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
-  // Empty strings in .env files mean "not set", as in docker-compose.
-  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = EnvSchema.safeParse(raw);
   // Every problem is reported at once, so a deployment is fixed in one edit rather than one per restart.
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => {
-        const name = String(i.path[0] ?? '?');
-        const secret = /SECRET|PASSWORD|TOKEN/.test(name);
-        const got = raw[name] === undefined ? '' : ` (got ${secret ? '***' : JSON.stringify(raw[name])})`;
-        return `${name}: ${i.message}${got}`;
-      });
+  const { raw, data, problems } = readEnv(EnvSchema, source);
   const nodeEnv = raw.NODE_ENV ?? 'development';
   const secret = raw.JWT_SECRET;
   if (nodeEnv !== 'development') {
@@ -139,8 +130,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('JWT_SECRET: must be at least 32 characters (or unset in development to use a generated one)');
   }
   if (raw.HF_TOKEN !== undefined && !raw.HF_TOKEN.startsWith('hf_')) problems.push('HF_TOKEN: Hugging Face tokens start with "hf_"');
-  if (problems.length || !parsed.success) throw new ConfigError(problems);
-  const e = parsed.data;
+  if (problems.length || !data) throw new ConfigError(problems);
+  const e = data;
 
   const dataDir = path.resolve(e.DATA_DIR);
   const storageRoot = path.resolve(e.STORAGE_ROOT ?? path.join(dataDir, 'models'));
