@@ -29,6 +29,14 @@ export const CreateDownloadResponseSchema = z.object({
 });
 export type CreateDownloadResponse = z.infer<typeof CreateDownloadResponseSchema>;
 
+// A job waiting out a Hub outage or a rate limit (it resumes by itself).
+export const DownloadWaitingSchema = z.object({
+  message: z.string().describe('why, e.g. "huggingface.co answered 503"'),
+  retry_at: z.string().describe('when the next try is due (ISO time)'),
+  attempt: z.number().int(),
+});
+export type DownloadWaiting = z.infer<typeof DownloadWaitingSchema>;
+
 // What a progress bar needs; also the payload of every stream event.
 export const DownloadProgressSchema = z.object({
   id: z.uuid(),
@@ -42,6 +50,7 @@ export const DownloadProgressSchema = z.object({
   speed_bps: z.number().int().nullable(),
   eta_s: z.number().int().nullable(),
   error: z.string().nullable(),
+  waiting: DownloadWaitingSchema.nullable().default(null).describe('set while the job waits for the Hub (outage, rate limit)'),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
 });

@@ -49,6 +49,7 @@ const EnvSchema = z.object({
   SEGMENT_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(8),
   DOWNLOAD_RETRIES: z.coerce.number().int().min(3, 'must be at least 3').max(100).default(5),
   STALL_TIMEOUT_S: z.coerce.number().min(1).max(3600).default(30),
+  HUB_OUTAGE_TIMEOUT_H: z.coerce.number().min(0, 'must be 0 or more hours').max(24 * 30).default(24),
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   DISK_RESERVE_MB: z.coerce.number().int().min(0).default(512),
   LOG_DIR: z.string().min(1).optional(),
@@ -96,6 +97,8 @@ export interface AppConfig {
     segmentConnections: number;
     retries: number;
     stallTimeoutMs: number;
+    /** how long a file keeps waiting for the Hub without receiving a byte before it fails */
+    outageTimeoutMs: number;
     jobConcurrency: number;
     diskReserveBytes: number;
     logDir: string;
@@ -171,6 +174,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       segmentConnections: e.SEGMENT_CONNECTIONS,
       retries: e.DOWNLOAD_RETRIES,
       stallTimeoutMs: e.STALL_TIMEOUT_S * 1000,
+      outageTimeoutMs: Math.round(e.HUB_OUTAGE_TIMEOUT_H * 3600_000),
       jobConcurrency: e.JOB_CONCURRENCY,
       diskReserveBytes: e.DISK_RESERVE_MB * 1024 * 1024,
       // ".d011dl" can never be a Hugging Face author name (those start with a letter or digit)

@@ -20,6 +20,19 @@ export type FileEngine = (task: FileTask, opts: EngineOptions) => Promise<FileRe
 export class JobInterrupted extends Error {}
 
 const PROGRESS_INTERVAL_MS = 500; // ≤ 2 DB writes per second per job, whatever the file count
+const FILE_BYTES_INTERVAL_MS = 1_000; // per-file byte counts: at most one write a second per job
+
+// how long a new attempt waits for one that is still stopping (the runner notices a cancel within ~0.5 s)
+const JOB_LOCK_WAIT_MS = 10_000;
+
+async function waitForLock(locks: FileLocks, key: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await locks.tryAcquire(key)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 const sizeOnDisk = (p: string) => stat(p).then((s) => (s.isFile() ? s.size : -1), () => -1);
 
@@ -33,8 +46,9 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
   async function run(downloadId: string): Promise<void> {
     const locks = new FileLocks(db);
     try {
-      // an attempt of this job may still be running elsewhere (expired and handed out again)
-      if (!(await locks.tryAcquire(`job:${downloadId}`))) throw new JobInterrupted(`download ${downloadId} is already being run`);
+      // An attempt of this job may still be running (a cancel then a quick retry: it is winding down), or
+      // elsewhere (expired and handed out again): wait a little for it, then leave it to the queue's retry.
+      if (!(await waitForLock(locks, `job:${downloadId}`, JOB_LOCK_WAIT_MS))) throw new JobInterrupted(`download ${downloadId} is already being run`);
       await runLocked(downloadId, locks);
     } finally {
       await locks.close();
@@ -93,7 +107,7 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
     for (const f of files) {
       // recorded as done and still there at the right size: no need to read it again
       if (!force && f.status === 'done' && (await sizeOnDisk(finalPath(dir, f.path))) === f.size_bytes) {
-        progress.add(f.id, f.size_bytes);
+        progress.found(f.id, f.size_bytes);
         progress.filesDone++;
         log.line(`skipped ${f.path}: already downloaded`);
       } else {
@@ -122,19 +136,23 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
         segmentConnections: connections,
         retries: config.downloads.retries,
         stallTimeoutMs: config.downloads.stallTimeoutMs,
+        outageTimeoutMs: config.downloads.outageTimeoutMs,
         signal: controller.signal,
         onBytes: (_p, delta) => progress.add(f.id, delta),
+        onWaiting: (p, w) => progress.setWaiting(p, w),
         onEvent: (e) => {
-          // bytes found on disk when resuming count as done (onBytes reports only new ones)
-          if (e.type === 'resume' && e.bytes) progress.add(f.id, e.bytes);
+          // bytes found on disk when resuming count as done, not as speed (onBytes reports only new ones)
+          if (e.type === 'resume' && e.bytes) progress.found(f.id, e.bytes);
           log.line(`${e.type} ${e.path}${e.message ? `: ${e.message}` : ''}`);
         },
       });
-      progress.add(f.id, f.size_bytes - (progress.fileBytes.get(f.id) ?? 0));
+      progress.setWaiting(f.path, null);
+      progress.found(f.id, f.size_bytes - (progress.fileBytes.get(f.id) ?? 0));
       progress.filesDone++;
       await repo.setFileStatus(db, f.id, { status: 'done', sha256: result.sha256, bytesDone: f.size_bytes });
       return null;
     } catch (err) {
+      progress.setWaiting(f.path, null);
       const e = err instanceof DownloadError ? err : null;
       if (controller.signal.aborted && (!e || e.code === 'Canceled')) {
         await repo.setFileStatus(db, f.id, { status: 'pending', bytesDone: progress.fileBytes.get(f.id) ?? 0 });
@@ -172,7 +190,7 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
         signal: controller.signal,
         onDiskBytes: (bytes) => {
           const now = Math.min(goal, Math.max(0, bytes - before));
-          progress.add('hf', now - counted);
+          progress.addUnassigned(now - counted);
           counted = now;
         },
       });
@@ -180,7 +198,7 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
       hfError = (err as Error).message;
       log.line(hfError);
     }
-    progress.add('hf', -counted);
+    progress.addUnassigned(-counted);
     if (controller.signal.aborted) {
       for (const f of todo) await repo.setFileStatus(db, f.id, { status: 'pending' });
       return;
@@ -189,7 +207,7 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
     for (const f of todo) {
       const problem = await verifyFile(finalPath(dir, f.path), f);
       if (problem === null) {
-        progress.add(f.id, f.size_bytes);
+        progress.found(f.id, f.size_bytes);
         progress.filesDone++;
         await repo.setFileStatus(db, f.id, { status: 'done', bytesDone: f.size_bytes });
         log.line(`done ${f.path}`);
@@ -205,6 +223,7 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
 
   function createFlusher(downloadId: string, progress: JobProgress, log: JobLog, onCanceled: () => void) {
     let busy: Promise<void> | null = null;
+    let filesWrittenAt = 0;
     return async (final = false) => {
       if (busy) {
         if (!final) return;
@@ -213,6 +232,10 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
       busy = (async () => {
         const { speedBps, etaS } = progress.sample();
         await log.flush();
+        if (final || Date.now() - filesWrittenAt >= FILE_BYTES_INTERVAL_MS) {
+          filesWrittenAt = Date.now();
+          await repo.setFilesBytes(db, progress.takeDirtyFiles());
+        }
         const status = await repo.writeProgress(db, downloadId, {
           bytesDone: progress.bytesDone,
           bytesTotal: progress.bytesTotal,
@@ -220,9 +243,11 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
           filesFailed: progress.filesFailed,
           speedBps,
           etaS,
+          waiting: progress.waiting(),
           log: log.tail(),
         });
-        if (status === 'canceled') onCanceled();
+        // canceled, or canceled and already queued again by a retry (the new attempt waits for this one)
+        if (status === 'canceled' || status === 'queued') onCanceled();
       })().catch((err) => deps.log.warn({ err, downloadId }, 'could not record progress'));
       await busy;
       busy = null;

@@ -28,6 +28,7 @@ export interface DownloadRow {
   files_total: number;
   speed_bps: number | null;
   eta_s: number | null;
+  waiting: { message: string; retry_at: string; attempt: number } | null;
   error: string | null;
   log: string;
   job_id: string | null;
@@ -148,20 +149,20 @@ export const downloadsRepository = {
     return r.rows[0]?.status ?? null;
   },
 
-  async writeProgress(db: Queryable, id: string, p: { bytesDone: number; bytesTotal: number; filesDone: number; filesFailed: number; speedBps: number | null; etaS: number | null; log: string }): Promise<DownloadRow['status'] | null> {
+  async writeProgress(db: Queryable, id: string, p: { bytesDone: number; bytesTotal: number; filesDone: number; filesFailed: number; speedBps: number | null; etaS: number | null; waiting: DownloadRow['waiting']; log: string }): Promise<DownloadRow['status'] | null> {
     const pct = p.bytesTotal > 0 ? Math.min(100, Math.floor((p.bytesDone / p.bytesTotal) * 10000) / 100) : 0;
     const r = await db.query<{ status: DownloadRow['status'] }>(
       `UPDATE downloads SET bytes_done = $2, bytes_total = $3, progress_pct = $4, files_done = $5, files_failed = $6,
-              speed_bps = $7, eta_s = $8, log = $9, updated_at = now()
+              speed_bps = $7, eta_s = $8, log = $9, waiting = $10, updated_at = now()
         WHERE id = $1 RETURNING status`,
-      [id, p.bytesDone, p.bytesTotal, pct, p.filesDone, p.filesFailed, p.speedBps, p.etaS, p.log],
+      [id, p.bytesDone, p.bytesTotal, pct, p.filesDone, p.filesFailed, p.speedBps, p.etaS, p.log, p.waiting ? JSON.stringify(p.waiting) : null],
     );
     return r.rows[0]?.status ?? null;
   },
 
   async finish(db: Queryable, id: string, f: { status: 'succeeded' | 'failed' | 'canceled' | 'queued'; error: string | null }): Promise<void> {
     await db.query(
-      `UPDATE downloads SET status = $2, error = $3, speed_bps = NULL, eta_s = NULL,
+      `UPDATE downloads SET status = $2, error = $3, speed_bps = NULL, eta_s = NULL, waiting = NULL,
               finished_at = CASE WHEN $2 = 'queued' THEN NULL ELSE now() END,
               progress_pct = CASE WHEN $2 = 'succeeded' THEN 100 ELSE progress_pct END, updated_at = now()
         WHERE id = $1`,
@@ -226,7 +227,7 @@ export const downloadsRepository = {
 
   async cancel(db: Queryable, id: string): Promise<DownloadRow['status'] | null> {
     const r = await db.query<{ status: DownloadRow['status'] }>(
-      `UPDATE downloads SET status = 'canceled', finished_at = now(), speed_bps = NULL, eta_s = NULL, updated_at = now()
+      `UPDATE downloads SET status = 'canceled', finished_at = now(), speed_bps = NULL, eta_s = NULL, waiting = NULL, updated_at = now()
         WHERE id = $1 AND status IN ('queued', 'running') RETURNING status`,
       [id],
     );

@@ -32,6 +32,7 @@ export function toProgress(d: DownloadRow): DownloadProgress {
     speed_bps: d.speed_bps,
     eta_s: d.eta_s,
     error: d.error,
+    waiting: d.status === 'running' ? d.waiting : null,
     started_at: iso(d.started_at),
     finished_at: iso(d.finished_at),
   };

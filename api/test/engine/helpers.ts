@@ -58,6 +58,8 @@ export function testOptions(sim: HubSim, extra: Partial<EngineOptions> = {}): En
     stallTimeoutMs: 3_000,
     retryBaseMs: 10,
     retryMaxMs: 200,
+    // fail once the quick retries are spent, as before outages were waited out (engine-outage.test.ts)
+    outageTimeoutMs: 0,
     onBytes: (_p, d) => {
       rec.bytes += d;
     },

@@ -40,8 +40,8 @@ test('backoff uses full jitter under an exponential ceiling with a cap', () => {
   }
 });
 
-test('429 waits come from RateLimit r=0;t=N, else Retry-After (+1 s)', () => {
-  assert.equal(serverWaitMs({ ratelimit: '"resolvers";r=0;t=7', 'retry-after': '2' }), 8_000);
+test('429 waits come from RateLimit r=0;t=N (exactly N s), else Retry-After (+1 s)', () => {
+  assert.equal(serverWaitMs({ ratelimit: '"resolvers";r=0;t=7', 'retry-after': '2' }), 7_000);
   assert.equal(serverWaitMs({ ratelimit: '"resolvers";r=5;t=7', 'retry-after': '2' }), 3_000);
   assert.equal(serverWaitMs({ 'retry-after': '0' }), 1_000);
   assert.equal(serverWaitMs({}), undefined);

@@ -16,14 +16,14 @@ const header = (h: Headers, name: string): string | undefined => {
 
 /**
  * How long a 429 (or a 503 with Retry-After) asks us to wait, in ms, or undefined when it does not say.
- * `RateLimit: "resolvers";r=0;t=N` wins (the window resets in N s), else `Retry-After` in seconds;
- * one extra second covers clock granularity, as the Python client does.
+ * `RateLimit: "resolvers";r=0;t=N` wins (the window resets in N s: waited exactly, as huggingface_hub
+ * does), else `Retry-After` in seconds, plus one second for its coarser granularity.
  */
 export function serverWaitMs(h: Headers): number | undefined {
   const rl = header(h, 'ratelimit');
   if (rl) {
     const m = /r=(\d+)\s*;\s*t=(\d+)/.exec(rl);
-    if (m && Number(m[1]) === 0) return (Number(m[2]) + 1) * 1000;
+    if (m && Number(m[1]) === 0) return Number(m[2]) * 1000;
   }
   const ra = header(h, 'retry-after');
   if (ra !== undefined && /^\s*\d+\s*$/.test(ra)) return (Number(ra) + 1) * 1000;

@@ -7,8 +7,8 @@ import { canceledError, DownloadError, fsError } from './errors.ts';
 import { FrontierHasher, hashFile, mismatch, type Digests, type FileHasher } from './hashing.ts';
 import { ThreadedFrontierHasher } from './hash-thread.ts';
 import { engineAgent, type ClientConfig } from './http-client.ts';
-import { PartialFile } from './partial-file.ts';
-import { partialPath, readSidecar, removePartial, sidecarPath, type Sidecar } from './sidecar.ts';
+import { PartialFile, type ResumeState } from './partial-file.ts';
+import { journalPath, partialPath, readJournal, readSidecar, removePartial, sidecarPath } from './sidecar.ts';
 import { Transfer, type TransferSettings } from './transfer.ts';
 import type { EngineOptions, FileEvent, FileResult, FileTask } from './types.ts';
 import { validateTask } from './validate-task.ts';
@@ -25,9 +25,15 @@ const DEFAULTS = {
   retryBaseMs: 500,
   retryMaxMs: 30_000,
   rateLimitMaxWaitMs: 5 * 60_000,
+  outageTimeoutMs: 24 * 3600_000,
+  outageMaxDelayMs: 60_000,
 };
-// fsync + sidecar this often while bytes flow: what a crash can cost, in seconds of transfer
-const CHECKPOINT_MS = 1_000;
+// fsync + sidecar this often while bytes flow: what a power loss can cost, in seconds of transfer (a
+// crashed process costs next to nothing: its writes are journaled, see sidecar.ts)
+const CHECKPOINT_MS = 5_000;
+// a partial at least this big journals its writes and announces itself at once (no fsync), so a crash,
+// even before the first checkpoint, costs next to nothing; smaller files are cheaper to fetch again
+const JOURNAL_MIN_SIZE = 1024 * 1024;
 // a file whose content keeps changing under us is not going to settle within one call
 const MAX_RESTARTS = 3;
 const EMPTY: Digests = {
@@ -43,6 +49,8 @@ class FileRun {
   /** bytes reported through onBytes and not taken back */
   reported = 0;
   fetched = 0;
+  /** expired download links renewed through the Hub */
+  urlRenewals = 0;
 
   constructor(task: FileTask, opts: EngineOptions) {
     this.task = task;
@@ -113,10 +121,19 @@ class FileRun {
       retryMaxMs: num(o.retryMaxMs, DEFAULTS.retryMaxMs),
       rateLimitMaxWaitMs: num(o.rateLimitMaxWaitMs, DEFAULTS.rateLimitMaxWaitMs),
       checkpointMs: num(o.checkpointMs, CHECKPOINT_MS, 10),
+      outageTimeoutMs: num(o.outageTimeoutMs, DEFAULTS.outageTimeoutMs),
+      outageMaxDelayMs: num(o.outageMaxDelayMs, DEFAULTS.outageMaxDelayMs, 1),
       client,
       cancel: o.signal,
       onBytes: (delta) => this.bytes(delta),
       onRetry: (message, attempt) => this.event('retry', message, attempt === undefined ? {} : { attempt }),
+      onWaiting: (w) => {
+        try {
+          o.onWaiting?.(this.task.path, w);
+        } catch {
+          // a progress callback must not break a download
+        }
+      },
     };
   }
 }
@@ -230,12 +247,12 @@ async function writeEmpty(run: FileRun, note: string): Promise<FileResult> {
   return { status: 'done', sha256: EMPTY.sha256, bytesFetched: 0 };
 }
 
-async function usableSidecar(task: FileTask): Promise<Sidecar | undefined> {
+async function usableResume(task: FileTask): Promise<ResumeState | undefined> {
   const side = await readSidecar(task.dest);
   const same = (a: string | undefined, b: string | undefined) => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
   // a partial of another size or version of the file is worthless
   if (!side || side.size !== task.size || !same(side.sha256, task.sha256) || !same(side.gitOid, task.gitOid)) return undefined;
-  return side;
+  return { sidecar: side, journal: await readJournal(task.dest, task.size) };
 }
 
 /**
@@ -252,16 +269,14 @@ function newHasher(run: FileRun, file: PartialFile): FileHasher {
 
 async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string }): Promise<FileResult> {
   const { task } = run;
-  const resume = o.fresh ? undefined : await usableSidecar(task);
+  const resume = o.fresh ? undefined : await usableResume(task);
   const expected = { ...(task.sha256 ? { sha256: task.sha256 } : {}), ...(task.gitOid ? { gitOid: task.gitOid } : {}) };
   // a stale sidecar must not outlive the partial it described once that is emptied below
   if (!resume) await rm(sidecarPath(task.dest), { force: true }).catch(() => {});
-  const file = await PartialFile.open(task.dest, task.size, expected, run.label, resume);
+  const file = await PartialFile.open(task.dest, task.size, expected, run.label, resume, task.size >= JOURNAL_MIN_SIZE);
   let hasher = newHasher(run, file);
   let committed = false;
   try {
-    // no sidecar yet: a partial without one is never trusted, and small files finish before the first
-    // checkpoint, sparing them two fsyncs (it adds up over thousands of files on a NAS)
     const have = file.written.size();
     const plan = run.transferSettings(false);
     const how = plan.connections > 1 ? ` over up to ${plan.connections} connections` : '';
@@ -271,31 +286,25 @@ async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string
       hasher.catchUp();
     } else {
       run.event('start', `${o.note}downloading ${fmtBytes(task.size)}${how}`);
+      // small files finish before the first checkpoint, sparing them a sidecar (it adds up over
+      // thousands of files on a NAS); a partial without one is never trusted
+      if (task.size >= JOURNAL_MIN_SIZE) await file.announce();
     }
 
-    let single = false;
-    for (let restarts = 0; ; restarts++) {
-      const transfer = new Transfer(run.transferSettings(single), file, hasher);
-      let outcome;
-      try {
-        outcome = await transfer.run();
-      } finally {
-        run.fetched += transfer.bytesFetched;
-      }
-      if (outcome.kind === 'complete') break;
-      if (restarts + 1 > MAX_RESTARTS) {
-        throw new DownloadError('HubError', `${task.path}: the file kept changing during the download (${outcome.reason})`, { permanent: false });
-      }
+    let digests = await transferAll(run, file, () => hasher, (h) => (hasher = h));
+    let bad = mismatch(digests, task);
+    if (bad && file.undurableAtOpen > 0) {
+      // After a power loss the journal may list writes that never reached the disk. Keep only what was
+      // fsynced, fetch the rest again and check once more; a second mismatch is a real one.
+      run.event('restart', `the bytes saved just before the last stop did not verify (${bad}); fetching ${fmtBytes(file.undurableAtOpen)} again`, { bytes: file.undurableAtOpen });
       await hasher.stop();
-      run.event('restart', `${outcome.reason}; discarding ${fmtBytes(file.written.size())} and starting over from zero`, { bytes: file.written.size() });
       run.discardReported();
-      await file.reset({});
+      await file.rollBackToDurable();
       hasher = newHasher(run, file);
-      single ||= outcome.singleConnection;
+      hasher.catchUp();
+      digests = await transferAll(run, file, () => hasher, (h) => (hasher = h));
+      bad = mismatch(digests, task);
     }
-
-    const digests = await hasher.finish(run.signal);
-    const bad = mismatch(digests, task);
     if (bad) throw new DownloadError('IntegrityError', `${task.path}: downloaded content does not match the tree at this commit: ${bad}`, { permanent: true });
     run.event('verified', `sha256 ${digests.sha256}${digests.gitOid ? `, git blob ${digests.gitOid}` : ''}`);
 
@@ -308,7 +317,7 @@ async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string
     }
     committed = true;
     await syncDir(path.dirname(task.dest));
-    await rm(sidecarPath(task.dest), { force: true }).catch(() => {});
+    await Promise.all([rm(sidecarPath(task.dest), { force: true }), task.size >= JOURNAL_MIN_SIZE ? rm(journalPath(task.dest), { force: true }) : undefined]).catch(() => {});
     run.event('done', `${fmtBytes(run.fetched)} fetched`, { bytes: run.fetched });
     return { status: 'done', sha256: digests.sha256, bytesFetched: run.fetched };
   } catch (err) {
@@ -324,6 +333,35 @@ async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string
     }
     throw err;
   }
+}
+
+/** Fetches every missing range (starting over when the content changed under us), then the digests. */
+async function transferAll(run: FileRun, file: PartialFile, current: () => FileHasher, replace: (h: FileHasher) => void): Promise<Digests> {
+  const { task } = run;
+  {
+    let single = false;
+    for (let restarts = 0; ; restarts++) {
+      const transfer = new Transfer(run.transferSettings(single), file, current());
+      let outcome;
+      try {
+        outcome = await transfer.run();
+      } finally {
+        run.fetched += transfer.bytesFetched;
+        run.urlRenewals += transfer.urlRenewals;
+      }
+      if (outcome.kind === 'complete') break;
+      if (restarts + 1 > MAX_RESTARTS) {
+        throw new DownloadError('HubError', `${task.path}: the file kept changing during the download (${outcome.reason})`, { permanent: false });
+      }
+      await current().stop();
+      run.event('restart', `${outcome.reason}; discarding ${fmtBytes(file.written.size())} and starting over from zero`, { bytes: file.written.size() });
+      run.discardReported();
+      await file.reset({});
+      replace(newHasher(run, file));
+      single ||= outcome.singleConnection;
+    }
+  }
+  return current().finish(run.signal);
 }
 
 /** Makes a rename durable. Some network file systems refuse fsync on a directory: that is not fatal. */

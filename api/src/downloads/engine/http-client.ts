@@ -1,5 +1,6 @@
 // Ranged GETs of a file: redirects followed by hand so the token only ever goes to the Hub's origin,
 // and every answer sorted into "stream it", "wait and retry", "content changed" or "give up".
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
 
 type BodyStream = Dispatcher.ResponseData['body'];
@@ -41,7 +42,7 @@ export interface RangeRequest {
   start: number;
   /** exclusive */
   end: number;
-  /** strong validator of the bytes already on disk, for If-Range */
+  /** the Hub's strong ETag of the bytes already on disk, for If-Range (sent to the Hub's origin only) */
   ifRange?: string;
 }
 
@@ -53,9 +54,9 @@ export interface RangeResponse {
   total: number | undefined;
   /** body length announced by Content-Length */
   length: number | undefined;
-  /** the final server's ETag when strong: what If-Range must carry */
+  /** the final server's strong ETag when that server is the Hub itself: what If-Range may carry */
   validator: string | undefined;
-  /** content identity: X-Linked-Etag along the chain, else the final ETag (normalised) */
+  /** content identity from the Hub: X-Linked-Etag along the chain, else the ETag of a body the Hub served (normalised); never a CDN's ETag */
   identity: string | undefined;
   /** the URL that answered (reused for later ranges so the resolver is not asked again) */
   finalUrl: string;
@@ -108,9 +109,11 @@ export async function openRange(req: RangeRequest, cfg: ClientConfig, signal: Ab
       'accept-encoding': 'identity',
       range: `bytes=${req.start}-${req.end - 1}`,
     };
-    if (req.ifRange) headers['if-range'] = req.ifRange;
+    const atHub = target.origin === cfg.hubOrigin;
+    // a CDN's validators are absent or differ per response: If-Range there would throw good bytes away
+    if (req.ifRange && atHub) headers['if-range'] = req.ifRange;
     // the token goes to the Hub only: a CDN (another host) must never see it
-    if (cfg.token && target.origin === cfg.hubOrigin) headers.authorization = `Bearer ${cfg.token}`;
+    if (cfg.token && atHub) headers.authorization = `Bearer ${cfg.token}`;
 
     let res: Dispatcher.ResponseData;
     try {
@@ -127,7 +130,7 @@ export async function openRange(req: RangeRequest, cfg: ClientConfig, signal: Ab
       throw new HttpFailure('retry', `request to ${target.host} failed: ${networkText(err)}`);
     }
     const h = res.headers;
-    linkedEtag ??= normalizeEtag(one(h, 'x-linked-etag'));
+    if (atHub) linkedEtag ??= normalizeEtag(one(h, 'x-linked-etag'));
     const status = res.statusCode;
 
     if (REDIRECTS.has(status)) {
@@ -152,13 +155,24 @@ export async function openRange(req: RangeRequest, cfg: ClientConfig, signal: Ab
         start = Number(m[1]);
         total = m[3] === '*' ? undefined : Number(m[3]);
       }
+      const encoding = (one(h, 'content-encoding') ?? 'identity').trim().toLowerCase();
+      if (encoding !== 'identity' && encoding !== '') {
+        // asked for identity and got gzip anyway (a CDN may do that to small text files): the whole file,
+        // decoded, over one connection; its size is checked by what arrives
+        const decoded = decoder(encoding);
+        if (!decoded) {
+          await discard(res.body);
+          throw new HttpFailure('permanent', `${target.host} sent the file with an unsupported Content-Encoding "${encoding}"`, status);
+        }
+        return { status: 200, start: 0, total: undefined, length: undefined, validator: undefined, identity: linkedEtag, finalUrl: url, body: res.body.pipe(decoded) as unknown as BodyStream };
+      }
       return {
         status,
         start,
         total,
         length,
-        validator: etag && !etag.startsWith('W/') ? etag : undefined,
-        identity: linkedEtag ?? normalizeEtag(etag),
+        validator: atHub && etag && !etag.startsWith('W/') ? etag : undefined,
+        identity: linkedEtag ?? (atHub ? normalizeEtag(etag) : undefined),
         finalUrl: url,
         body: res.body,
       };
@@ -172,8 +186,12 @@ export async function openRange(req: RangeRequest, cfg: ClientConfig, signal: Ab
     }
     if (status === 416) throw new HttpFailure('unsatisfiable', `${target.host} answered 416 for bytes ${req.start}-${req.end - 1}`, status);
     if (status >= 400) {
-      if (target.origin !== cfg.hubOrigin && req.cached) {
-        throw new HttpFailure('stale-url', `${target.host} answered ${status} for a download URL obtained earlier`, status);
+      // a signed CDN link that expired (403 from the CDN host, not the Hub's GatedRepo 403): resolve again
+      if (!atHub && (req.cached || status === 403 && urlLooksSigned(url))) {
+        throw new HttpFailure('stale-url', `${target.host} answered ${status} for a download link obtained earlier`, status);
+      }
+      if (status === 400 && !atHub) {
+        throw new HttpFailure('permanent', `${target.host} refused to serve the file (400)${hubMessage(h, text) ? `: ${hubMessage(h, text)}` : ''}; files beyond the bridge's size limit (around 50 GB without a Range, a few hundred GB at all) need the Xet protocol: DOWNLOAD_ENGINE=hf with hf_xet installed`, status);
       }
       throw new HttpFailure('permanent', refusal(status, h, text, target.origin === cfg.hubOrigin), status);
     }
@@ -210,6 +228,18 @@ export function hubMessage(h: Headers, body: string): string {
   }
   if (type.startsWith('text/plain') && body.length < 500) return body.trim();
   return '';
+}
+
+function decoder(encoding: string): NodeJS.ReadWriteStream | undefined {
+  if (encoding === 'gzip' || encoding === 'x-gzip') return createGunzip();
+  if (encoding === 'deflate') return createInflate();
+  if (encoding === 'br') return createBrotliDecompress();
+  return undefined;
+}
+
+function urlLooksSigned(url: string): boolean {
+  const q = new URL(url).searchParams;
+  return q.has('X-Amz-Signature') || q.has('Signature') || q.has('Expires') || q.has('X-Amz-Expires');
 }
 
 function toInt(v: string | undefined): number | undefined {

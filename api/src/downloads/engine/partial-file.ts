@@ -1,14 +1,21 @@
 // The `.partial` being filled: positioned writes from several connections, the set of written ranges,
-// and the sidecar that makes them resumable (written only after the data it lists is fsynced).
+// the sidecar that makes them resumable (its ranges written only after their data is fsynced), and the
+// journal of every completed write (what a killed process leaves in the page cache).
 import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { fsError } from './errors.ts';
-import { RangeSet } from './ranges.ts';
-import { partialPath, writeSidecar, type Sidecar } from './sidecar.ts';
+import { RangeSet, type ByteRange } from './ranges.ts';
+import { encodeJournal, journalPath, partialPath, writeSidecar, type Sidecar } from './sidecar.ts';
+
+/** What an earlier call left: the sidecar (fsynced ranges) and the journal (every completed write). */
+export interface ResumeState {
+  sidecar: Sidecar;
+  journal: ByteRange[];
+}
 
 export interface ContentMeta {
+  /** X-Linked-Etag from the Hub's hop: the content's hash, never the CDN's own ETag */
   identity?: string;
-  validator?: string;
 }
 
 export class PartialFile {
@@ -18,38 +25,82 @@ export class PartialFile {
   readonly #expected: { sha256?: string; gitOid?: string };
   readonly #label: string;
   written: RangeSet;
+  /** what was known to be fsynced when the file was opened: all a power loss is sure to have kept */
+  durableAtOpen: RangeSet;
   meta: ContentMeta;
   #persistChain: Promise<void> = Promise.resolve();
+  readonly #journal: FileHandle | undefined;
+  #journalQueue: ByteRange[] = [];
+  #journalWriting: Promise<void> | undefined;
+  #journalBroken = false;
+  #undurable = 0;
 
-  private constructor(fh: FileHandle, dest: string, size: number, expected: { sha256?: string; gitOid?: string }, label: string, written: RangeSet, meta: ContentMeta) {
+  private constructor(fh: FileHandle, journal: FileHandle | undefined, dest: string, size: number, expected: { sha256?: string; gitOid?: string }, label: string, written: RangeSet, durable: RangeSet, meta: ContentMeta) {
     this.fh = fh;
+    this.#journal = journal;
     this.dest = dest;
     this.size = size;
     this.#expected = expected;
     this.#label = label;
     this.written = written;
+    this.durableAtOpen = durable;
+    this.#undurable = written.size() - durable.size();
     this.meta = meta;
   }
 
-  /** Opens (creating it if needed) the partial; `resume` lists what it already holds, else it is emptied. */
-  static async open(dest: string, size: number, expected: { sha256?: string; gitOid?: string }, label: string, resume: Sidecar | undefined): Promise<PartialFile> {
+  /**
+   * Opens (creating it if needed) the partial; `resume` says what it already holds, else it is emptied.
+   * `journaled`: keep a journal of writes (worth it for files that take a while; a small file is cheaper
+   * to fetch again than to journal).
+   */
+  static async open(dest: string, size: number, expected: { sha256?: string; gitOid?: string }, label: string, resume: ResumeState | undefined, journaled: boolean): Promise<PartialFile> {
     const flags = constants.O_RDWR | constants.O_CREAT | (resume ? 0 : constants.O_TRUNC);
     let fh: FileHandle;
+    let journal: FileHandle | undefined;
+    try {
+      // the journal is emptied before the partial: a stale journal must never describe a new, empty file
+      if (journaled) journal = await open(journalPath(dest), resume ? 'a' : 'w', 0o644);
+      else if (!resume) await rm(journalPath(dest), { force: true });
+    } catch (err) {
+      throw fsError(err, 'create', journalPath(dest));
+    }
     try {
       fh = await open(partialPath(dest), flags, 0o644);
     } catch (err) {
+      await journal?.close().catch(() => {});
       throw fsError(err, 'create', partialPath(dest));
     }
     let written = new RangeSet();
+    let durable = new RangeSet();
     const meta: ContentMeta = {};
     if (resume) {
-      // never trust ranges beyond what the file really holds (a crash can lose unsynced tail writes)
+      // never trust ranges beyond what the file really holds
       const onDisk = (await fh.stat()).size;
-      written = new RangeSet(resume.done).clip(onDisk);
-      if (resume.identity) meta.identity = resume.identity;
-      if (resume.validator) meta.validator = resume.validator;
+      durable = new RangeSet(resume.sidecar.done).clip(onDisk);
+      written = new RangeSet([...resume.sidecar.done, ...resume.journal]).clip(onDisk);
+      if (resume.sidecar.identity) meta.identity = resume.sidecar.identity;
     }
-    return new PartialFile(fh, dest, size, expected, label, written, meta);
+    return new PartialFile(fh, journal, dest, size, expected, label, written, durable, meta);
+  }
+
+  /** Records the file's identity without an fsync, so a crash before the first checkpoint can resume. */
+  async announce(): Promise<void> {
+    await writeSidecar(this.dest, this.#sidecar(this.written.toJSON()), false).catch(() => {});
+  }
+
+  /** Bytes trusted at open from the journal alone (not known to be fsynced): 0 after a reset. */
+  get undurableAtOpen(): number {
+    return this.#undurable;
+  }
+
+  /** Forgets what is not known to be fsynced (the bytes there are fetched and overwritten again). */
+  async rollBackToDurable(): Promise<void> {
+    await this.#settleJournal();
+    await this.#journal?.truncate(0).catch(() => {
+      this.#journalBroken = true;
+    });
+    this.written = new RangeSet(this.durableAtOpen.toJSON());
+    this.#undurable = 0;
   }
 
   /** Writes `chunks` contiguously at `offset` and records them as written. */
@@ -67,10 +118,34 @@ export class PartialFile {
       }
     } catch (err) {
       // what did land is still valid
-      this.written.add(offset, pos);
+      this.#landed(offset, pos);
       throw fsError(err, 'write', partialPath(this.dest));
     }
-    this.written.add(offset, pos);
+    this.#landed(offset, pos);
+  }
+
+  #landed(start: number, end: number): void {
+    if (end <= start) return;
+    this.written.add(start, end);
+    if (this.#journalBroken || !this.#journal) return;
+    this.#journalQueue.push([start, end]);
+    // one journal write in flight per file; records that arrive meanwhile go out together after it
+    this.#journalWriting ??= this.#drainJournal();
+  }
+
+  async #drainJournal(): Promise<void> {
+    try {
+      while (this.#journalQueue.length && !this.#journalBroken) {
+        const batch = this.#journalQueue;
+        this.#journalQueue = [];
+        await this.#journal!.write(encodeJournal(batch));
+      }
+    } catch {
+      // without the journal a crash costs what arrived since the last checkpoint, no more
+      this.#journalBroken = true;
+    } finally {
+      this.#journalWriting = undefined;
+    }
   }
 
   /** fsync the data, then record in the sidecar what it covers. Calls are serialised. */
@@ -97,9 +172,21 @@ export class PartialFile {
     } catch (err) {
       throw fsError(err, 'truncate', partialPath(this.dest));
     }
+    await this.#settleJournal();
+    try {
+      await this.#journal?.truncate(0);
+    } catch {
+      this.#journalBroken = true;
+    }
     this.written = new RangeSet();
+    this.durableAtOpen = new RangeSet();
+    this.#undurable = 0;
     this.meta = meta;
     await this.persist();
+  }
+
+  async #settleJournal(): Promise<void> {
+    while (this.#journalWriting) await this.#journalWriting;
   }
 
   /** Cuts anything past the expected size and fsyncs the whole file (data and metadata). */
@@ -116,7 +203,9 @@ export class PartialFile {
 
   async close(): Promise<void> {
     await this.#persistChain;
+    await this.#settleJournal();
     await this.fh.close().catch(() => {});
+    await this.#journal?.close().catch(() => {});
   }
 
   #sidecar(done: Sidecar['done']): Sidecar {
@@ -124,7 +213,6 @@ export class PartialFile {
     if (this.#expected.sha256) s.sha256 = this.#expected.sha256;
     if (this.#expected.gitOid) s.gitOid = this.#expected.gitOid;
     if (this.meta.identity) s.identity = this.meta.identity;
-    if (this.meta.validator) s.validator = this.meta.validator;
     return s;
   }
 

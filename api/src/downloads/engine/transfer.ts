@@ -22,10 +22,16 @@ export interface TransferSettings {
   retryMaxMs: number;
   rateLimitMaxWaitMs: number;
   checkpointMs: number;
+  /** transient failures (network, 5xx, 429, expired links) are waited out this long without progress */
+  outageTimeoutMs: number;
+  /** longest wait between two tries while waiting out an outage */
+  outageMaxDelayMs: number;
   client: ClientConfig;
   cancel: AbortSignal | undefined;
   onBytes(delta: number): void;
   onRetry(message: string, attempt?: number): void;
+  /** the file is waiting for the Hub (null: bytes flow again) */
+  onWaiting(w: { reason: string; retryAt: number; attempt: number } | null): void;
 }
 
 export type TransferOutcome = { kind: 'complete' } | { kind: 'restart'; reason: string; singleConnection: boolean };
@@ -51,12 +57,17 @@ class ContentChanged extends Error {
   }
 }
 
-// Bytes are gathered per connection and written with one positioned writev per batch.
+// Bytes are gathered per connection and written with one positioned writev per batch: up to 1 MiB on a
+// fast link, and never more than 50 ms of a slow one, so a crash loses only what had just arrived.
 const WRITE_BATCH = 1024 * 1024;
+const WRITE_BATCH_MS = 50;
+// a signed download URL is renewed through the Hub this long before it expires (at most a quarter of its life)
+const RENEW_MARGIN_MS = 60_000;
+// expired links renewed in a row with no byte received in between: beyond this something else is wrong
+const MAX_RENEWALS_WITHOUT_PROGRESS = 5;
 // An attempt that delivered at least this much made progress: the retry budget starts over, so a
 // flaky link that drops a connection every few hundred MB still finishes a 500 GB file.
 const PROGRESS_RESETS_RETRIES = 256 * 1024;
-const MAX_RATE_LIMIT_WAITS = 20;
 
 export class Transfer {
   readonly #s: TransferSettings;
@@ -69,8 +80,15 @@ export class Transfer {
   #restart: { reason: string; singleConnection: boolean } | undefined;
   /** where the last chain of redirects ended (the CDN): later ranges go straight there */
   #resolvedUrl: string | undefined;
+  /** the Hub's own strong ETag of a file it serves itself (regular files), sent back as If-Range to the Hub only */
+  #validator: string | undefined;
   #pauseUntil = 0;
   #rateLimitWaits = 0;
+  #renewals = 0;
+  #lastProgressAt = Date.now();
+  #waiting = false;
+  /** download links renewed because they expired (not counted as failures) */
+  urlRenewals = 0;
   #firstAnswered: Promise<void>;
   #releaseFirst: () => void = () => {};
   #checkpointing = false;
@@ -187,40 +205,71 @@ export class Transfer {
           this.#rateLimited(failure);
           continue;
         }
-        // an expired CDN URL: go back through the Hub for a fresh one
-        if (failure.kind === 'stale-url') this.#resolvedUrl = undefined;
+        // an expired download link: go back through the Hub for a fresh one; not a failure of the link
+        if (failure.kind === 'stale-url') {
+          this.#resolvedUrl = undefined;
+          if (++this.#renewals <= MAX_RENEWALS_WITHOUT_PROGRESS) {
+            this.urlRenewals++;
+            s.onRetry(`${failure.message}: the download link expired; asking the Hub for a new one`);
+            continue;
+          }
+        }
       }
 
       const reason = failure instanceof StallAbort ? `no data for ${s.stallTimeoutMs} ms` : errorText(failure);
       if (slot.recv - before >= PROGRESS_RESETS_RETRIES) failures = 0;
       failures++;
-      if (failures > s.retries) {
-        const status = failure instanceof HttpFailure ? failure.status : undefined;
-        return this.#failWith(
-          new DownloadError('NetworkError', `${s.label}: giving up after ${s.retries} retries: ${reason}`, {
-            permanent: false,
-            ...(status ? { httpStatus: status } : {}),
-          }),
-        );
-      }
       const serverWait = failure instanceof HttpFailure ? Math.min(failure.waitMs ?? 0, s.rateLimitMaxWaitMs) : 0;
+      if (failures > s.retries) {
+        // past the quick retries: an outage (router reboot, DSL resync, Hub incident) is waited out
+        const quiet = Date.now() - this.#lastProgressAt;
+        if (quiet >= s.outageTimeoutMs) {
+          const status = failure instanceof HttpFailure ? failure.status : undefined;
+          return this.#failWith(
+            new DownloadError('NetworkError', `${s.label}: giving up after ${s.retries} retries${failures - 1 > s.retries ? ` and ${Math.round(quiet / 1000)} s of waiting for the Hub` : ''}: ${reason}`, {
+              permanent: false,
+              ...(status ? { httpStatus: status } : {}),
+            }),
+          );
+        }
+        const left = s.outageTimeoutMs - quiet;
+        const wait = Math.min(left, Math.max(outageDelayMs(failures - s.retries, s.retryMaxMs, s.outageMaxDelayMs), serverWait));
+        this.#waiting = true;
+        s.onWaiting({ reason, retryAt: Date.now() + wait, attempt: failures });
+        s.onRetry(`${reason}; waiting for the Hub, try ${failures} in ${Math.round(wait / 1000)} s from byte ${slot.recv}`, failures);
+        await sleep(wait, this.#stop.signal);
+        continue;
+      }
       const wait = Math.max(backoffMs(failures, s.retryBaseMs, s.retryMaxMs), serverWait);
       s.onRetry(`${reason}; retry ${failures}/${s.retries} in ${wait} ms from byte ${slot.recv}`, failures);
       await sleep(wait, this.#stop.signal);
     }
   }
 
+  /** Bytes arrived: the link works (again). */
+  #progressed(): void {
+    this.#lastProgressAt = Date.now();
+    this.#renewals = 0;
+    this.#rateLimitWaits = 0;
+    if (this.#waiting) {
+      this.#waiting = false;
+      this.#s.onWaiting(null);
+    }
+  }
+
   #rateLimited(failure: HttpFailure): void {
     const s = this.#s;
     this.#rateLimitWaits++;
-    if (this.#rateLimitWaits > MAX_RATE_LIMIT_WAITS) {
-      this.#failWith(new DownloadError('RateLimited', `${s.label}: still rate-limited after ${MAX_RATE_LIMIT_WAITS} waits: ${failure.message}`, { permanent: false, httpStatus: 429 }));
-      return;
-    }
+    // a rate limit is waited out like an outage: it never fails the file by itself
     const wait = Math.min(s.rateLimitMaxWaitMs, failure.waitMs ?? backoffMs(this.#rateLimitWaits + 2, s.retryBaseMs, s.retryMaxMs));
     // every connection of this file waits: hammering a rate limiter only extends it
-    this.#pauseUntil = Math.max(this.#pauseUntil, Date.now() + wait);
-    s.onRetry(`${failure.message}; waiting ${Math.ceil(wait / 1000)} s as asked`, undefined);
+    const until = Date.now() + wait;
+    if (until > this.#pauseUntil) {
+      this.#pauseUntil = until;
+      this.#waiting = true;
+      s.onWaiting({ reason: `${failure.message}`, retryAt: until, attempt: this.#rateLimitWaits });
+      s.onRetry(`${failure.message}; waiting ${Math.ceil(wait / 1000)} s as asked`, undefined);
+    }
   }
 
   async #gate(): Promise<void> {
@@ -236,8 +285,13 @@ export class Transfer {
     this.#stop.signal.addEventListener('abort', onStop, { once: true });
     let watchdog: NodeJS.Timeout | undefined;
     try {
+      // a signed link about to expire is renewed through the Hub rather than waiting for its 403
+      if (this.#resolvedUrl !== undefined && expiresSoon(this.#resolvedUrl)) {
+        this.#resolvedUrl = undefined;
+        this.urlRenewals++;
+      }
       const cached = this.#resolvedUrl !== undefined;
-      const ifRange = this.#file.meta.validator;
+      const ifRange = this.#validator;
       let res: RangeResponse;
       try {
         res = await openRange(
@@ -266,16 +320,19 @@ export class Transfer {
     }
   }
 
-  /** Checks that the answer continues the bytes already on disk; learns the validators from the first one. */
+  /**
+   * Checks that the answer continues the bytes already on disk. Identity comes from the Hub's own hop
+   * (X-Linked-Etag, or the ETag of a file the Hub serves itself); a CDN's ETag is never trusted: the live
+   * CDN sends none, or a different one per response (see docs in hubsim/README.md, "live Hub").
+   */
   #accept(res: RangeResponse, slot: Slot, cached: boolean): void {
     const s = this.#s;
     const meta = this.#file.meta;
-    // a CDN URL is content-addressed and carries its own ETag, not the Hub's: identity is checked on Hub chains only
     if (!cached && meta.identity && res.identity && res.identity !== meta.identity) {
       throw new ContentChanged(`the file changed on the Hub (ETag ${meta.identity} → ${res.identity})`);
     }
-    if (meta.validator && res.validator && res.validator !== meta.validator) {
-      throw new ContentChanged(`the file changed on the server (ETag ${meta.validator} → ${res.validator})`);
+    if (this.#validator && res.validator && res.validator !== this.#validator) {
+      throw new ContentChanged(`the file changed on the server (ETag ${this.#validator} → ${res.validator})`);
     }
     // after the ETag checks: a changed file restarts first, and only then fails on its new size
     if (res.total !== undefined && res.total !== s.size) {
@@ -288,13 +345,14 @@ export class Transfer {
       throw new HttpFailure('retry', `the server sent bytes from ${res.start} instead of ${slot.recv}`, 206);
     }
     if (!meta.identity && res.identity && !cached) meta.identity = res.identity;
-    if (!meta.validator && res.validator) meta.validator = res.validator;
+    if (!this.#validator && res.validator) this.#validator = res.validator;
   }
 
   /** Streams the body to disk at the slot's position until the slot's (possibly shrunk) end. */
   async #consume(res: RangeResponse, slot: Slot, watchdog: NodeJS.Timeout): Promise<void> {
     let batch: Uint8Array[] = [];
     let batchLen = 0;
+    let batchStart = 0;
     const flush = async () => {
       if (batchLen === 0) return;
       const chunks = batch;
@@ -305,7 +363,6 @@ export class Transfer {
       await this.#file.write(at, chunks, len);
       this.#hasher.wrote(at, chunks, len);
       this.bytesFetched += len;
-      this.#s.onBytes(len);
     };
     let broken: unknown;
     try {
@@ -314,10 +371,14 @@ export class Transfer {
         const room = slot.end - slot.recv;
         if (room <= 0) break;
         const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        if (batchLen === 0) batchStart = performance.now();
         batch.push(piece);
         batchLen += piece.length;
         slot.recv += piece.length;
-        if (batchLen >= WRITE_BATCH) {
+        // progress counts bytes as they arrive, not per write batch
+        this.#s.onBytes(piece.length);
+        this.#progressed();
+        if (batchLen >= WRITE_BATCH || performance.now() - batchStart >= WRITE_BATCH_MS) {
           await flush();
           // a slow disk is not a stalled connection
           watchdog.refresh();
@@ -362,6 +423,39 @@ export class Transfer {
     this.#restart = { reason, singleConnection };
     this.#stop.abort(new Error(reason));
   }
+}
+
+/** Outage waits: 5 s, 10 s, 20 s … up to `max`, with jitter so clients coming back do not arrive together. */
+function outageDelayMs(attempt: number, min: number, max: number): number {
+  const ceiling = Math.min(max, Math.max(min, 5_000 * 2 ** Math.max(0, attempt - 1)));
+  return Math.round(ceiling * (0.75 + Math.random() * 0.25));
+}
+
+/** When a signed link (S3 X-Amz-Date + X-Amz-Expires, or CloudFront Expires) stops working, if it says. */
+export function urlExpiresAt(url: string): number | undefined {
+  let q: URLSearchParams;
+  try {
+    q = new URL(url).searchParams;
+  } catch {
+    return undefined;
+  }
+  const amzDate = q.get('X-Amz-Date');
+  const amzExpires = q.get('X-Amz-Expires');
+  if (amzDate && amzExpires && /^\d+$/.test(amzExpires)) {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+    if (m) return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) + Number(amzExpires) * 1000;
+  }
+  const expires = q.get('Expires');
+  if (expires && /^\d{9,11}$/.test(expires)) return Number(expires) * 1000;
+  return undefined;
+}
+
+function expiresSoon(url: string): boolean {
+  const at = urlExpiresAt(url);
+  if (at === undefined) return false;
+  const amzExpires = Number(new URL(url).searchParams.get('X-Amz-Expires') ?? NaN);
+  const margin = Number.isFinite(amzExpires) ? Math.min(RENEW_MARGIN_MS, (amzExpires * 1000) / 4) : RENEW_MARGIN_MS;
+  return Date.now() >= at - margin;
 }
 
 function errorText(err: unknown): string {

@@ -58,7 +58,16 @@ export interface EngineOptions {
   retryMaxMs?: number;
   /** longest wait a 429 may impose (default 5 min) */
   rateLimitMaxWaitMs?: number;
-  /** how often written bytes are fsynced and recorded in the sidecar while downloading (default 1 s) */
+  /**
+   * after `retries` quick retries, transient failures (network, 5xx, 429, expired links) are waited out
+   * until no byte has arrived for this long (default 24 h); only then does the file fail
+   */
+  outageTimeoutMs?: number;
+  /** longest wait between two tries while waiting out an outage (default 60 s) */
+  outageMaxDelayMs?: number;
+  /** the file waits for the Hub (an outage or a rate limit); null when bytes flow again */
+  onWaiting?(path: string, w: { reason: string; retryAt: number; attempt: number } | null): void;
+  /** how often written bytes are fsynced and recorded in the sidecar while downloading (default 5 s) */
   checkpointMs?: number;
   /** HTTP dispatcher, e.g. an undici ProxyAgent (default: the engine's shared keep-alive Agent) */
   dispatcher?: Dispatcher;
