@@ -67,7 +67,7 @@ try {
       }
       const rec = await runOne(sim, shape, tool, files, commit, bytes);
       records.push(rec);
-      if (tool === 'd011dl' && rec.outcome !== 'ok') failedSelf = true;
+      if (tool.startsWith('d011dl') && rec.outcome !== 'ok') failedSelf = true;
       const speed = rec.outcome === 'ok' && rec.ms ? `${(bytes / rec.ms / 1e3).toFixed(1)} MB/s` : rec.detail ?? '';
       log(`${shape.name} ${tool}: ${rec.outcome} ${((rec.ms ?? 0) / 1000).toFixed(1)} s ${speed}`);
     }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { parseSize } from '../../hubsim/src/index.ts';
 import { FULL_SHAPES, QUICK_SHAPES } from './shapes.ts';
 
-export const TOOL_NAMES = ['d011dl', 'curl', 'aria2c', 'hf'] as const;
+export const TOOL_NAMES = ['d011dl', 'd011dl-api', 'curl', 'aria2c', 'hf'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 export interface BenchArgs {
@@ -19,7 +19,7 @@ export interface BenchArgs {
 }
 
 export const USAGE = `usage: npm run bench:download -- [--quick] [--per-conn 25MB] [--link 300MB] [--latency 20]
-         [--shapes one-4g,eight-512m,small-2000] [--tools d011dl,curl,aria2c,hf] [--out bench/results]
+         [--shapes one-4g,eight-512m,small-2000] [--tools d011dl,d011dl-api,curl,aria2c,hf] [--out bench/results]
 Sizes: 25MB = 25e6 bytes/s, 25MiB = 25·2^20; 0 = no cap.
 --quick: shapes one-256m,eight-64m,small-200 (about 1–2 minutes in all).`;
 

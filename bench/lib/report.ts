@@ -60,7 +60,7 @@ function targets(records: RunRecord[], shapes: Shape[], args: BenchArgs): string
   }
   const vsPeer = shapes.map((s) => {
     const r = d(s);
-    const peers = records.filter((p) => p.shape === s && p.tool !== 'd011dl' && ok(p));
+    const peers = records.filter((p) => p.shape === s && !p.tool.startsWith('d011dl') && ok(p));
     const best = peers.sort((a, b) => mbps(b) - mbps(a))[0];
     if (!r || !ok(r)) return `${s.name} ${r?.outcome ?? '–'} ✗`;
     if (!best) return `${s.name} no peer`;
@@ -68,7 +68,8 @@ function targets(records: RunRecord[], shapes: Shape[], args: BenchArgs): string
     return `${s.name} ${ratio.toFixed(2)}× ${best.tool} ${mark(ratio >= 1)}`;
   });
   out.push(`- at least as fast as the best peer: ${vsPeer.join(', ')}`);
-  const rss = shapes.map(d).filter((r) => r && ok(r)).map((r) => r?.peakRss ?? 0);
+  const api = (s: Shape) => records.find((r) => r.shape === s && r.tool === 'd011dl-api');
+  const rss = [...shapes.map(d), ...shapes.map(api)].filter((r) => r && ok(r)).map((r) => r?.peakRss ?? 0);
   if (rss.length) out.push(`- peak RSS < 300 MB: max ${mb(Math.max(...rss))} ${mark(Math.max(...rss) < 300e6)}`);
   return out;
 }

@@ -1,6 +1,7 @@
 // The downloaders being compared, each run as its own process against the simulator. Each runner writes
 // the files of one shape under `ctx.outDir` at their repo paths; download.ts times and verifies them.
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExpectedFile } from '../../hubsim/src/index.ts';
 import type { ToolName } from './args.ts';
@@ -121,16 +122,35 @@ const d011dl: Tool = {
     }));
     await writeFile(job, JSON.stringify({ hubOrigin: new URL(ctx.hubUrl).origin, tasks }));
     const proc = await run(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bench', 'run-d011dl.ts'), job], { timeoutMs: ctx.timeoutMs });
-    const last = proc.stdout.trim().split('\n').at(-1) ?? '';
-    let report: D011dlReport | undefined;
-    try {
-      report = JSON.parse(last) as D011dlReport;
-    } catch {
-      report = undefined;
-    }
-    if (!report) return { proc, ms: proc.ms };
-    return { proc, ms: report.ms, peakRss: report.maxRssKiB * 1024, ...(report.error ? { engineError: report.error } : {}) };
+    return readReport(proc);
   },
 };
 
-export const TOOLS: Record<ToolName, Tool> = { d011dl, curl, aria2c, hf };
+/** Parses the JSON report a D011DL runner prints as its last stdout line. */
+function readReport(proc: ProcResult): ToolRun {
+  const last = proc.stdout.trim().split('\n').at(-1) ?? '';
+  let report: D011dlReport | undefined;
+  try {
+    report = JSON.parse(last) as D011dlReport;
+  } catch {
+    report = undefined;
+  }
+  if (!report) return { proc, ms: proc.ms };
+  return { proc, ms: report.ms, peakRss: report.maxRssKiB * 1024, ...(report.error ? { engineError: report.error } : {}) };
+}
+
+// The product as users run it: API + job queue + PostgreSQL, the job posted through POST /downloads.
+const d011dlApi: Tool = {
+  name: 'd011dl-api',
+  version: async () => 'd011dl API (POST /downloads → succeeded)',
+  async run(ctx) {
+    const job = join(ctx.workDir, 'd011dl-api-job.json');
+    // one database for the whole bench run (initialised once; PostgreSQL is not what is measured)
+    const dataDir = join(tmpdir(), 'd011dl-bench-api-data');
+    await writeFile(job, JSON.stringify({ hubUrl: ctx.hubUrl, repo: ctx.repo, commit: ctx.commit, outDir: ctx.outDir, dataDir }));
+    const proc = await run(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bench', 'run-d011dl-api.ts'), job], { timeoutMs: ctx.timeoutMs });
+    return readReport(proc);
+  },
+};
+
+export const TOOLS: Record<ToolName, Tool> = { d011dl, 'd011dl-api': d011dlApi, curl, aria2c, hf };

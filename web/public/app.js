@@ -139,12 +139,29 @@
       var err = $('job-error');
       err.textContent = d.error || '';
       show(err, !!d.error);
+      var w = $('job-waiting');
+      if (w) {
+        w.dataset.retryAt = d.waiting ? d.waiting.retry_at : '';
+        w.dataset.attempt = d.waiting ? String(d.waiting.attempt) : '';
+        w.dataset.message = d.waiting ? d.waiting.message : '';
+        renderWaiting(w);
+      }
       var nas = $('job-nas');
       if (d.local_path) nas.querySelector('code').textContent = d.local_path;
       show(nas, d.status === 'succeeded');
       show($('cancel-form'), d.status === 'queued' || d.status === 'running');
       show($('retry-form'), d.status === 'failed' || d.status === 'canceled');
     };
+    // "waiting for the Hub — retrying in 40 s (attempt 7)": the countdown runs here, between updates
+    var renderWaiting = function (w) {
+      var at = Date.parse(w.dataset.retryAt || '');
+      if (!at) { w.hidden = true; w.textContent = ''; return; }
+      var secs = Math.max(0, Math.round((at - Date.now()) / 1000));
+      w.textContent = 'Waiting for the Hub — retrying ' + (secs > 0 ? 'in ' + secs + ' s' : 'now') + ' (attempt ' + w.dataset.attempt + ')' +
+        (w.dataset.message ? ': ' + w.dataset.message : '') + '. The download resumes by itself.';
+      w.hidden = false;
+    };
+    setInterval(function () { var w = $('job-waiting'); if (w && !w.hidden) renderWaiting(w); }, 1000);
     var tick = function () {
       fetch('/api/jobs/' + encodeURIComponent(id), { headers: { accept: 'application/json' }, credentials: 'same-origin' })
         .then(function (r) {

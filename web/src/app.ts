@@ -23,7 +23,7 @@ import type {
 } from '@d011dl/contract';
 import { ACCESS_COOKIE, ApiError, clearSessionCookies, createApiClient, forwardedFor, NeedLogin, REFRESH_COOKIE, setSessionCookies } from './api-client.ts';
 import { CSRF_FIELD, csrf } from './csrf.ts';
-import { buildTree, humanBytes, humanDuration, normalizeSelection } from './format.ts';
+import { buildTree, humanBytes, humanDuration, normalizeSelection, waitingText } from './format.ts';
 
 /** A short next step under the API's message, for errors a user can do something about. */
 const HINTS: Record<string, string> = {
@@ -57,6 +57,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.set('view engine', 'ejs');
   app.locals.humanBytes = humanBytes;
   app.locals.humanDuration = humanDuration;
+  app.locals.waitingText = waitingText;
   app.locals.csrfField = CSRF_FIELD;
 
   if (opts.accessLog) {

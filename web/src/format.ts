@@ -78,3 +78,9 @@ export function normalizeSelection(items: Array<{ path: string; type: 'file' | '
   }
   return out;
 }
+
+/** "Waiting for the Hub — retrying in 40 s (attempt 7): …": what a job waiting out an outage shows. */
+export function waitingText(w: { message: string; retry_at: string; attempt: number }, now = Date.now()): string {
+  const secs = Math.max(0, Math.round((Date.parse(w.retry_at) - now) / 1000));
+  return `Waiting for the Hub — retrying ${secs > 0 ? `in ${secs} s` : 'now'} (attempt ${w.attempt}): ${w.message}. The download resumes by itself.`;
+}
