@@ -9,7 +9,7 @@ const USAGE = `usage: hubsim [--port 8090] [--cdn-port PORT] [--catalog file.jso
               [--link-cap 300MB] [--latency MS] [--page-size N] [--cache-dir DIR] [--host ADDR]
               [--cdn-etag none|per-response|stable] [--signed-urls amz|cloudfront|both|off] [--url-ttl S]
               [--rate-limits on|off] [--rate-window S] [--quota-anon API/RESOLVERS] [--quota-user API/RESOLVERS]
-              [--gzip on|off] [--max-plain-get SIZE|off] [--bridge-max SIZE|off]
+              [--gzip on|off] [--max-plain-get SIZE|off] [--bridge-max SIZE|off] [--outage S[:refuse|drop|503[:hub|cdn|both]]]
 Sizes: 25MB = 25e6 bytes/s, 25MiB = 25·2^20. Every live-Hub knob defaults to the live Hub's behaviour.
 Knobs can be changed at runtime: POST/PATCH/DELETE /_sim/faults (incl. outages) and /_sim/live.`;
 
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
       gzip: { type: 'string' },
       'max-plain-get': { type: 'string' },
       'bridge-max': { type: 'string' },
+      outage: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -100,6 +101,11 @@ async function main(): Promise<void> {
   if (values['link-cap']) faults.linkBandwidth = parseSize(values['link-cap']);
   const latency = int('latency', values.latency);
   if (latency) faults.latencyMs = latency;
+  if (values.outage) {
+    // an outage from the start: the Hub is down when the client begins
+    const [seconds, mode, server] = values.outage.split(':');
+    faults.outage = { seconds: Number(seconds), ...(mode ? { mode: mode as 'refuse' } : {}), ...(server ? { server: server as 'hub' } : {}) };
+  }
   const cdnPort = int('cdn-port', values['cdn-port']) ?? (port === 0 ? 0 : port + 1);
   const pageSize = int('page-size', values['page-size']);
 

@@ -21,7 +21,7 @@ test('cli: --port 0, --bandwidth-per-conn, --latency, --catalog, live-Hub knobs;
       repos: [{ id: 'carol/extra', commits: [{ id: 'c1', files: { 'a.txt': 'A\n' } }], refs: { branches: { main: 'c1' } } }],
     }),
   );
-  const live = ['--cdn-etag', 'none', '--signed-urls', 'cloudfront', '--url-ttl', '60', '--quota-anon', '7/9', '--gzip', 'off', '--max-plain-get', '10GB', '--bridge-max', 'off'];
+  const live = ['--outage', '600:503:cdn', '--cdn-etag', 'none', '--signed-urls', 'cloudfront', '--url-ttl', '60', '--quota-anon', '7/9', '--gzip', 'off', '--max-plain-get', '10GB', '--bridge-max', 'off'];
   const child = spawn(process.execPath, [CLI, '--port', '0', '--bandwidth-per-conn', '25MB', '--latency', '3', '--catalog', catalog, ...live], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -38,6 +38,7 @@ test('cli: --port 0, --bandwidth-per-conn, --latency, --catalog, live-Hub knobs;
     const faults = await getJson<{ bandwidthPerConn: number; latencyMs: number }>(hub, '/_sim/faults');
     assert.equal(faults.json.bandwidthPerConn, 25_000_000);
     assert.equal(faults.json.latencyMs, 3);
+    assert.deepEqual({ ...(faults.json as { outage?: { seconds: number } }).outage, seconds: 0 }, { mode: '503', server: 'cdn', seconds: 0 });
     const settings = await getJson<Record<string, unknown>>(hub, '/_sim/live');
     assert.deepEqual(settings.json, {
       cdnEtag: 'none',
