@@ -90,7 +90,7 @@ async function dispatch(
       record.fault = 'status';
       await sendStatusFault(ctx, rule, server);
     } else if (route) {
-      if (route.bucket && !spendQuota(ctx, route.bucket)) return;
+      if (route.bucket && !(await spendQuota(ctx, route.bucket))) return;
       await route.run(ctx);
     } else {
       await sendError(ctx, { status: 404, message: 'Not Found' });
@@ -115,7 +115,7 @@ function fail(res: ServerResponse, err: unknown): void {
 }
 
 /** Counts the request against its bucket; answers 429 and returns false when the quota is spent. */
-function spendQuota(ctx: RequestContext, bucket: Bucket): boolean {
+async function spendQuota(ctx: RequestContext, bucket: Bucket): Promise<boolean> {
   const limits = ctx.sim.live.settings.rateLimits;
   if (!limits) return true;
   const user = viewerOf(ctx.req, ctx.sim.store.tokens).user;
@@ -126,7 +126,7 @@ function spendQuota(ctx: RequestContext, bucket: Bucket): boolean {
     return true;
   }
   const who = user ? `user ${user}` : `anonymous clients (per IP)`;
-  void sendError(ctx, {
+  await sendError(ctx, {
     status: 429,
     message: `Rate limit reached for the "${bucket}" bucket: ${d.quota} requests per ${d.windowSeconds} s for ${who}. Retry in ${d.resetSeconds} s.`,
     headers,
