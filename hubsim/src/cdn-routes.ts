@@ -1,7 +1,7 @@
 // The LFS "CDN": content-addressed by sha256, no auth, Range support — like the Xet bridge/CloudFront behind the
 // Hub's 302. Like the live one it carries no X-Linked-*/X-Repo-Commit (identity lives on the Hub's hop), checks
 // the URL's signature and expiry, and refuses oversized plain GETs.
-import { bufferSource, lfsSource, sendBody, sendError } from './body.ts';
+import { bufferSource, lfsSource, sendBody } from './body.ts';
 import type { RequestContext } from './context.ts';
 import { contentDisposition } from './http-util.ts';
 import { serveFile } from './serve-file.ts';
@@ -28,7 +28,7 @@ export function handleCdn(ctx: RequestContext): Promise<void> {
   }
   const sha256 = ctx.url.segments[1] ?? '';
   const obj = ctx.sim.store.cdnObject(sha256);
-  if (!obj) return sendError(ctx, { status: 404, message: 'Not Found' });
+  if (!obj) return sendXml(ctx, 404, s3Error('NoSuchKey', 'The specified key does not exist.'));
   if (live.bridgeMaxSize !== false && obj.size > live.bridgeMaxSize) {
     return sendXml(
       ctx,
@@ -54,7 +54,11 @@ export function handleCdn(ctx: RequestContext): Promise<void> {
 }
 
 function badRequestXml(message: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidRequest</Code><Message>${message}</Message></Error>`;
+  return s3Error('InvalidRequest', message);
+}
+
+function s3Error(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 }
 
 /** S3/CloudFront errors: an XML body, no X-Error-* headers (those are the Hub's). */

@@ -143,6 +143,9 @@ describe('signed URLs', () => {
     const bare = await request(u.origin, u.pathname, { method: 'HEAD' });
     assert.equal(bare.status, 200);
     assert.equal(bare.headers['content-length'], String(3 * MiB));
+    const missing = await request(u.origin, `/lfs/${'0'.repeat(64)}`);
+    assert.equal(missing.status, 404);
+    assert.match(missing.body.toString(), /<Code>NoSuchKey<\/Code>/);
   });
 });
 
