@@ -1,5 +1,5 @@
 // /api/{models|datasets}/{ns}/{name}[...]: repo info, refs, tree (paginated) and paths-info.
-import { checkRepoVisible, viewerOf } from './access.ts';
+import { checkGate, checkRepoVisible, viewerOf } from './access.ts';
 import { sendError, sendJson } from './body.ts';
 import type { RequestContext } from './context.ts';
 import { hubBaseUrl, revisionNotFound } from './file-routes.ts';
@@ -10,14 +10,21 @@ import { takeRevision, wholeRevision } from './revision.ts';
 import { treeEntry } from './tree-entries.ts';
 
 const NOT_FOUND = { status: 404, message: 'Not Found' };
+const MAX_PATHS_INFO = 1000;
 
 export async function handleRepoApi(ctx: RequestContext, type: RepoType, id: string, rest: string[]): Promise<void> {
   const { store } = ctx.sim;
   const method = ctx.req.method ?? 'GET';
   const repo = store.find(type, id);
-  const hidden = checkRepoVisible(repo, viewerOf(ctx.req, store.tokens));
+  const viewer = viewerOf(ctx.req, store.tokens);
+  const hidden = checkRepoVisible(repo, viewer);
   if (hidden || !repo) return sendError(ctx, hidden ?? NOT_FOUND);
   const [action, ...args] = rest;
+  if (action === 'auth-check' && args.length === 0 && method === 'GET') {
+    // one API call that says whether this token may download the files (reference: live Hub §5)
+    const gated = checkGate(repo, viewer, hubBaseUrl(ctx));
+    return gated ? sendError(ctx, gated) : sendJson(ctx, 200, {});
+  }
   if (action === undefined || action === '') return method === 'GET' ? info(ctx, repo, 'main') : notAllowed(ctx);
   if (action === 'revision' && method === 'GET') {
     const rev = wholeRevision(args);
@@ -142,6 +149,9 @@ async function pathsInfo(ctx: RequestContext, repo: Repo, args: string[]): Promi
   const commit = ctx.sim.store.resolve(repo, rev);
   if (!commit) return sendError(ctx, revisionNotFound(rev));
   const { paths, expand } = parsePathsInfoBody(ctx.req.headers['content-type'] ?? '', await readBody(ctx.req));
+  if (paths.length > MAX_PATHS_INFO) {
+    return sendError(ctx, { status: 413, message: `Too many paths: ${paths.length} in one paths-info request; at most ${MAX_PATHS_INFO} are allowed.` });
+  }
   // missing paths are left out; trailing slashes are tolerated
   const wanted = [...new Set(paths.map((p) => p.replace(/\/+$/, '')))];
   await ctx.sim.store.ensureHashed(wanted.flatMap((p) => commit.files.get(p) ?? []));

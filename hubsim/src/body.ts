@@ -38,12 +38,13 @@ export async function sendBody(
   status: number,
   headers: OutgoingHttpHeaders,
   source: BodySource,
-  opts: { start?: number; length?: number; fileBody?: boolean } = {},
+  opts: { start?: number; length?: number; fileBody?: boolean; chunked?: boolean } = {},
 ): Promise<void> {
   const { req, res, signal } = ctx;
   const start = opts.start ?? 0;
   const length = opts.length ?? source.size - start;
-  res.writeHead(status, { ...headers, 'Content-Length': length });
+  // chunked: no Content-Length, so node sends Transfer-Encoding: chunked
+  res.writeHead(status, opts.chunked ? headers : { ...headers, 'Content-Length': length });
   if (req.method === 'HEAD' || length === 0 || signal.aborted) {
     res.end();
     return;

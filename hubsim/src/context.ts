@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultState } from './faults.ts';
+import type { LiveState } from './live.ts';
+import type { UrlSigner } from './signed-url.ts';
 import type { RequestUrl } from './http-util.ts';
 import type { RepoStore } from './repo-store.ts';
 import type { StatsCollector } from './stats.ts';
@@ -9,6 +11,8 @@ import type { RequestRecord } from './types.ts';
 export interface SimState {
   store: RepoStore;
   faults: FaultState;
+  live: LiveState;
+  signer: UrlSigner;
   stats: StatsCollector;
   cdnUrl: string;
   pageSize: number;

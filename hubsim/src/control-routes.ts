@@ -47,6 +47,25 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
         return reply(res, 200, sim.faults.get());
       }
     }
+    if (what === 'live') {
+      if (method === 'GET') return reply(res, 200, sim.live.get());
+      if (method === 'POST' || method === 'PUT') {
+        sim.live.set(await jsonBody(req));
+        return reply(res, 200, sim.live.get());
+      }
+      if (method === 'PATCH') {
+        sim.live.update(await jsonBody(req));
+        return reply(res, 200, sim.live.get());
+      }
+      if (method === 'DELETE') {
+        sim.live.reset();
+        return reply(res, 200, sim.live.get());
+      }
+    }
+    if (what === 'live/rate-limits' && method === 'DELETE') {
+      sim.live.resetRateLimits();
+      return reply(res, 200, { ok: true });
+    }
     if (what === 'stats') {
       if (method === 'GET') {
         const withRequests = url.query.get('requests') !== '0';

@@ -1,7 +1,8 @@
 // Fault knobs: latency, bandwidth caps and one-shot (or n-shot) failure rules.
 import type { Socket } from 'node:net';
+import type { ActiveOutage } from './outage.ts';
 import { TokenBucket } from './token-bucket.ts';
-import type { FaultControl, FaultRule, Faults } from './types.ts';
+import type { FaultControl, FaultRule, Faults, OutageSpec } from './types.ts';
 
 interface ActiveRule extends FaultRule {
   remaining: number;
@@ -16,6 +17,10 @@ export class FaultState implements FaultControl {
   #rules: ActiveRule[] = [];
   #link: TokenBucket | undefined;
   #conn = new WeakMap<Socket, TokenBucket>();
+  #outage: ActiveOutage | undefined;
+  #outageTimer: NodeJS.Timeout | undefined;
+  /** told when an outage starts or ends (index.ts wires it to the servers' sockets) */
+  onOutage: (outage: ActiveOutage | undefined) => void = () => {};
 
   set(faults: Faults): void {
     this.reset();
@@ -37,6 +42,37 @@ export class FaultState implements FaultControl {
       this.#rules = [];
       for (const r of (rules ?? []) as FaultRule[]) this.addRule(r);
     }
+    if ('outage' in f) {
+      const o = f['outage'] as OutageSpec | null | undefined;
+      if (o === null) this.#endOutage();
+      else if (o !== undefined) this.#startOutage(o);
+    }
+  }
+
+  #startOutage(o: OutageSpec): void {
+    if (typeof o !== 'object' || typeof o.seconds !== 'number' || !(o.seconds > 0)) throw new TypeError('faults.outage.seconds must be a number > 0');
+    const mode = o.mode ?? 'refuse';
+    const server = o.server ?? 'both';
+    if (!['refuse', 'drop', '503'].includes(mode)) throw new TypeError('faults.outage.mode must be refuse, drop or 503');
+    if (!['hub', 'cdn', 'both'].includes(server)) throw new TypeError('faults.outage.server must be hub, cdn or both');
+    clearTimeout(this.#outageTimer);
+    this.#outage = { mode, server, until: Date.now() + o.seconds * 1000 };
+    this.#outageTimer = setTimeout(() => this.#endOutage(), o.seconds * 1000);
+    this.#outageTimer.unref();
+    this.onOutage(this.#outage);
+  }
+
+  #endOutage(): void {
+    clearTimeout(this.#outageTimer);
+    this.#outageTimer = undefined;
+    if (!this.#outage) return;
+    this.#outage = undefined;
+    this.onOutage(undefined);
+  }
+
+  /** The outage in force, if any. */
+  get outage(): ActiveOutage | undefined {
+    return this.#outage;
   }
 
   addRule(rule: FaultRule): void {
@@ -56,6 +92,7 @@ export class FaultState implements FaultControl {
     this.#latencyMs = undefined;
     this.#link = undefined;
     this.#rules = [];
+    this.#endOutage();
   }
 
   get(): Faults {
@@ -66,6 +103,8 @@ export class FaultState implements FaultControl {
     out.rules = this.#rules
       .filter((r) => r.remaining > 0)
       .map(({ remaining, ...rule }) => ({ ...rule, count: remaining }));
+    const o = this.#outage;
+    if (o) out.outage = { mode: o.mode, server: o.server, seconds: Math.max(0, Math.round((o.until - Date.now()) / 100) / 10) };
     return out;
   }
 

@@ -73,16 +73,19 @@ export async function handleResolve(ctx: RequestContext, type: RepoType, id: str
   if (mode === 'raw') {
     // the git blob itself: the pointer for LFS files, identified by the tree oid
     const blob = node.lfs ? lfsPointer(node.sha256 ?? '', node.size) : (node.content ?? Buffer.alloc(0));
-    return serveFile(ctx, bufferSource(blob), node.oid ?? '', {
-      'X-Repo-Commit': commit.sha,
-      'Content-Disposition': contentDisposition(path),
-    });
+    return serveFile(
+      ctx,
+      bufferSource(blob),
+      node.oid ?? '',
+      { 'X-Repo-Commit': commit.sha, 'Content-Disposition': contentDisposition(path) },
+      { compressible: true },
+    );
   }
 
   const { etag, headers } = resolveHeaders(found);
   // served directly, like the Hub does for private/gated repos and empty files (§7.3)
   if (repo.spec.private || repo.spec.gated || node.size === 0) {
-    return serveFile(ctx, fileSource(node), etag, headers);
+    return serveFile(ctx, fileSource(node), etag, headers, { compressible: !node.lfs });
   }
   const prefix = type === 'dataset' ? 'datasets/' : '';
   let status: number;
@@ -95,13 +98,12 @@ export async function handleResolve(ctx: RequestContext, type: RepoType, id: str
       `?${encodeURIComponent(original)}=&etag=${encodeURIComponent(`"${etag}"`)}`;
     status = 307;
   } else {
-    const query = new URLSearchParams({
-      repo: `${prefix}${repo.id}`,
-      commit: commit.sha,
-      path,
-      expires: String(Math.floor(Date.now() / 1000) + 3600),
-    });
-    location = `${ctx.sim.cdnUrl}/lfs/${node.sha256 ?? ''}?${query}`;
+    // repo/commit/path are hubsim's own (fault rules match `path=`); the bridge's URLs carry only the signature
+    let query = new URLSearchParams({ repo: `${prefix}${repo.id}`, commit: commit.sha, path });
+    const cdnPath = `/lfs/${node.sha256 ?? ''}`;
+    const { signedUrls, urlTtlSeconds } = ctx.sim.live.settings;
+    if (signedUrls !== 'off') query = ctx.sim.signer.sign(cdnPath, query, signedUrls, urlTtlSeconds);
+    location = `${ctx.sim.cdnUrl}${cdnPath}?${query}`;
     status = 302;
   }
   const text = `${status === 307 ? 'Temporary Redirect' : 'Found'}. Redirecting to ${location}`;
@@ -120,5 +122,5 @@ export async function handleResolveCache(ctx: RequestContext, type: RepoType, id
   const found = await locate(ctx, type, id, parsed?.rev, parsed?.path ?? '');
   if (!('node' in found)) return sendError(ctx, found);
   const { etag, headers } = resolveHeaders(found);
-  return serveFile(ctx, fileSource(found.node), etag, headers);
+  return serveFile(ctx, fileSource(found.node), etag, headers, { compressible: !found.node.lfs });
 }

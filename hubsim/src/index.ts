@@ -5,6 +5,9 @@ import type { SimState } from './context.ts';
 import { defaultCatalog } from './default-catalog.ts';
 import { FaultState } from './faults.ts';
 import { closeServers, listenServers } from './listen.ts';
+import { LiveState } from './live.ts';
+import { OutageSockets } from './outage.ts';
+import { UrlSigner } from './signed-url.ts';
 import { RepoStore } from './repo-store.ts';
 import { cdnHandler, hubHandler } from './servers.ts';
 import { StatsCollector } from './stats.ts';
@@ -19,14 +22,23 @@ export type {
   Faults,
   FileSpec,
   GeneratedFilesSpec,
+  BucketQuotas,
+  CdnEtagMode,
   HubSim,
+  LiveControl,
+  LiveOptions,
+  LiveSettings,
+  OutageSpec,
+  RateLimitSettings,
   RepoSpec,
+  SignedUrlStyle,
   RequestRecord,
   SimStats,
   SizeSpec,
   StartOptions,
 } from './types.ts';
 export { defaultCatalog } from './default-catalog.ts';
+export { liveDefaults, LIVE_RATE_LIMITS } from './live.ts';
 export { loadCatalogFile } from './catalog-file.ts';
 export { parseSize } from './units.ts';
 export { generateBytes } from './content.ts';
@@ -37,8 +49,9 @@ export async function startHubSim(opts: StartOptions = {}): Promise<HubSim> {
   const store = new RepoStore(opts.catalog ?? defaultCatalog, opts.cacheDir ?? DEFAULT_CACHE_DIR);
   const faults = new FaultState();
   if (opts.faults) faults.set(opts.faults);
+  const live = new LiveState(opts.live);
   const stats = new StatsCollector();
-  const sim: SimState = { store, faults, stats, cdnUrl: '', pageSize: opts.pageSize ?? 1000 };
+  const sim: SimState = { store, faults, live, signer: new UrlSigner(), stats, cdnUrl: '', pageSize: opts.pageSize ?? 1000 };
   const urls = { url: '', cdnUrl: '' };
 
   // the CDN must have a different hostname than the hub, so clients drop Authorization on the redirect
@@ -53,18 +66,30 @@ export async function startHubSim(opts: StartOptions = {}): Promise<HubSim> {
   }
   urls.url = `http://localhost:${hub.port}`;
   const servers = [...hub.servers, ...cdn.servers];
+  const outage = new OutageSockets({ hub: hub.servers, cdn: cdn.servers });
+  faults.onOutage = (o) => outage.apply(o);
+  if (faults.outage) outage.apply(faults.outage);
   let closing: Promise<void> | undefined;
 
   return {
     url: urls.url,
     cdnUrl: urls.cdnUrl,
     faults,
+    live,
     stats,
     mutateFile: (repoId, path, newSeed, revision) => store.mutate(repoId, path, newSeed, revision),
     advanceBranch: (repoId, branch, change) => store.advance(repoId, branch, change),
     commitSha: (repoId, revision) => store.resolveOrThrow(repoId, revision).commit.sha,
     expectedFiles: (repoId, revision) => store.expectedFiles(repoId, revision),
     fileBytes: async (repoId, revision, path) => store.fileBytes(repoId, revision, path),
-    close: () => (closing ??= closeServers(servers)),
+    close: () => {
+      if (!closing) {
+        outage.close();
+        faults.onOutage = () => {};
+        faults.reset();
+        closing = closeServers(servers);
+      }
+      return closing;
+    },
   };
 }

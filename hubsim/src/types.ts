@@ -96,6 +96,19 @@ export interface FaultRule {
   stallMs?: number;
 }
 
+/** An outage from the moment it is set: the server(s) refuse connections, drop them, or answer 503. */
+export interface OutageSpec {
+  /** how long it lasts */
+  seconds: number;
+  /**
+   * refuse: stop listening (ECONNREFUSED) and drop open connections; drop: accept, then close at once;
+   * 503: answer every request (not /_sim) with 503. Default: refuse.
+   */
+  mode?: 'refuse' | 'drop' | '503';
+  /** default: both */
+  server?: 'hub' | 'cdn' | 'both';
+}
+
 export interface Faults {
   /** bytes/s cap per connection for file bodies */
   bandwidthPerConn?: number;
@@ -104,6 +117,8 @@ export interface Faults {
   /** delay before response headers, every request (not /_sim) */
   latencyMs?: number;
   rules?: FaultRule[];
+  /** set: starts now (replacing any running one); null ends it; get(): what is left of it */
+  outage?: OutageSpec | null;
 }
 
 export interface FaultControl {
@@ -119,6 +134,65 @@ export interface FaultControl {
   get(): Faults;
 }
 
+export type CdnEtagMode = 'none' | 'per-response' | 'stable';
+export type SignedUrlStyle = 'amz' | 'cloudfront' | 'both' | 'off';
+
+/** Requests per window in each bucket. */
+export interface BucketQuotas {
+  /** /api/* (tree pages, paths-info, repo info, refs, auth-check; not /api/resolve-cache) */
+  api: number;
+  /** /{repo}/resolve/* (HEAD and GET) */
+  resolvers: number;
+}
+
+export interface RateLimitSettings {
+  windowSeconds: number;
+  /** per client IP */
+  anonymous: BucketQuotas;
+  /** per client IP and user, for requests with a valid token */
+  user: BucketQuotas;
+}
+
+/** How closely the simulator copies the live Hub (`/work/shared/reference/hf-live-hub-2026.md`). */
+export interface LiveSettings {
+  /** the CDN's own ETag: absent, random on every response, or the sha256 (default: stable, for now) */
+  cdnEtag: CdnEtagMode;
+  /** how LFS redirect URLs are signed (default: both, like a captured live 302) */
+  signedUrls: SignedUrlStyle;
+  /** signed URL lifetime (default 3600) */
+  urlTtlSeconds: number;
+  /** fixed-window quotas; true in options means the live ones (startHubSim default: off; CLI default: live) */
+  rateLimits: RateLimitSettings | false;
+  /** gzip regular files of this size range when the client accepts gzip (default 1,000–10,000,000 B) */
+  gzip: { minSize: number; maxSize: number } | false;
+  /** a non-ranged CDN GET of a larger file answers 400 (default 50 GB) */
+  maxPlainGetSize: number | false;
+  /** the CDN refuses larger files with 400, ranged or not (default 200 GB) */
+  bridgeMaxSize: number | false;
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> | false | null : T[K] | null };
+
+/** Sizes may be given as SizeSpec; `rateLimits`/`gzip` accept true (defaults), false/null (off) or a partial object. */
+export type LiveOptions = Omit<DeepPartial<LiveSettings>, 'maxPlainGetSize' | 'bridgeMaxSize' | 'rateLimits' | 'gzip'> & {
+  rateLimits?: DeepPartial<RateLimitSettings> | boolean | null;
+  gzip?: { minSize?: SizeSpec; maxSize?: SizeSpec } | boolean | null;
+  maxPlainGetSize?: SizeSpec | false | null;
+  bridgeMaxSize?: SizeSpec | false | null;
+};
+
+export interface LiveControl {
+  /** the start configuration (defaults + StartOptions.live), then these changes */
+  set(options: LiveOptions): void;
+  /** change only the given settings (nested objects are merged) */
+  update(options: LiveOptions): void;
+  /** back to the start configuration */
+  reset(): void;
+  get(): LiveSettings;
+  /** forget every client's rate-limit window */
+  resetRateLimits(): void;
+}
+
 export interface RequestRecord {
   server: 'hub' | 'cdn';
   method: string;
@@ -132,8 +206,10 @@ export interface RequestRecord {
   range?: string;
   /** whether an Authorization header was sent */
   auth?: boolean;
+  /** set when the body was sent Content-Encoding: gzip */
+  encoding?: 'gzip';
   /** the fault rule kind that hit this request, if any */
-  fault?: FaultRule['kind'];
+  fault?: FaultRule['kind'] | 'outage';
 }
 
 export interface SimStats {
@@ -156,6 +232,8 @@ export interface StartOptions {
   host?: string;
   /** initial fault configuration */
   faults?: Faults;
+  /** live-Hub behaviours, on top of the defaults (see LiveSettings) */
+  live?: LiveOptions;
 }
 
 /** What a file at a revision should contain, for tests that verify downloads. */
@@ -175,6 +253,7 @@ export interface HubSim {
   /** LFS CDN, e.g. http://127.0.0.1:PORT2 (a different hostname, so clients strip Authorization) */
   cdnUrl: string;
   faults: FaultControl;
+  live: LiveControl;
   stats: SimStats;
   /** change the content (and so etag/sha) of a file in place, at the same commit(s) */
   mutateFile(repoId: string, path: string, newSeed?: string, revision?: string): void;

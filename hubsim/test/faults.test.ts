@@ -138,10 +138,9 @@ describe('bandwidth and latency', () => {
     const res = await request(cdn.origin, cdn.target);
     assert.equal(res.error, undefined);
     const rate = res.body.length / (res.ms / 1000);
-    // ~0.52 s expected; loose bounds, this is not a timing benchmark
+    // ~0.52 s expected; only lower bounds on the time: a loaded machine can only make it slower
     assert.ok(res.ms > 350, `took ${res.ms} ms`);
     assert.ok(rate < 3_000_000, `rate ${rate}`);
-    assert.ok(res.ms < 3000, `took ${res.ms} ms`);
   });
 
   test('the link cap is shared between connections', async () => {
@@ -154,16 +153,23 @@ describe('bandwidth and latency', () => {
     assert.ok(all.every((r) => r.error === undefined));
     // 4 MiB at 4 MB/s ≈ 1.05 s
     assert.ok(ms > 700, `took ${ms} ms for ${bytes} bytes`);
-    assert.ok(ms < 4000, `took ${ms} ms`);
   });
 
-  test('latency delays every request', async () => {
+  test('latency delays every request; back to 0, the next request is not held', async () => {
     sim.faults.set({ latencyMs: 150 });
     const res = await request(base, '/api/models/acme/tiny-model/refs');
     assert.equal(res.status, 200);
     assert.ok(res.ms >= 140, `took ${res.ms} ms`);
+    // no upper wall-clock bound (a loaded machine breaks those): a latency of 10 min holds a request past
+    // the client's patience, and once it is reset the next request is answered
+    sim.faults.update({ latencyMs: 600_000 });
+    const held = await request(base, '/api/models/acme/tiny-model/refs', { timeoutMs: 300 });
+    assert.equal(held.status, 0);
+    assert.match(String(held.error?.message), /client timeout/);
     sim.faults.update({ latencyMs: 0 });
-    assert.ok((await request(base, '/api/models/acme/tiny-model/refs')).ms < 140);
+    const fast = await request(base, '/api/models/acme/tiny-model/refs', { timeoutMs: 60_000 });
+    assert.equal(fast.error, undefined);
+    assert.equal(fast.status, 200);
   });
 });
 
@@ -233,10 +239,10 @@ describe('content changes', () => {
       const tree = await getJson<TreeEntry[]>(own.url, '/api/models/acme/tiny-model/tree/main');
       assert.equal(tree.json.find((e) => e.path === 'model.safetensors')?.lfs?.oid, newEtag);
       // a resume against the new content with the old validator must restart from 0
-      const resumed = await request(loc.origin, loc.pathname, { headers: { Range: 'bytes=1000-', 'If-Range': `"${oldEtag}"` } });
+      const resumed = await request(loc.origin, loc.pathname + loc.search, { headers: { Range: 'bytes=1000-', 'If-Range': `"${oldEtag}"` } });
       assert.equal(resumed.status, 200);
-      // the CDN is content-addressed: the old URL still serves the old bytes
-      const old = await request(oldLocation.origin, oldLocation.pathname);
+      // the CDN is content-addressed: the old (still signed and current) URL still serves the old bytes
+      const old = await request(oldLocation.origin, oldLocation.pathname + oldLocation.search);
       assert.equal(sha256(old.body), oldEtag);
       // and a regular file over HTTP
       const cfg = await request(own.url, '/acme/tiny-model/resolve/main/config.json', { method: 'HEAD' });

@@ -7,8 +7,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startHubSim } from '../src/index.ts';
-import type { CatalogConfig, ExpectedFile, FaultRule, HubSim } from '../src/index.ts';
+import { defaultCatalog, startHubSim } from '../src/index.ts';
+import type { CatalogConfig, ExpectedFile, FaultRule, HubSim, LiveOptions } from '../src/index.ts';
 
 const probe = spawnSync('hf', ['--help'], { encoding: 'utf8' });
 const HF_MISSING = probe.error || probe.status !== 0 ? 'hf CLI not on PATH — install it with `pip install huggingface_hub` to run these tests' : false;
@@ -102,8 +102,8 @@ function identity(bytes: Buffer, f: ExpectedFile): string {
 }
 
 /** Every expected file (optionally filtered) is present and byte-exact, and nothing else is. */
-async function verifyDir(dir: string, repo: string, rev: string, keep: (path: string) => boolean = () => true): Promise<void> {
-  const expected = (await sim.expectedFiles(repo, rev)).filter((f) => keep(f.path));
+async function verifyDir(dir: string, repo: string, rev: string, keep: (path: string) => boolean = () => true, from: HubSim = sim): Promise<void> {
+  const expected = (await from.expectedFiles(repo, rev)).filter((f) => keep(f.path));
   assert.ok(expected.length > 0);
   assert.deepEqual(await listDownloaded(dir), expected.map((f) => f.path).sort());
   for (const f of expected) {
@@ -206,6 +206,64 @@ describe('hf download (huggingface_hub CLI)', { skip: HF_MISSING }, () => {
       }
     });
   }
+
+  // The live CDN's validators are absent or per-response and its URLs are signed (reference §1–2): hf reads
+  // identity from the Hub's 302 and resumes with a plain Range, so it must not care.
+  const liveCases: Array<{ name: string; live: LiveOptions }> = [
+    { name: 'per-response CDN ETags', live: { cdnEtag: 'per-response' } },
+    { name: 'no CDN ETag', live: { cdnEtag: 'none' } },
+    { name: 'CloudFront-signed URLs only', live: { signedUrls: 'cloudfront' } },
+    { name: 'S3-signed URLs only', live: { signedUrls: 'amz' } },
+  ];
+  for (const c of liveCases) {
+    test(`${c.name}: a download byte-exact, and resumed after a truncated body`, async () => {
+      const own = await startHubSim({ catalog: { ...BIG_FILE_CATALOG, repos: [...BIG_FILE_CATALOG.repos, ...defaultCatalog.repos] }, cacheDir: join(work, 'sha-cache'), live: c.live });
+      try {
+        const small = join(work, `live-${c.name.replace(/\W+/g, '-')}`);
+        ok(await hf(own.url, ['acme/tiny-model', '--local-dir', small]));
+        await verifyDir(small, 'acme/tiny-model', 'main', undefined, own);
+        own.faults.set({ rules: [{ kind: 'truncate', afterBytes: 15 * MiB, match: 'path=big.bin' }] });
+        const dir = join(work, `live-big-${c.name.replace(/\W+/g, '-')}`);
+        ok(await hf(own.url, ['acme/big', 'big.bin', '--local-dir', dir]));
+        const [f] = (await own.expectedFiles('acme/big')).filter((x) => x.path === 'big.bin');
+        assert.ok(f);
+        assert.equal(identity(await readFile(join(dir, 'big.bin')), f), f.sha256);
+        const cdnGets = own.stats.requests.filter((r) => r.server === 'cdn' && r.method === 'GET' && r.path.endsWith(f.sha256 ?? ''));
+        assert.equal(cdnGets[1]?.status, 206, JSON.stringify(cdnGets));
+      } finally {
+        await own.close();
+      }
+    });
+  }
+
+  test('gzip: a text file sent gzip-compressed and chunked is saved byte-exact', async () => {
+    const text = `${'{"token": 1},\n'.repeat(400)}`;
+    const own = await startHubSim({
+      catalog: { tokens: {}, repos: [{ id: 'acme/text', commits: [{ id: 'c', files: { 'vocab.json': text } }], refs: { branches: { main: 'c' } } }] },
+      cacheDir: join(work, 'sha-cache'),
+    });
+    try {
+      const dir = join(work, 'gzip');
+      ok(await hf(own.url, ['acme/text', '--local-dir', dir]));
+      assert.equal(await readFile(join(dir, 'vocab.json'), 'utf8'), text);
+      assert.ok(own.stats.requests.some((r) => r.encoding === 'gzip'), 'hf accepts gzip: the body went compressed');
+    } finally {
+      await own.close();
+    }
+  });
+
+  // hf sends its HEADs from 8 threads at once: more than 4 in a window, however loaded the machine is
+  test('rate limits: hf waits out a 429 on the resolvers bucket and finishes', async () => {
+    const own = await startHubSim({ cacheDir: join(work, 'sha-cache'), live: { rateLimits: { windowSeconds: 2, anonymous: { resolvers: 4 } } } });
+    try {
+      const dir = join(work, 'rate-limited');
+      ok(await hf(own.url, ['acme/tiny-model', '--local-dir', dir]));
+      await verifyDir(dir, 'acme/tiny-model', 'main', undefined, own);
+      assert.ok(own.stats.requests.some((r) => r.status === 429), 'the quota was hit at least once');
+    } finally {
+      await own.close();
+    }
+  });
 
   test('HfApi.list_repo_tree follows Link pages, retrying a 429 on page 2 (python3 API)', { skip: PY_API_MISSING }, async () => {
     sim.faults.set({ rules: [{ kind: 'status', status: 429, retryAfter: 1, match: 'cursor=' }] });

@@ -133,3 +133,14 @@ export async function waitFor<T>(cond: () => T | undefined, timeoutMs = 2000): P
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Retries an async probe until it returns a truthy value (for conditions that need a request to observe). */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const until = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (performance.now() > until) throw new Error('eventually: timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
