@@ -112,3 +112,39 @@ test('a small file sent gzipped and chunked against our wishes is decoded and ve
   assert.equal(res.status, 'done');
   assert.equal(res.sha256, sha256(body));
 });
+
+// The live CDN: signed links that expire (here after 1 s), and an ETag that is per response or absent.
+for (const cdnEtag of ['per-response', 'none'] as const) {
+  test(`a segmented file finishes byte-exact with ${cdnEtag} CDN ETags and links expiring mid-download`, { timeout: 60_000 }, async (t) => {
+    const own = await startHubSim({ catalog: bigCatalog(24), live: { cdnEtag, urlTtlSeconds: 1 } });
+    t.after(() => own.close());
+    const task = await taskFor(own, REPO, await tempDir(t), FILE);
+    // 8 connections × 1 MiB/s: about 3 s in all, so the 1 s links expire while it runs
+    own.faults.set({ bandwidthPerConn: 1024 * 1024 });
+    const opts = testOptions(own, { segmentConnections: 8, segmentThreshold: 4 * 1024 * 1024, segmentSize: 2 * 1024 * 1024, retries: 1 });
+
+    const res = await downloadFile(task, opts);
+
+    assert.equal(res.status, 'done');
+    await assertExact(own, REPO, task);
+    const served = own.stats.bytesServed();
+    const twice = served - task.size;
+    t.diagnostic(`served ${served} B for ${task.size} B (${((100 * twice) / task.size).toFixed(2)}% twice); ${own.stats.requests.filter((r) => r.server === 'hub').length} resolves`);
+    assert.ok(twice < task.size * 0.05, `${twice} bytes fetched twice`);
+    assert.ok(!opts.rec.events.some((e) => e.type === 'restart'), 'no restart: the CDN ETag is not an identity');
+    const renewals = own.stats.requests.filter((r) => r.server === 'hub' && r.method === 'GET').length;
+    assert.ok(renewals >= 2, `links were renewed through the Hub (${renewals} resolves)`);
+  });
+}
+
+test('a file above the bridge limit fails at once, saying why', { timeout: 30_000 }, async (t) => {
+  const own = await startHubSim({ catalog: bigCatalog(8), live: { bridgeMaxSize: 4 * 1024 * 1024 } });
+  t.after(() => own.close());
+  const task = await taskFor(own, REPO, await tempDir(t), FILE);
+  const err = await downloadFile(task, testOptions(own)).then(
+    () => assert.fail('should fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof DownloadError && err.permanent, String(err));
+  assert.match(err.message, /\(400\).*Xet/);
+});

@@ -14,7 +14,8 @@ export interface Stack {
 }
 
 export async function startStack(env: Record<string, string> = {}, webOpts: { trustProxy?: string } = {}): Promise<Stack> {
-  const sim = await startHubSim();
+  // the portal's tests fetch thousands of files anonymously within minutes: more than the live quota
+  const sim = await startHubSim({ live: { rateLimits: { anonymous: { resolvers: 50_000, api: 5_000 } } } });
   const api = await startTestApp({ HF_ENDPOINT: sim.url, ...env });
   const apiUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
   const web = buildWebApp({ apiBaseUrl: apiUrl, ...webOpts });
