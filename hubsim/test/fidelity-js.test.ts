@@ -73,7 +73,14 @@ describe('metadata', () => {
     assert.match(paths[0]?.lfs?.oid ?? '', /^[0-9a-f]{64}$/);
     // unchanged since the first commit (tag v1.0)
     assert.equal(paths[0]?.lastCommit?.id, sim.commitSha('acme/tiny-model', 'v1.0'));
+    // Without Xet the JS client reads the ETag of the CDN's answer; the live CDN's is per response (the
+    // default here), so the content hash only comes through with a stable CDN ETag.
+    const live = await fileDownloadInfo({ repo: 'acme/tiny-model', path: 'model.safetensors', hubUrl });
+    assert.equal(live?.size, 3 * 1024 * 1024 + 5);
+    assert.notEqual(live?.etag, `"${paths[0]?.lfs?.oid}"`);
+    sim.live.update({ cdnEtag: 'stable' });
     const dl = await fileDownloadInfo({ repo: 'acme/tiny-model', path: 'model.safetensors', hubUrl });
+    sim.live.reset();
     assert.equal(dl?.size, 3 * 1024 * 1024 + 5);
     assert.equal(dl?.etag, `"${paths[0]?.lfs?.oid}"`);
     assert.equal(dl?.xet, undefined);

@@ -51,8 +51,9 @@ describe('identity lives on the Hub hop only', () => {
 });
 
 describe('CDN ETag modes', () => {
-  test('stable (today\'s default): the sha256, and If-Range with it resumes', async () => {
-    assert.equal(sim.live.get().cdnEtag, 'stable');
+  test('stable (not the live CDN, which is the default): the sha256, and If-Range with it resumes', async () => {
+    assert.equal(sim.live.get().cdnEtag, 'per-response', 'the default is the live CDN');
+    sim.live.update({ cdnEtag: 'stable' });
     const u = await cdnUrl();
     const a = await get(u, { Range: 'bytes=0-0' });
     const sha = unquote(a.headers.etag);

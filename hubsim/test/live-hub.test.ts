@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { get as httpGet } from 'node:http';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { liveDefaults, startHubSim } from '../src/index.ts';
+import { LIVE_RATE_LIMITS, liveDefaults, startHubSim } from '../src/index.ts';
 import type { HubSim } from '../src/index.ts';
 import { ALICE, BOB, eventually, getJson, request } from './helpers.ts';
 
@@ -26,7 +26,7 @@ const RESOLVE = '/acme/tiny-model/resolve/main/config.json';
 
 describe('rate limits', () => {
   test('live quotas; every counted response carries RateLimit headers', async () => {
-    assert.equal(liveDefaults().rateLimits, false, 'off unless asked for (temporarily, see README)');
+    assert.deepEqual(liveDefaults().rateLimits, LIVE_RATE_LIMITS, 'the live quotas by default');
     assert.deepEqual(sim.live.get().rateLimits, { windowSeconds: 300, anonymous: { api: 500, resolvers: 3000 }, user: { api: 1000, resolvers: 5000 } });
     const api = await request(hub, API);
     assert.match(String(api.headers['ratelimit']), /^"api";r=499;t=(300|299)$/);
@@ -89,7 +89,7 @@ describe('rate limits', () => {
     const reset = await getJson<{ cdnEtag: string }>(hub, '/_sim/live');
     assert.equal(reset.json.cdnEtag, 'none', 'a refused change changes nothing');
     assert.equal((await request(hub, '/_sim/live', { method: 'DELETE' })).status, 200);
-    assert.equal(sim.live.get().cdnEtag, 'stable');
+    assert.equal(sim.live.get().cdnEtag, 'per-response');
   });
 });
 

@@ -9,7 +9,9 @@ let sim: HubSim;
 let base: string;
 
 before(async () => {
-  sim = await startHubSim();
+  // the protocol as hf-hub-api.md describes it, with a CDN whose ETag is the content hash; the live
+  // CDN's per-response ETag has its own tests (live-cdn.test.ts)
+  sim = await startHubSim({ live: { cdnEtag: 'stable' } });
   base = sim.url;
 });
 after(() => sim.close());

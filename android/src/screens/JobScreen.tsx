@@ -66,6 +66,11 @@ export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: 
           <Body>{formatBytes(job.bytes_done)} / {formatBytes(job.bytes_total)} · {job.files_done}/{job.files_total} files{job.files_failed ? ` · ${job.files_failed} failed` : ''}</Body>
           <Body muted>Speed {job.speed_bps ? `${formatBytes(job.speed_bps)}/s` : '—'} · ETA {formatEta(job.eta_s)}</Body>
           <Body muted>{job.local_path}</Body>
+          {job.waiting ? (
+            <Body testID="waiting">
+              Waiting for the Hub — retrying {retryIn(job.waiting.retry_at)} (attempt {job.waiting.attempt}): {job.waiting.message}. It resumes by itself.
+            </Body>
+          ) : null}
           {job.error ? <ErrorText>{job.error}</ErrorText> : null}
           {job.status === 'queued' || job.status === 'running' ? <Button kind="danger" title="Cancel" onPress={() => act('cancel')} /> : null}
           {job.status === 'failed' || job.status === 'canceled' ? <Button title="Retry" onPress={() => act('retry')} /> : null}
@@ -89,4 +94,10 @@ export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: 
       />
     </Screen>
   );
+}
+
+/** "in 40 s", or "now" once the time has come (the screen refreshes every few seconds). */
+function retryIn(at: string): string {
+  const secs = Math.max(0, Math.round((Date.parse(at) - Date.now()) / 1000));
+  return secs > 0 ? `in ${secs} s` : 'now';
 }
