@@ -67,7 +67,8 @@ describe('auth', () => {
   });
 
   it('protected routes need a valid HS256 token', async () => {
-    const claims = { sub: admin.userId, username: 'root', admin: true, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 };
+    const { sid } = JSON.parse(Buffer.from(admin.token.split('.')[1]!, 'base64url').toString());
+    const claims = { sub: admin.userId, sid, username: 'root', admin: true, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 };
     const secret = t.config.auth.jwtSecret!;
     const cases: Array<[string, Record<string, string>]> = [
       ['no header', {}],
