@@ -32,7 +32,7 @@ export const UserSchema = z.object({
   is_admin: z.boolean(),
   created_at: z.string(),
   last_login_at: z.string().nullable(),
-  disabled: z.boolean().describe('a disabled account cannot sign in, and its tokens stop working at once'),
+  disabled: z.boolean().default(false).describe('a disabled account cannot sign in, and its tokens stop working at once'),
 });
 export type User = z.infer<typeof UserSchema>;
 

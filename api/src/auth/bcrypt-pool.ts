@@ -35,6 +35,7 @@ export class BcryptPool {
   readonly #waiting: Job[] = [];
   #nextId = 1;
   #running = 0;
+  #started = 0;
 
   constructor(size: number) {
     this.size = size;
@@ -43,6 +44,11 @@ export class BcryptPool {
   /** Hashes running right now (never more than `size`). */
   get running(): number {
     return this.#running;
+  }
+
+  /** Hashes and verifications started since the process began (tests check what was not hashed). */
+  get started(): number {
+    return this.#started;
   }
 
   run(task: BcryptTask): Promise<string | boolean> {
@@ -63,6 +69,7 @@ export class BcryptPool {
       const job = this.#waiting.shift()!;
       thread.job = job;
       this.#running++;
+      this.#started++;
       thread.worker.ref();
       thread.worker.postMessage({ id: job.id, ...job.task });
     }
