@@ -121,6 +121,7 @@ describe('access control', () => {
     assert.doesNotMatch(list.body, /password|\$2[aby]\$/);
     assert.equal((await t.app.inject({ url: '/admin/users', headers: bearer(frank.token) })).statusCode, 403);
     assert.equal((await patch(root.userId, { disabled: true }, frank.token)).statusCode, 403);
+    assert.equal((await patch(root.userId, { password: 'x' }, frank.token)).statusCode, 403, 'refused before the body is looked at');
     const self = await patch(root.userId, { disabled: true });
     assert.equal(self.statusCode, 409);
     assert.equal(self.json().error, 'SelfLockout');

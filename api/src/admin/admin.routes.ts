@@ -11,7 +11,8 @@ const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 
 // Account management; every route here is for administrators only.
 export async function adminRoutes(app: FastifyInstance, opts: { auth: AuthService; admin: AdminUsersService }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  app.addHook('preHandler', app.requireAdmin);
+  // before the body is validated: a non-admin learns only that this is not for them
+  app.addHook('preValidation', app.requireAdmin);
 
   r.get('/admin/users', {
     schema: { tags: ['admin'], summary: 'Every account (administrators only)', response: { 200: AdminUsersResponseSchema, ...errors } },
