@@ -129,7 +129,12 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
     return p;
   }
 
-  function rememberRotated(refreshToken: string, res: Response): void {
+  // Old refresh token → the pair that replaced it, only when the answer meant to carry it was closed
+  // before it sent anything (the browser went away mid-request): the browser still has the old
+  // cookies, and without this its next request would end the session. Handed out once.
+  const undelivered = new Map<string, TokenPair>();
+
+  function rememberRotated(refreshToken: string, res: Response, pair: TokenPair): void {
     if (rotated.has(refreshToken)) return;
     rotated.set(refreshToken, new Promise((resolve) => {
       // the new cookies travel with the headers: a streamed answer (the SSE relay) sends them long
@@ -139,9 +144,17 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
         resolve();
         return (writeHead as (...a: unknown[]) => Response).apply(this, args);
       } as typeof res.writeHead;
-      res.once('close', () => resolve());
+      const lostIfUnsent = () => {
+        if (!res.headersSent) undelivered.set(refreshToken, pair);
+        resolve();
+      };
+      if (res.closed || res.socket?.destroyed !== false) lostIfUnsent();
+      else res.once('close', lostIfUnsent);
     }));
-    setTimeout(() => rotated.delete(refreshToken), ROTATED_MEMORY_MS).unref();
+    setTimeout(() => {
+      rotated.delete(refreshToken);
+      undelivered.delete(refreshToken);
+    }, ROTATED_MEMORY_MS).unref();
   }
 
   async function call<T>(req: Request, res: Response, method: string, path: string, body?: unknown): Promise<T> {
@@ -151,14 +164,17 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
     let r = token ? await raw(method, path, body, req, token) : { status: 401, json: { error: 'TokenExpired' } };
     if (r.status === 401 && r.json?.error === 'TokenExpired' && refreshToken) {
       const renewed = refreshing.has(refreshToken) ? undefined : rotated.get(refreshToken);
+      let lost: TokenPair | undefined;
       if (renewed) {
         // presenting it to the API again would look like a stolen token and end the session
         await Promise.race([renewed, new Promise((r) => setTimeout(r, ROTATED_WAIT_MS).unref())]);
-        throw new SessionJustRenewed();
+        lost = undelivered.get(refreshToken);
+        undelivered.delete(refreshToken);
+        if (!lost) throw new SessionJustRenewed();
       }
       let pair: TokenPair;
       try {
-        pair = await refresh(refreshToken, req);
+        pair = lost ?? (await refresh(refreshToken, req));
       } catch (err) {
         if (err instanceof ApiError && err.status < 500) {
           clearSessionCookies(req, res);
@@ -167,7 +183,7 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
         throw err;
       }
       setSessionCookies(req, res, pair);
-      rememberRotated(refreshToken, res);
+      rememberRotated(refreshToken, res, pair);
       r = await raw(method, path, body, req, pair.token);
     }
     if (r.status === 401) {

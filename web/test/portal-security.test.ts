@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { buildWebApp } from '../src/app.ts';
 import { normalizeSelection, SELECTION_MAX } from '../src/format.ts';
+import { adminQuery } from '../../api/test/helpers/db.ts';
 import { Browser, startStack, type Stack } from './helpers/stack.ts';
 
 const alert = (body: string) => /class="error" role="alert">([^<]+)</.exec(body)?.[1];
@@ -85,6 +87,28 @@ describe('portal security', () => {
     assert.equal(replay.status, 307, 'asked to come back with the renewed cookies it does not have');
     assert.deepEqual(replay.headers.getSetCookie().filter((c) => /^d011dl_(at|rt)=./.test(c)), [], 'no tokens handed out');
     assert.equal((await a.get('/jobs')).status, 200, 'the renewed session goes on');
+  });
+
+  it('keeps the session of a browser that went away while its session was being renewed', async () => {
+    const a = await loggedIn();
+    const oldRefresh = a.cookies.get('d011dl_rt')!;
+    a.cookies.delete('d011dl_at'); // expired: the next page renews the session first
+    const revoked = async () => (await adminQuery('SELECT revoked_at FROM refresh_tokens WHERE token_hash = $1', [createHash('sha256').update(decodeURIComponent(oldRefresh)).digest('hex')], s.api.config.pg!.database)).rows[0]?.revoked_at != null;
+    // a slow page (the Hub answers late), left by the browser after the renewal, before any answer
+    s.sim.faults.set({ latencyMs: 3000 });
+    const ctl = new AbortController();
+    const slow = fetch(`${s.webUrl}/?${new URLSearchParams({ url: `${s.sim.url}/acme/tiny-model` })}`, { headers: { cookie: [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, signal: ctl.signal, redirect: 'manual' }).catch(() => null);
+    try {
+      while (!(await revoked())) await new Promise((r) => setTimeout(r, 20));
+      ctl.abort();
+      assert.equal(await slow, null, 'left before any answer');
+    } finally {
+      s.sim.faults.reset();
+    }
+    const next = await a.get('/jobs');
+    assert.equal(next.status, 200, `the renewed pair it never received is handed over once (${next.status} ${next.location} ${alert(next.body)})`);
+    assert.notEqual(a.cookies.get('d011dl_rt'), oldRefresh);
+    assert.equal((await a.get('/jobs')).status, 200);
   });
 
   it('lets an administrator manage accounts; a disabled user is out at once', async () => {
