@@ -41,8 +41,10 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 INSERT INTO schema_migrations (version) VALUES ('0001_init') ON CONFLICT DO NOTHING;
 \ir migrations/0002_downloads.sql
 INSERT INTO schema_migrations (version) VALUES ('0002_downloads') ON CONFLICT DO NOTHING;
-\ir migrations/0003_download_waiting.sql
-INSERT INTO schema_migrations (version) VALUES ('0003_download_waiting') ON CONFLICT DO NOTHING;
+\ir migrations/0003_user_access.sql
+INSERT INTO schema_migrations (version) VALUES ('0003_user_access') ON CONFLICT DO NOTHING;
+\ir migrations/0004_download_waiting.sql
+INSERT INTO schema_migrations (version) VALUES ('0004_download_waiting') ON CONFLICT DO NOTHING;
 
 RESET ROLE;
 \echo 'D011DL database ready'

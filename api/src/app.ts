@@ -4,6 +4,9 @@ import path from 'node:path';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { adminRoutes } from './admin/admin.routes.ts';
+import { createAdminUsersService } from './admin/admin-users.service.ts';
+import { createRescanGuard } from './admin/rescan-guard.ts';
 import { authRoutes, publicAuthRoutes } from './auth/auth.routes.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { resolveJwtSecret } from './auth/jwt-secret.ts';
@@ -23,6 +26,7 @@ import { createHubService } from './hub/hub.service.ts';
 import database from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
 import requestLog from './plugins/request-log.ts';
+import portalSecret from './plugins/portal-secret.ts';
 import openapi from './plugins/swagger.ts';
 import { TrustedProxies } from './plugins/trusted-proxies.ts';
 
@@ -36,13 +40,16 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   if (config.storageRoot.startsWith(config.dataDir + path.sep)) await mkdir(config.storageRoot, { recursive: true });
 
   await app.register(errorHandler);
+  await app.register(portalSecret, { secret: config.portalSecret });
   await app.register(requestLog);
   await app.register(openapi, { version: VERSION });
   await app.register(database, { config });
   await app.register(rateLimit, { global: false });
+  const auth = createAuthService({ db: app.db, config, signAccessToken: (claims) => app.jwt.sign(claims) });
   await app.register(jwtAuth, {
     secret: await resolveJwtSecret(config, (m) => app.log.warn(m)),
     accessTokenTtlS: config.auth.accessTokenTtlS,
+    loadPrincipal: auth.principal,
   });
 
   const hubClient = createHubClient({
@@ -53,7 +60,6 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   });
   app.addHook('onClose', () => hubClient.close());
 
-  const auth = createAuthService({ db: app.db, config, signAccessToken: (claims) => app.jwt.sign(claims) });
   const hub = createHubService(hubClient);
   const catalog = createCatalogService({ db: app.db, storageRoot: config.storageRoot });
   const health = createHealthService({ db: app.db, storageRoot: config.storageRoot, version: VERSION });
@@ -76,9 +82,10 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   await app.register(async (priv) => {
     priv.addHook('onRequest', priv.authenticate);
     await priv.register(authRoutes, { auth });
+    await priv.register(adminRoutes, { auth, admin: createAdminUsersService({ db: app.db, bcryptRounds: config.auth.bcryptRounds }) });
     await priv.register(hubRoutes, { hub });
     await priv.register(catalogRoutes, { catalog });
-    await priv.register(downloadsRoutes, { downloads });
+    await priv.register(downloadsRoutes, { downloads, rescanGuard: createRescanGuard({ db: app.db }) });
   });
 }
 

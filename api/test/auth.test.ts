@@ -67,7 +67,8 @@ describe('auth', () => {
   });
 
   it('protected routes need a valid HS256 token', async () => {
-    const claims = { sub: admin.userId, username: 'root', admin: true, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 };
+    const { sid } = JSON.parse(Buffer.from(admin.token.split('.')[1]!, 'base64url').toString());
+    const claims = { sub: admin.userId, sid, username: 'root', admin: true, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 };
     const secret = t.config.auth.jwtSecret!;
     const cases: Array<[string, Record<string, string>]> = [
       ['no header', {}],
@@ -191,5 +192,24 @@ describe('auth behind a trusted proxy (TRUST_PROXY names the portal)', () => {
     assert.equal(direct.statusCode, 401);
     for (let i = 0; i < 3; i++) await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'shared', password: 'wrong-password' }, headers: { 'x-forwarded-for': '203.0.113.12' }, remoteAddress: '192.0.2.50' });
     assert.equal((await login('203.0.113.12')).statusCode, 401, 'the untrusted peer was counted under its own address, not the one it claimed');
+  });
+});
+
+describe('auth behind the portal with PORTAL_SECRET', () => {
+  let t: TestApp;
+  const secret = 'portal-secret-portal-secret-portal-secret';
+  before(async () => { t = await startTestApp({ LOGIN_RATE_LIMIT: '2', TRUST_PROXY: 'loopback', PORTAL_SECRET: secret }); });
+  after(() => t.close());
+  const login = (from: string, headers: Record<string, string> = {}) =>
+    t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'shared', password: 'wrong-password' }, headers: { 'x-forwarded-for': from, ...headers }, remoteAddress: '127.0.0.1' });
+
+  it('believes X-Forwarded-For from a trusted peer only with the secret', async () => {
+    const portal = { 'x-d011dl-portal-secret': secret };
+    assert.deepEqual([(await login('203.0.113.10', portal)).statusCode, (await login('203.0.113.10', portal)).statusCode, (await login('203.0.113.10', portal)).statusCode], [401, 401, 429]);
+    assert.equal((await login('203.0.113.11', portal)).statusCode, 401, 'another browser behind the portal is not locked out');
+    // a local process without the secret cannot rotate addresses to dodge the limit
+    const codes: number[] = [];
+    for (const [i, headers] of ([{}, {}, { 'x-d011dl-portal-secret': 'wrong' }] as Array<Record<string, string>>).entries()) codes.push((await login(`198.51.100.${i}`, headers)).statusCode);
+    assert.deepEqual(codes, [401, 401, 429], 'counted under its own address (127.0.0.1), whatever it claimed');
   });
 });

@@ -32,6 +32,7 @@ export const UserSchema = z.object({
   is_admin: z.boolean(),
   created_at: z.string(),
   last_login_at: z.string().nullable(),
+  disabled: z.boolean().default(false).describe('a disabled account cannot sign in, and its tokens stop working at once'),
 });
 export type User = z.infer<typeof UserSchema>;
 
@@ -62,6 +63,18 @@ export const AdminCreateUserRequestSchema = CredentialsSchema.extend({
   is_admin: z.boolean().default(false),
 });
 export type AdminCreateUserRequest = z.infer<typeof AdminCreateUserRequestSchema>;
+
+export const AdminUsersResponseSchema = z.object({ users: z.array(UserSchema) });
+export type AdminUsersResponse = z.infer<typeof AdminUsersResponseSchema>;
+
+export const AdminUpdateUserRequestSchema = z
+  .object({
+    disabled: z.boolean().optional().describe('true signs the user out everywhere and refuses their sign-ins'),
+    is_admin: z.boolean().optional(),
+    password: PasswordSchema.optional().describe('a new password; ends all of the user\'s sessions'),
+  })
+  .refine((b) => b.disabled !== undefined || b.is_admin !== undefined || b.password !== undefined, 'give at least one of disabled, is_admin, password');
+export type AdminUpdateUserRequest = z.infer<typeof AdminUpdateUserRequestSchema>;
 
 export const AuthConfigResponseSchema = z.object({
   registration_open: z.boolean().describe('true when POST /auth/register will accept a new user'),

@@ -114,6 +114,17 @@
       refresh();
     });
     if (all) all.addEventListener('change', function () { boxes.forEach(function (b) { b.checked = all.checked; }); refresh(); });
+    // A checked folder stands for everything under it: its files and subfolders are left out of the
+    // form (disabled fields are not sent), so a whole big repo is a few fields, well within the
+    // portal's limit of 20,000 (web/src/format.ts SELECTION_MAX).
+    var form = document.getElementById('download-form');
+    if (form) {
+      form.addEventListener('submit', function () {
+        boxes.forEach(function (b) { b.disabled = parentsOf.get(b).some(function (d) { return d.checked; }); });
+      });
+      // back from the job page (the page may come from the back-forward cache): usable again
+      window.addEventListener('pageshow', function () { boxes.forEach(function (b) { b.disabled = false; }); });
+    }
     refresh();
   }
 

@@ -21,6 +21,16 @@ export class ApiError extends Error {
 /** The session is gone (no cookies, or the refresh token was refused): sign in again. */
 export class NeedLogin extends Error {}
 
+/**
+ * The request came with a refresh token this portal has just rotated: another request of the same
+ * browser renewed the session a moment ago and its answer carries the new cookies. Ask the browser to
+ * send the request again (307 keeps the method and the form), now with those cookies.
+ */
+export class SessionJustRenewed extends Error {}
+
+/** The header with which the API recognises the portal (PORTAL_SECRET); see api/src/plugins/portal-secret.ts. */
+export const PORTAL_SECRET_HEADER = 'x-d011dl-portal-secret';
+
 export function setSessionCookies(req: Request, res: Response, pair: Pick<TokenPair, 'token' | 'refresh_token'>): void {
   const opts = { httpOnly: true, sameSite: 'lax' as const, secure: req.secure, path: '/', maxAge: COOKIE_MAX_AGE_MS };
   res.cookie(ACCESS_COOKIE, pair.token, opts);
@@ -51,14 +61,30 @@ export interface ApiClient {
   call<T>(req: Request, res: Response, method: string, path: string, body?: unknown): Promise<T>;
 }
 
-export function createApiClient(baseUrl: string, timeoutMs = 30_000): ApiClient {
+export interface ApiClientOptions {
+  timeoutMs?: number;
+  /** Sent to the API with every request, so it believes the browsers' addresses (X-Forwarded-For). */
+  portalSecret?: string;
+}
+
+// How long a rotated refresh token is remembered (see SessionJustRenewed), and how long a request
+// with it waits for the answer that carries the new cookies.
+const ROTATED_MEMORY_MS = 30_000;
+const ROTATED_WAIT_MS = 10_000;
+
+export function createApiClient(baseUrl: string, options: ApiClientOptions = {}): ApiClient {
   const base = baseUrl.replace(/\/+$/, '');
-  // Refresh tokens rotate on every use: parallel requests of one browser (page + progress poll)
-  // must share one refresh instead of racing and invalidating each other.
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const secretHeader: Record<string, string> = options.portalSecret ? { [PORTAL_SECRET_HEADER]: options.portalSecret } : {};
+  // Refresh tokens rotate on every use: parallel requests of one browser (page + progress poll) must
+  // share one refresh instead of racing and invalidating each other. Only while it is in flight: a
+  // result kept afterwards would hand the new pair to anyone replaying the old token (issue 11).
   const refreshing = new Map<string, Promise<TokenPair>>();
+  // Old refresh token → settles once the answer carrying its successor is on its way. Holds no tokens.
+  const rotated = new Map<string, Promise<void>>();
 
   async function raw(method: string, path: string, body: unknown, from: Request | undefined, token?: string): Promise<{ status: number; json: any }> {
-    const headers: Record<string, string> = { accept: 'application/json', ...forwardedFor(from) };
+    const headers: Record<string, string> = { accept: 'application/json', ...secretHeader, ...forwardedFor(from) };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     let res: globalThis.Response;
@@ -97,11 +123,38 @@ export function createApiClient(baseUrl: string, timeoutMs = 30_000): ApiClient 
     if (!p) {
       p = anon<TokenPair>('POST', '/auth/refresh', { refresh_token: refreshToken }, from);
       refreshing.set(refreshToken, p);
-      // Keep the answer a little while for requests that started with the old pair.
-      const forget = () => setTimeout(() => refreshing.delete(refreshToken), 30_000).unref();
+      const forget = () => refreshing.delete(refreshToken);
       p.then(forget, forget);
     }
     return p;
+  }
+
+  // Old refresh token → the pair that replaced it, only when the answer meant to carry it was closed
+  // before it sent anything (the browser went away mid-request): the browser still has the old
+  // cookies, and without this its next request would end the session. Handed out once.
+  const undelivered = new Map<string, TokenPair>();
+
+  function rememberRotated(refreshToken: string, res: Response, pair: TokenPair): void {
+    if (rotated.has(refreshToken)) return;
+    rotated.set(refreshToken, new Promise((resolve) => {
+      // the new cookies travel with the headers: a streamed answer (the SSE relay) sends them long
+      // before it finishes
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: Response, ...args: unknown[]) {
+        resolve();
+        return (writeHead as (...a: unknown[]) => Response).apply(this, args);
+      } as typeof res.writeHead;
+      const lostIfUnsent = () => {
+        if (!res.headersSent) undelivered.set(refreshToken, pair);
+        resolve();
+      };
+      if (res.closed || res.socket?.destroyed !== false) lostIfUnsent();
+      else res.once('close', lostIfUnsent);
+    }));
+    setTimeout(() => {
+      rotated.delete(refreshToken);
+      undelivered.delete(refreshToken);
+    }, ROTATED_MEMORY_MS).unref();
   }
 
   async function call<T>(req: Request, res: Response, method: string, path: string, body?: unknown): Promise<T> {
@@ -110,9 +163,18 @@ export function createApiClient(baseUrl: string, timeoutMs = 30_000): ApiClient 
     if (!token && !refreshToken) throw new NeedLogin();
     let r = token ? await raw(method, path, body, req, token) : { status: 401, json: { error: 'TokenExpired' } };
     if (r.status === 401 && r.json?.error === 'TokenExpired' && refreshToken) {
+      const renewed = refreshing.has(refreshToken) ? undefined : rotated.get(refreshToken);
+      let lost: TokenPair | undefined;
+      if (renewed) {
+        // presenting it to the API again would look like a stolen token and end the session
+        await Promise.race([renewed, new Promise((r) => setTimeout(r, ROTATED_WAIT_MS).unref())]);
+        lost = undelivered.get(refreshToken);
+        undelivered.delete(refreshToken);
+        if (!lost) throw new SessionJustRenewed();
+      }
       let pair: TokenPair;
       try {
-        pair = await refresh(refreshToken, req);
+        pair = lost ?? (await refresh(refreshToken, req));
       } catch (err) {
         if (err instanceof ApiError && err.status < 500) {
           clearSessionCookies(req, res);
@@ -121,6 +183,7 @@ export function createApiClient(baseUrl: string, timeoutMs = 30_000): ApiClient 
         throw err;
       }
       setSessionCookies(req, res, pair);
+      rememberRotated(refreshToken, res, pair);
       r = await raw(method, path, body, req, pair.token);
     }
     if (r.status === 401) {

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Response } from 'express';
 import helmet from 'helmet';
 import type {
   AuthConfigResponse,
@@ -21,17 +21,14 @@ import type {
   TreeResponse,
   User,
 } from '@d011dl/contract';
-import { ACCESS_COOKIE, ApiError, clearSessionCookies, createApiClient, forwardedFor, NeedLogin, REFRESH_COOKIE, setSessionCookies } from './api-client.ts';
+import { adminPages } from './admin-pages.ts';
+import { ACCESS_COOKIE, ApiError, clearSessionCookies, createApiClient, forwardedFor, PORTAL_SECRET_HEADER, REFRESH_COOKIE, setSessionCookies } from './api-client.ts';
 import { CSRF_FIELD, csrf } from './csrf.ts';
-import { buildTree, humanBytes, humanDuration, normalizeSelection, waitingText } from './format.ts';
+import { errorPages, hintFor, tooManySelected } from './error-pages.ts';
 
-/** A short next step under the API's message, for errors a user can do something about. */
-const HINTS: Record<string, string> = {
-  GatedRepo: 'Request access on Hugging Face, then ask your admin to set HF_TOKEN.',
-  InsufficientStorage: 'Select fewer files, or free some space on the NAS, then try again.',
-  StorageUnavailable: 'The NAS storage seems not to be mounted: ask your admin to check it, then try again.',
-};
-export const hintFor = (err: unknown): string | null => (err instanceof ApiError ? (HINTS[err.code] ?? null) : null);
+export { hintFor };
+import { buildTree, humanBytes, humanDuration, normalizeSelection, SELECTION_MAX, waitingText } from './format.ts';
+
 
 export interface WebOptions {
   apiBaseUrl: string;
@@ -41,6 +38,8 @@ export interface WebOptions {
   trustProxy?: boolean | string;
   /** One line per request on stdout. */
   accessLog?: boolean;
+  /** Shared with the API (PORTAL_SECRET), which then believes the browsers' addresses the portal passes on. */
+  portalSecret?: string;
 }
 
 const here = import.meta.dirname;
@@ -48,7 +47,8 @@ const here = import.meta.dirname;
 export const OPEN_TREE_MAX_FILES = 1000;
 
 export function buildWebApp(opts: WebOptions): express.Express {
-  const api = createApiClient(opts.apiBaseUrl);
+  const api = createApiClient(opts.apiBaseUrl, { portalSecret: opts.portalSecret });
+  const secretHeader: Record<string, string> = opts.portalSecret ? { [PORTAL_SECRET_HEADER]: opts.portalSecret } : {};
   const apiBase = opts.apiBaseUrl.replace(/\/+$/, '');
   const app = express();
   app.disable('x-powered-by');
@@ -82,7 +82,9 @@ export function buildWebApp(opts: WebOptions): express.Express {
   );
   app.use('/static', express.static(path.join(here, '..', 'public'), { maxAge: '1h' }));
   app.use(cookieParser());
-  app.use(express.urlencoded({ extended: false, limit: '10mb', parameterLimit: 200_000 }));
+  // A download form holds one field per checked file or folder (at most SELECTION_MAX) and a few
+  // others; a larger form is refused (413) before it is parsed.
+  app.use(express.urlencoded({ extended: false, limit: '10mb', parameterLimit: SELECTION_MAX + 100 }));
   app.use(csrf(opts.secret ?? randomBytes(32).toString('hex')));
 
   const page = (res: Response, view: string, locals: Record<string, unknown>) => res.render(view, { user: res.locals.user ?? null, error: null, hint: null, ...locals });
@@ -145,6 +147,8 @@ export function buildWebApp(opts: WebOptions): express.Express {
   });
 
   app.use(async (req, res, next) => {
+    // what a signed-in user sees must not stay in a shared or back-button cache after signing out
+    res.set('cache-control', 'no-store');
     res.locals.user = await api.call<User>(req, res, 'GET', '/auth/me');
     next();
   });
@@ -198,6 +202,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
     const revision = str(req.body.revision);
     const raw: unknown = req.body.sel;
     const values = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string');
+    if (values.length > SELECTION_MAX) return tooManySelected(res, page, values.length, `/?${new URLSearchParams({ url: str(req.body.url), revision })}`);
     const selection = normalizeSelection(
       values.flatMap((v) => {
         const m = /^(file|dir):(.+)$/s.exec(v);
@@ -259,7 +264,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
     await api.call<Download>(req, res, 'GET', `/downloads/${id}`); // checks access, refreshes the session if needed
     const ctl = new AbortController();
     res.on('close', () => ctl.abort());
-    const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${req.cookies[ACCESS_COOKIE]}`, ...forwardedFor(req) };
+    const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${req.cookies[ACCESS_COOKIE]}`, ...secretHeader, ...forwardedFor(req) };
     const last = req.get('last-event-id');
     if (last && /^\d{1,15}$/.test(last)) headers['last-event-id'] = last;
     let upstream: globalThis.Response;
@@ -331,28 +336,8 @@ export function buildWebApp(opts: WebOptions): express.Express {
     });
   }
 
-  app.use((_req, res) => {
-    res.status(404);
-    page(res, 'error', { title: 'Not found', message: 'There is no such page.' });
-  });
-
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof NeedLogin) {
-      if (req.path.startsWith('/api/')) return res.status(401).json({ message: 'Your session has ended: log in again.' });
-      return res.redirect(303, `/login?${new URLSearchParams({ next: req.method === 'GET' ? req.originalUrl : '/' })}`);
-    }
-    if (err instanceof ApiError) {
-      const status = err.status >= 500 ? 502 : err.status;
-      if (req.path.startsWith('/api/')) return res.status(status).json({ message: err.message, error: err.code, hint: hintFor(err) ?? undefined });
-      res.status(status);
-      return page(res, 'error', { title: 'Something went wrong', message: err.message, hint: hintFor(err) });
-    }
-    const status = typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
-    if (status >= 500) console.error(err);
-    res.status(status);
-    if (req.path.startsWith('/api/')) return res.json({ message: status >= 500 ? 'Internal error' : 'Bad request' });
-    page(res, 'error', { title: status >= 500 ? 'Internal error' : 'Bad request', message: status >= 500 ? 'The portal hit an unexpected error. It has been logged; try again.' : 'The request could not be understood.' });
-  });
+  adminPages(app, { api, page });
+  errorPages(app, page);
 
   return app;
 }

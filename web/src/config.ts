@@ -7,6 +7,8 @@ const Env = z.object({
   PORT_WEB: z.coerce.number().int('must be a port number (1-65535)').min(1, 'must be a port number (1-65535)').max(65535, 'must be a port number (1-65535)').default(32001),
   HOST: z.string().default('0.0.0.0'),
   WEB_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // the same value as the API's: it then believes the browsers' addresses the portal passes on
+  PORTAL_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   // Express `trust proxy`: true, or addresses/CIDRs/keywords of the proxies in front of the portal
   TRUST_PROXY: z
     .string()
@@ -20,6 +22,7 @@ export interface WebConfig {
   port: number;
   host: string;
   secret: string | undefined;
+  portalSecret: string | undefined;
   trustProxy: boolean | string | undefined;
 }
 
@@ -35,5 +38,5 @@ export function loadWebConfig(source: NodeJS.ProcessEnv): WebConfig {
   // empty means unset, as in docker-compose (`WEB_SECRET: ${WEB_SECRET:-}`)
   const { data: e, problems } = readEnv(Env, source);
   if (!e) throw new WebConfigError(problems);
-  return { apiBaseUrl: e.API_BASE_URL, port: e.PORT_WEB, host: e.HOST, secret: e.WEB_SECRET, trustProxy: e.TRUST_PROXY };
+  return { apiBaseUrl: e.API_BASE_URL, port: e.PORT_WEB, host: e.HOST, secret: e.WEB_SECRET, portalSecret: e.PORTAL_SECRET, trustProxy: e.TRUST_PROXY };
 }

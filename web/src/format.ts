@@ -64,13 +64,46 @@ export function buildTree(entries: Array<{ path: string; type: 'file' | 'dir'; s
   return root;
 }
 
-/** The selection to send: a checked folder covers everything under it, so its children are dropped. */
+/** At most this many checked files and folders in one download form (a checked folder counts once). */
+export const SELECTION_MAX = 20_000;
+
+interface DirNode {
+  selected: boolean;
+  kids: Map<string, DirNode>;
+}
+
+/**
+ * The selection to send: a checked folder covers everything under it, so its children are dropped.
+ * Linear in the total length of the paths (the checked folders go into a tree of path segments), so a
+ * large form costs milliseconds; comparing every item with every folder froze the portal (issue 11).
+ */
 export function normalizeSelection(items: Array<{ path: string; type: 'file' | 'dir' }>): Array<{ path: string; type: 'file' | 'dir' }> {
-  const dirs = items.filter((i) => i.type === 'dir').map((i) => i.path);
+  const root: DirNode = { selected: false, kids: new Map() };
+  for (const i of items) {
+    if (i.type !== 'dir') continue;
+    let node = root;
+    for (const seg of i.path.split('/')) {
+      let kid = node.kids.get(seg);
+      if (!kid) node.kids.set(seg, (kid = { selected: false, kids: new Map() }));
+      node = kid;
+    }
+    node.selected = true;
+  }
+  // true when a checked folder lies strictly above `path`
+  const covered = (path: string): boolean => {
+    const segs = path.split('/');
+    let node: DirNode | undefined = root;
+    for (let j = 0; j < segs.length - 1; j++) {
+      node = node.kids.get(segs[j]!);
+      if (!node) return false;
+      if (node.selected) return true;
+    }
+    return false;
+  };
   const seen = new Set<string>();
   const out: Array<{ path: string; type: 'file' | 'dir' }> = [];
   for (const i of items) {
-    if (dirs.some((d) => d !== i.path && i.path.startsWith(`${d}/`))) continue;
+    if (covered(i.path)) continue;
     const key = `${i.type}:${i.path}`;
     if (seen.has(key)) continue;
     seen.add(key);

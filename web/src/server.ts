@@ -16,7 +16,7 @@ try {
   process.exit(78);
 }
 
-const app = buildWebApp({ apiBaseUrl: config.apiBaseUrl, secret: config.secret, trustProxy: config.trustProxy, accessLog: true });
+const app = buildWebApp({ apiBaseUrl: config.apiBaseUrl, secret: config.secret, trustProxy: config.trustProxy, portalSecret: config.portalSecret, accessLog: true });
 const server = app.listen(config.port, config.host, () => console.log(`D011DL portal on http://${config.host}:${config.port} (API ${config.apiBaseUrl})`));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

@@ -14,7 +14,9 @@ const problems = (env: Record<string, string>) => {
 
 describe('portal settings', () => {
   it('has defaults for everything but API_BASE_URL', () => {
-    assert.deepEqual(loadWebConfig({ API_BASE_URL: 'http://api:32002' }), { apiBaseUrl: 'http://api:32002', port: 32001, host: '0.0.0.0', secret: undefined, trustProxy: undefined });
+    assert.deepEqual(loadWebConfig({ API_BASE_URL: 'http://api:32002' }), { apiBaseUrl: 'http://api:32002', port: 32001, host: '0.0.0.0', secret: undefined, portalSecret: undefined, trustProxy: undefined });
+    assert.match(problems({ API_BASE_URL: 'http://api:32002', PORTAL_SECRET: 'short-secret' }), /^PORTAL_SECRET: must be at least 32 characters [^\n]*$/m);
+    assert.doesNotMatch(problems({ API_BASE_URL: 'http://api:32002', PORTAL_SECRET: 'short-secret' }), /short-secret/);
     assert.match(problems({}), /^API_BASE_URL: .* \(not set\)$/m);
   });
 

@@ -154,6 +154,35 @@ describe('portal in a real browser', { skip }, () => {
     await shot('10-many-files');
   });
 
+  it('sends a checked folder, not every file under it; administrators manage accounts on Users', async () => {
+    await page.goto(`${s.webUrl}/?${new URLSearchParams({ url: `${s.sim.url}/acme/many-files` })}`);
+    await page.getByLabel('Select all').check();
+    await page.getByText(/^5002 files selected/).waitFor();
+    // the form as the browser sends it, kept from the portal
+    let sent: string[] = [];
+    await page.route('**/downloads', async (route) => {
+      sent = new URLSearchParams(route.request().postData() ?? '').getAll('sel');
+      await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>captured</p>' });
+    });
+    await page.getByRole('button', { name: 'Download selected' }).click();
+    await page.getByText('captured').waitFor();
+    await page.unroute('**/downloads');
+    assert.ok(sent.includes('dir:data'), sent.slice(0, 5).join(' '));
+    assert.ok(sent.length < 10, `${sent.length} fields sent: the folders stand for their files`);
+
+    await page.goto(`${s.webUrl}/users`);
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.getByLabel('Username').fill('frank');
+    await page.getByLabel('Password', { exact: true }).fill('frank-password');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByText('Account frank created.').waitFor();
+    await page.getByRole('button', { name: 'Disable frank' }).click();
+    await page.getByText('frank is disabled and signed out everywhere.').waitFor();
+    await shot('11-users');
+    await page.getByRole('button', { name: 'Enable frank' }).click();
+    await page.getByText('frank can sign in again.').waitFor();
+  });
+
   it('updates the per-file states on the job page while the job runs', async () => {
     await page.goto(`${s.webUrl}/?${new URLSearchParams({ url: `${s.sim.url}/acme/many-files` })}`);
     await page.getByLabel('Filter').fill('data/1/*');

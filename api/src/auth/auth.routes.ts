@@ -1,5 +1,5 @@
 import {
-  AdminCreateUserRequestSchema, ApiErrorSchema, AuthConfigResponseSchema, CredentialsSchema, LoginRequestSchema,
+  ApiErrorSchema, AuthConfigResponseSchema, CredentialsSchema, LoginRequestSchema,
   LoginResponseSchema, LogoutRequestSchema, RefreshRequestSchema, RegisterResponseSchema, TokenPairSchema, UserSchema,
 } from '@d011dl/contract';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -19,11 +19,8 @@ export async function publicAuthRoutes(app: FastifyInstance, opts: { auth: AuthS
     schema: { tags: ['auth'], security: [], summary: 'Whether registration is open', response: { 200: AuthConfigResponseSchema } },
   }, async () => ({ registration_open: await auth.registrationOpen() }));
 
-  r.post('/auth/register', {
-    schema: { tags: ['auth'], security: [], summary: 'Create an account (the first one becomes admin)', body: CredentialsSchema, response: { 201: RegisterResponseSchema, ...errors } },
-  }, async (req, reply) => reply.code(201).send(await auth.register(req.body.username, req.body.password)));
-
-  // Two limits: guessing one account's password from anywhere, and one address trying many accounts.
+  // Sign-in and registration share two limits, as both cost a password hash: guessing one account's
+  // password from one address, and one address trying many accounts (or registering many).
   const limits = [
     app.createRateLimit({
       max: opts.loginRateLimit,
@@ -32,7 +29,7 @@ export async function publicAuthRoutes(app: FastifyInstance, opts: { auth: AuthS
     }),
     app.createRateLimit({ max: opts.loginRateLimit * 5, timeWindow: 60_000, keyGenerator: (req) => `login-ip:${req.ip}` }),
   ];
-  const loginRateLimit = async (req: FastifyRequest) => {
+  const signInRateLimit = async (req: FastifyRequest) => {
     for (const check of limits) {
       const r = await check(req);
       if (!r.isAllowed && r.isExceeded) {
@@ -41,8 +38,13 @@ export async function publicAuthRoutes(app: FastifyInstance, opts: { auth: AuthS
     }
   };
 
+  r.post('/auth/register', {
+    preHandler: signInRateLimit,
+    schema: { tags: ['auth'], security: [], summary: 'Create an account (the first one becomes admin)', body: CredentialsSchema, response: { 201: RegisterResponseSchema, ...errors } },
+  }, async (req, reply) => reply.code(201).send(await auth.register(req.body.username, req.body.password)));
+
   r.post('/auth/login', {
-    preHandler: loginRateLimit,
+    preHandler: signInRateLimit,
     schema: { tags: ['auth'], security: [], summary: 'Sign in', body: LoginRequestSchema, response: { 200: LoginResponseSchema, ...errors } },
   }, async (req) => auth.login(req.body.username, req.body.password));
 
@@ -51,7 +53,7 @@ export async function publicAuthRoutes(app: FastifyInstance, opts: { auth: AuthS
   }, async (req) => auth.refresh(req.body.refresh_token));
 
   r.post('/auth/logout', {
-    schema: { tags: ['auth'], security: [], summary: 'Revoke a refresh token', body: LogoutRequestSchema, response: { 204: z.null(), ...errors } },
+    schema: { tags: ['auth'], security: [], summary: 'Sign out: ends the session of this refresh token, and its access tokens', body: LogoutRequestSchema, response: { 204: z.null(), ...errors } },
   }, async (req, reply) => {
     await auth.logout(req.body.refresh_token);
     return reply.code(204).send(null);
@@ -65,9 +67,4 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
   r.get('/auth/me', {
     schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: UserSchema, 401: ApiErrorSchema } },
   }, async (req) => auth.me(req.user.sub));
-
-  r.post('/admin/users', {
-    preHandler: app.requireAdmin,
-    schema: { tags: ['admin'], summary: 'Create a user (administrators only)', body: AdminCreateUserRequestSchema, response: { 201: UserSchema, ...errors } },
-  }, async (req, reply) => reply.code(201).send(await auth.createUser(req.body.username, req.body.password, req.body.is_admin)));
 }

@@ -3,12 +3,13 @@ import type { LoginResponse, RegisterResponse, TokenPair, User } from '@d011dl/c
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { conflict, forbidden, unauthorized } from '../http-errors.ts';
-import type { AccessClaims } from './jwt.plugin.ts';
+import type { AccessClaims, Principal } from './jwt.plugin.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.ts';
 import { refreshTokensRepository as tokens } from './refresh-tokens.repository.ts';
 import { usersRepository as users, type UserRow } from './users.repository.ts';
 
 const BAD_CREDENTIALS = 'Wrong username or password';
+const closed = () => forbidden('Registration is closed: ask an administrator to create your account', 'RegistrationClosed');
 
 export function toUser(row: UserRow): User {
   return {
@@ -17,8 +18,11 @@ export function toUser(row: UserRow): User {
     is_admin: row.is_admin,
     created_at: row.created_at.toISOString(),
     last_login_at: row.last_login_at?.toISOString() ?? null,
+    disabled: row.disabled_at !== null,
   };
 }
+
+const DISABLED = 'This account is disabled: ask an administrator';
 
 // Refresh tokens are random and opaque; only their SHA-256 is stored, so a database leak does not
 // hand out sessions.
@@ -28,11 +32,13 @@ export function createAuthService(deps: { db: Db; config: AppConfig; signAccessT
   const { db, config } = deps;
   const { bcryptRounds, allowRegistration, accessTokenTtlS, refreshTokenTtlDays } = config.auth;
 
-  async function issueTokens(user: UserRow, client: Parameters<typeof tokens.insert>[0] = db): Promise<TokenPair & { refreshId: string }> {
+  // sessionId: the session a refresh continues; a sign-in starts a new one
+  async function issueTokens(user: UserRow, client: Parameters<typeof tokens.insert>[0] = db, sessionId?: string): Promise<TokenPair & { refreshId: string }> {
     const refresh = randomBytes(32).toString('base64url');
-    const refreshId = await tokens.insert(client, { userId: user.id, tokenHash: hashToken(refresh), ttlDays: refreshTokenTtlDays });
+    const row = await tokens.insert(client, { userId: user.id, tokenHash: hashToken(refresh), ttlDays: refreshTokenTtlDays, sessionId });
+    const refreshId = row.id;
     return {
-      token: deps.signAccessToken({ sub: user.id, username: user.username, admin: user.is_admin }),
+      token: deps.signAccessToken({ sub: user.id, sid: row.session_id, username: user.username, admin: user.is_admin }),
       refresh_token: refresh,
       token_type: 'Bearer',
       expires_in: accessTokenTtlS,
@@ -41,6 +47,7 @@ export function createAuthService(deps: { db: Db; config: AppConfig; signAccessT
   }
 
   async function createUser(username: string, password: string, isAdmin: boolean): Promise<UserRow> {
+    if (await users.exists(db, username)) throw conflict(`The username "${username}" is taken`, 'UsernameTaken');
     const passwordHash = await hashPassword(password, bcryptRounds);
     const row = await users.insert(db, { username, passwordHash, isAdmin });
     if (!row) throw conflict(`The username "${username}" is taken`, 'UsernameTaken');
@@ -53,13 +60,17 @@ export function createAuthService(deps: { db: Db; config: AppConfig; signAccessT
     },
 
     // The very first account may always be created (and is the administrator), so a fresh install
-    // can be claimed without shell access; after that only when ALLOW_REG is on.
+    // can be claimed without shell access; after that only when ALLOW_REG is on. The cheap refusals
+    // (closed, name taken) come before the deliberately slow hash, so refusing costs nothing; the
+    // transaction checks both again, as the hash takes a while.
     async register(username: string, password: string): Promise<RegisterResponse> {
+      if (!allowRegistration && (await users.countUsers(db)) > 0) throw closed();
+      if (await users.exists(db, username)) throw conflict(`The username "${username}" is taken`, 'UsernameTaken');
       const passwordHash = await hashPassword(password, bcryptRounds);
       const row = await withTransaction(db, async (tx) => {
         await users.lockRegistration(tx);
         const first = (await users.countUsers(tx)) === 0;
-        if (!first && !allowRegistration) throw forbidden('Registration is closed: ask an administrator to create your account', 'RegistrationClosed');
+        if (!first && !allowRegistration) throw closed();
         const inserted = await users.insert(tx, { username, passwordHash, isAdmin: first });
         if (!inserted) throw conflict(`The username "${username}" is taken`, 'UsernameTaken');
         return inserted;
@@ -78,6 +89,8 @@ export function createAuthService(deps: { db: Db; config: AppConfig; signAccessT
         throw unauthorized(BAD_CREDENTIALS, 'InvalidCredentials');
       }
       if (!(await verifyPassword(password, row.password_hash))) throw unauthorized(BAD_CREDENTIALS, 'InvalidCredentials');
+      // only told after the right password, so it does not reveal which accounts exist
+      if (row.disabled_at) throw unauthorized(DISABLED, 'AccountDisabled');
       const updated = await users.touchLastLogin(db, row.id);
       const { refreshId: _, ...pair } = await issueTokens(updated);
       return { ...pair, user: toUser(updated) };
@@ -95,7 +108,8 @@ export function createAuthService(deps: { db: Db; config: AppConfig; signAccessT
         }
         const user = await users.findById(tx, row.user_id);
         if (!user) return { ok: false, error: 'This account no longer exists' } as const;
-        const { refreshId, ...pair } = await issueTokens(user, tx);
+        if (user.disabled_at) return { ok: false, error: DISABLED } as const;
+        const { refreshId, ...pair } = await issueTokens(user, tx, row.session_id);
         await tokens.revoke(tx, row.id, refreshId);
         return { ok: true, pair } as const;
       });
@@ -104,11 +118,20 @@ export function createAuthService(deps: { db: Db; config: AppConfig; signAccessT
       return outcome.pair;
     },
 
+    // Ends the whole session: its refresh tokens, and so (see principal) its access tokens too.
     async logout(refreshToken: string): Promise<void> {
       await withTransaction(db, async (tx) => {
         const row = await tokens.findForUpdate(tx, hashToken(refreshToken));
-        if (row) await tokens.revoke(tx, row.id, null);
+        if (row) await tokens.revokeSession(tx, row.session_id);
       });
+    },
+
+    async principal(userId: string, sessionId: string): Promise<Principal> {
+      const p = await users.principal(db, userId, sessionId);
+      if (!p) throw unauthorized('This account no longer exists', 'InvalidToken');
+      if (p.disabled) throw unauthorized(DISABLED, 'AccountDisabled');
+      if (!p.session_live) throw unauthorized('This session has ended (signed out or revoked): sign in again', 'SessionEnded');
+      return { sub: p.id, sid: sessionId, username: p.username, admin: p.is_admin };
     },
 
     async me(userId: string): Promise<User> {

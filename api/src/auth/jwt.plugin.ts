@@ -1,18 +1,33 @@
 import jwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { z } from 'zod';
 import { forbidden, unauthorized } from '../http-errors.ts';
 
+/** What an access token says. Only `sub` and `sid` are believed; the rest is for display. */
 export interface AccessClaims {
   sub: string;
+  /** the sign-in session (refresh-token family) the token belongs to */
+  sid: string;
   username: string;
   admin: boolean;
 }
 
+/** Who is calling, as the database says now (not as the token said when it was issued). */
+export interface Principal {
+  sub: string;
+  sid: string;
+  username: string;
+  admin: boolean;
+}
+
+/** Looks the token's user and session up; an HttpError (401) when either is gone or disabled. */
+export type LoadPrincipal = (userId: string, sessionId: string) => Promise<Principal>;
+
 declare module '@fastify/jwt' {
   interface FastifyJWT {
     payload: AccessClaims;
-    user: AccessClaims;
+    user: Principal;
   }
 }
 
@@ -23,25 +38,33 @@ declare module 'fastify' {
   }
 }
 
+const Claims = z.object({ sub: z.uuid(), sid: z.uuid() });
+
 export default fp(
-  async function jwtAuth(app: FastifyInstance, opts: { secret: string; accessTokenTtlS: number }) {
+  async function jwtAuth(app: FastifyInstance, opts: { secret: string; accessTokenTtlS: number; loadPrincipal: LoadPrincipal }) {
     await app.register(jwt, {
       secret: opts.secret,
-      // HS256 only: tokens claiming "none" or another algorithm are refused by the verifier.
+      // HS256 only: tokens claiming "none" or another algorithm are refused by the verifier. A token
+      // without an expiry would be valid forever: refused too.
       sign: { algorithm: 'HS256', expiresIn: opts.accessTokenTtlS },
-      verify: { algorithms: ['HS256'] },
+      verify: { algorithms: ['HS256'], requiredClaims: ['exp', 'sub', 'sid'] },
     });
 
     app.decorate('authenticate', async (req: FastifyRequest) => {
       if (!req.headers.authorization) throw unauthorized('Sign in first: send "Authorization: Bearer <token>"');
+      let claims: AccessClaims;
       try {
-        await req.jwtVerify();
+        claims = await req.jwtVerify<AccessClaims>();
       } catch (err) {
         const expired = (err as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED';
         throw unauthorized(expired ? 'Your session has expired: refresh the token or sign in again' : 'Invalid token', expired ? 'TokenExpired' : 'InvalidToken');
       }
+      // a well-signed token with a malformed id is still not one we issued
+      if (!Claims.safeParse(claims).success) throw unauthorized('Invalid token', 'InvalidToken');
+      req.user = await opts.loadPrincipal(claims.sub, claims.sid);
     });
 
+    // req.user.admin comes from the database (authenticate), so a demoted admin loses the right at once
     app.decorate('requireAdmin', async (req: FastifyRequest) => {
       if (!req.user?.admin) throw forbidden('Only administrators can do this');
     });

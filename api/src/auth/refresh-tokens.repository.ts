@@ -3,19 +3,21 @@ import type { Queryable } from '../db/pool.ts';
 export interface RefreshTokenRow {
   id: string;
   user_id: string;
+  session_id: string;
   token_hash: string;
   expires_at: Date;
   revoked_at: Date | null;
 }
 
 export const refreshTokensRepository = {
-  async insert(db: Queryable, t: { userId: string; tokenHash: string; ttlDays: number }): Promise<string> {
-    const r = await db.query<{ id: string }>(
-      `INSERT INTO refresh_tokens (user_id, token_hash, expires_at)
-       VALUES ($1, $2, now() + make_interval(days => $3)) RETURNING id`,
-      [t.userId, t.tokenHash, t.ttlDays],
+  // A new sign-in starts a session (sessionId omitted); a refresh continues the one it came from.
+  async insert(db: Queryable, t: { userId: string; tokenHash: string; ttlDays: number; sessionId?: string }): Promise<{ id: string; session_id: string }> {
+    const r = await db.query<{ id: string; session_id: string }>(
+      `INSERT INTO refresh_tokens (user_id, token_hash, expires_at, session_id)
+       VALUES ($1, $2, now() + make_interval(days => $3), coalesce($4::uuid, gen_random_uuid())) RETURNING id, session_id`,
+      [t.userId, t.tokenHash, t.ttlDays, t.sessionId ?? null],
     );
-    return r.rows[0]!.id;
+    return r.rows[0]!;
   },
 
   async findForUpdate(db: Queryable, tokenHash: string): Promise<RefreshTokenRow | null> {
@@ -25,6 +27,10 @@ export const refreshTokensRepository = {
 
   async revoke(db: Queryable, id: string, replacedBy: string | null): Promise<void> {
     await db.query('UPDATE refresh_tokens SET revoked_at = now(), replaced_by = $2 WHERE id = $1 AND revoked_at IS NULL', [id, replacedBy]);
+  },
+
+  async revokeSession(db: Queryable, sessionId: string): Promise<void> {
+    await db.query('UPDATE refresh_tokens SET revoked_at = now() WHERE session_id = $1 AND revoked_at IS NULL', [sessionId]);
   },
 
   async revokeAllForUser(db: Queryable, userId: string): Promise<void> {

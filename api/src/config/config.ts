@@ -44,6 +44,7 @@ const EnvSchema = z.object({
       'must be true, false, or a comma-separated list of addresses, CIDRs, loopback/linklocal/uniquelocal or host names',
     )
     .optional(),
+  PORTAL_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   DOWNLOAD_ENGINE: z.enum(['node', 'hf']).default('node'),
   DOWNLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   SEGMENT_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(8),
@@ -106,6 +107,8 @@ export interface AppConfig {
   // false, true (everyone: only behind a proxy that overwrites X-Forwarded-For), or the proxies trusted:
   // addresses, CIDRs, proxy-addr keywords and host names (looked up again and again)
   trustProxy: boolean | string[];
+  // set: X-Forwarded-For only from requests carrying it (the portal), see plugins/portal-secret.ts
+  portalSecret: string | undefined;
 }
 
 // The value shipped in .env.example: a deployment that still carries it has not been configured.
@@ -166,6 +169,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       : null,
     pgPoolMax: e.PG_POOL_MAX,
     trustProxy: e.TRUST_PROXY ?? false,
+    portalSecret: e.PORTAL_SECRET,
     downloads: {
       engine: e.DOWNLOAD_ENGINE,
       hfCli: e.HF_CLI,

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { CreateDownloadResponse, Download, DownloadFile, DownloadProgress, RescanResponse, SelectionItem } from '@d011dl/contract';
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
-import { badRequest, conflict, forbidden, notFound } from '../http-errors.ts';
+import { badRequest, conflict, notFound } from '../http-errors.ts';
 import type { HubTreeEntry } from '../hub/hub-client.ts';
 import type { HubService } from '../hub/hub.service.ts';
 import { modelDir } from '../storage/layout.ts';
@@ -213,10 +213,6 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
       }
       await repo.refreshModel(db, modelId, null);
       return n;
-    },
-
-    ensureAdmin(caller: Caller): void {
-      if (!caller.admin) throw forbidden('Only administrators can do this');
     },
   };
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { startHubSim, type HubSim } from '@d011dl/hubsim';
 import { startTestApp, type TestApp } from '../../../api/test/helpers/app.ts';
-import { buildWebApp } from '../../src/app.ts';
+import { buildWebApp, type WebOptions } from '../../src/app.ts';
 
 export interface Stack {
   sim: HubSim;
@@ -13,7 +13,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string> = {}, webOpts: { trustProxy?: string } = {}): Promise<Stack> {
+export async function startStack(env: Record<string, string> = {}, webOpts: Omit<WebOptions, 'apiBaseUrl'> = {}): Promise<Stack> {
   // the portal's tests fetch thousands of files anonymously within minutes: more than the live quota
   const sim = await startHubSim({ live: { rateLimits: { anonymous: { resolvers: 50_000, api: 5_000 } } } });
   const api = await startTestApp({ HF_ENDPOINT: sim.url, ...env });
@@ -47,7 +47,11 @@ export class Browser {
     this.#headers = headers;
   }
 
-  async request(method: string, path: string, form?: Record<string, string | string[]>): Promise<{ status: number; location: string | null; body: string; headers: Headers }> {
+  /**
+   * Like a browser, sends the request again (same method and form) on a 307, as the portal answers a
+   * request that carried a session another request just renewed; `follow307: 0` shows the 307.
+   */
+  async request(method: string, path: string, form?: Record<string, string | string[]>, follow307 = 5): Promise<{ status: number; location: string | null; body: string; headers: Headers }> {
     const headers: Record<string, string> = { ...this.#headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let body: string | undefined;
@@ -66,7 +70,12 @@ export class Browser {
       if (!value || /expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    return { status: res.status, location: res.headers.get('location'), body: await res.text(), headers: res.headers };
+    const location = res.headers.get('location');
+    if (res.status === 307 && location && follow307 > 0) {
+      await res.arrayBuffer();
+      return this.request(method, location, form, follow307 - 1);
+    }
+    return { status: res.status, location, body: await res.text(), headers: res.headers };
   }
 
   get(path: string) {

@@ -1,0 +1,41 @@
+import type { AdminUpdateUserRequest, User } from '@d011dl/contract';
+import { toUser } from '../auth/auth.service.ts';
+import { hashPassword } from '../auth/password.ts';
+import { refreshTokensRepository as tokens } from '../auth/refresh-tokens.repository.ts';
+import { usersRepository as users } from '../auth/users.repository.ts';
+import { withTransaction, type Db } from '../db/pool.ts';
+import { conflict, notFound } from '../http-errors.ts';
+
+export function createAdminUsersService(deps: { db: Db; bcryptRounds: number }) {
+  const { db } = deps;
+  return {
+    async list(): Promise<User[]> {
+      return (await users.list(db)).map(toUser);
+    },
+
+    /**
+     * Disables or enables an account, grants or takes administrator rights, or sets a new password.
+     * Disabling and a new password end every session of the user (their access tokens stop working on
+     * the next request). The last enabled administrator cannot be disabled or demoted: nobody could
+     * manage accounts any more.
+     */
+    async update(actorId: string, id: string, change: AdminUpdateUserRequest): Promise<User> {
+      const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password, deps.bcryptRounds);
+      const row = await withTransaction(db, async (tx) => {
+        // one administrator change at a time, so two admins cannot demote each other at once
+        await users.lockRegistration(tx);
+        const before = await users.findById(tx, id);
+        if (!before) throw notFound(`No user with id ${id}`);
+        const losesAdmin = before.is_admin && before.disabled_at === null && (change.disabled === true || change.is_admin === false);
+        if (losesAdmin && id === actorId) throw conflict('You cannot disable your own account or take away your own administrator rights', 'SelfLockout');
+        if (losesAdmin && (await users.countEnabledAdmins(tx)) <= 1) throw conflict('This is the last enabled administrator: make someone else an administrator first', 'LastAdmin');
+        const after = (await users.update(tx, id, { disabled: change.disabled, isAdmin: change.is_admin, passwordHash }))!;
+        if (change.disabled === true || passwordHash !== undefined) await tokens.revokeAllForUser(tx, id);
+        return after;
+      });
+      return toUser(row);
+    },
+  };
+}
+
+export type AdminUsersService = ReturnType<typeof createAdminUsersService>;
