@@ -96,7 +96,7 @@ describe('BrowseScreen', () => {
 function job(over: Partial<Download>): Download {
   return {
     id: ID, status: 'running', progress_pct: 50, bytes_done: 1_000_000, bytes_total: 2_000_000, files_done: 0, files_failed: 0, files_total: 1,
-    speed_bps: 500_000, eta_s: 2, error: null, started_at: null, finished_at: null, model_id: MODEL, author: 'gpt2', repo: 'tiny', revision: 'main',
+    speed_bps: 500_000, eta_s: 2, error: null, waiting: null, started_at: null, finished_at: null, model_id: MODEL, author: 'gpt2', repo: 'tiny', revision: 'main',
     commit_sha: 'a', user_id: null, username: 'alice', local_path: '/nas/gpt2/tiny/main', created_at: '2026-01-01T00:00:00Z', log: '', ...over,
   };
 }
@@ -128,6 +128,16 @@ describe('JobScreen', () => {
       jest.advanceTimersByTime(POLL_MS * 3);
     });
     expect(polls()).toBe(2);
+  });
+
+  it('says when a job waits for the Hub, and that it resumes by itself', async () => {
+    const retryAt = new Date(Date.now() + 40_000).toISOString();
+    const { fetch } = fakeFetch({
+      [`GET /downloads/${ID}`]: () => ({ status: 200, body: job({ waiting: { message: 'huggingface.co answered 503', retry_at: retryAt, attempt: 7 } }) }),
+      [`GET /downloads/${ID}/files`]: () => ({ status: 200, body: { files: [] } }),
+    });
+    await renderSignedIn(<JobScreen id={ID} onModels={() => {}} />, fetch);
+    expect(await screen.findByText(/Waiting for the Hub — retrying in 40 s \(attempt 7\): huggingface\.co answered 503\. It resumes by itself\./)).toBeTruthy();
   });
 
   it('offers retry for a failed job', async () => {
