@@ -8,6 +8,8 @@ import type { DownloadWaiting } from '@d011dl/contract';
 const WINDOW_MS = 10_000;
 // below this much history the speed would be noise
 const MIN_SPAN_MS = 1_000;
+// a job that received bytes this recently is moving, whatever some of its files wait for
+const MOVING_MS = 2_000;
 
 export class JobProgress {
   /** everything on disk for this job: skipped, resumed and newly arrived bytes */
@@ -24,6 +26,7 @@ export class JobProgress {
   #samples: Array<{ t: number; bytes: number }> = [];
   #eta: { t: number; s: number } | null = null;
   readonly #waiting = new Map<string, DownloadWaiting>();
+  #lastArrival = 0;
 
   constructor(bytesTotal: number, filesTotal: number) {
     this.bytesTotal = bytesTotal;
@@ -33,13 +36,18 @@ export class JobProgress {
   /** Bytes that arrived (negative: bytes thrown away by a restart). */
   add(fileId: string, delta: number): void {
     this.#count(fileId, delta);
-    if (delta > 0) this.#transferred += delta;
+    if (delta > 0) this.#arrived(delta);
+  }
+
+  #arrived(bytes: number): void {
+    this.#transferred += bytes;
+    this.#lastArrival = Date.now();
   }
 
   /** Bytes that arrived for no one file in particular (the hf CLI engine measures its folder): may go back down. */
   addUnassigned(delta: number): void {
     this.bytesDone = Math.max(0, this.bytesDone + delta);
-    if (delta > 0) this.#transferred += delta;
+    if (delta > 0) this.#arrived(delta);
   }
 
   /** Bytes found on disk (a resumed partial, a finished file): done, but not speed. */
@@ -66,7 +74,8 @@ export class JobProgress {
   }
 
   /** The job waits for the Hub only while no file of it is moving: the soonest retry of those waiting. */
-  waiting(): DownloadWaiting | null {
+  waiting(now = Date.now()): DownloadWaiting | null {
+    if (now - this.#lastArrival < MOVING_MS) return null;
     let first: DownloadWaiting | null = null;
     for (const w of this.#waiting.values()) if (!first || w.retry_at < first.retry_at) first = w;
     return first;
