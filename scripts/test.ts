@@ -14,7 +14,7 @@ const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescrip
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'd011dl-test-pg-'));
-const cluster = await startEmbeddedPostgres(dir, { info: () => {}, warn: (m) => console.error(m) }, 'postgres');
+const cluster = await startEmbeddedPostgres(dir, { info: () => {}, warn: (m) => console.error(m) }, 'postgres', { program: 'npm test' });
 const c = cluster.connection;
 const env = {
   ...process.env,

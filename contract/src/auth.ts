@@ -65,5 +65,6 @@ export type AdminCreateUserRequest = z.infer<typeof AdminCreateUserRequestSchema
 
 export const AuthConfigResponseSchema = z.object({
   registration_open: z.boolean().describe('true when POST /auth/register will accept a new user'),
+  setup_required: z.boolean().describe('true while no account exists: the first to register becomes the administrator'),
 });
 export type AuthConfigResponse = z.infer<typeof AuthConfigResponseSchema>;

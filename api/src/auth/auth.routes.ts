@@ -17,7 +17,7 @@ export async function publicAuthRoutes(app: FastifyInstance, opts: { auth: AuthS
 
   r.get('/auth/config', {
     schema: { tags: ['auth'], security: [], summary: 'Whether registration is open', response: { 200: AuthConfigResponseSchema } },
-  }, async () => ({ registration_open: await auth.registrationOpen() }));
+  }, () => auth.authConfig());
 
   r.post('/auth/register', {
     schema: { tags: ['auth'], security: [], summary: 'Create an account (the first one becomes admin)', body: CredentialsSchema, response: { 201: RegisterResponseSchema, ...errors } },
