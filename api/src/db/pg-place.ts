@@ -10,7 +10,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
-import { chown, cp, mkdir, readlink, realpath, rename, rm, symlink } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, readlink, realpath, rename, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -78,6 +78,8 @@ export async function placeCluster(dataDir: string, log: Logger): Promise<PgPlac
   if (process.getuid?.() !== 0) return { bin: path.join(nativeDir().dir, 'bin'), clusterDir: link };
 
   const ids = postgresUser();
+  // DATA_DIR is ours: a fresh mkdtemp (0700) or an old checkout's DATA_DIR need no move for that alone
+  await chmod(dataDir, 0o755);
   const bin = await reachableBinaries(ids, log);
   const own = async (dir: string) => {
     await mkdir(dir, { recursive: true, mode: 0o700 });

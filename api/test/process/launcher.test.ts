@@ -1,0 +1,85 @@
+// `npm start` (scripts/start.ts) as a person meets it: one banner when both parts are up, nothing left
+// behind when the launcher is killed in any way, and a clear refusal for a second one.
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freePort } from '../helpers/net.ts';
+import { alive, answers, childrenOf, owner, postmasterPid, start, userEnv, waitFor, waitServing, type Running } from './helpers.ts';
+
+describe('npm start, the launcher', () => {
+  let dir: string;
+  const running: Running[] = [];
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'd011dl-launch-'));
+    await chmod(dir, 0o755);
+  });
+  after(async () => {
+    for (const r of running) if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGTERM');
+    await Promise.all(running.map((r) => r.exited));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function launch(name: string, ports?: { api: number; web: number }) {
+    const p = ports ?? { api: await freePort(), web: await freePort() };
+    const dataDir = path.join(dir, name);
+    const r = start('scripts/start.ts', userEnv({ DATA_DIR: dataDir, PORT_API: String(p.api), PORT_WEB: String(p.web) }), dir);
+    running.push(r);
+    return { r, dataDir, ...p };
+  }
+
+  /** Every process of this D011DL: the launcher's children, the database keeper and its postmaster. */
+  async function family(l: Awaited<ReturnType<typeof launch>>) {
+    await waitFor(() => l.r.out().includes('Stop with Ctrl-C'), () => `no banner:\n${l.r.out()}`);
+    const kids = childrenOf(l.r.proc.pid!);
+    const o = owner(l.dataDir)!;
+    const pm = postmasterPid(path.join(l.dataDir, 'pg'))!;
+    assert.equal(kids.length, 2, 'the API and the portal');
+    assert.ok(o.watcherPid && pm, 'the keeper and its postmaster');
+    return [...kids, o.watcherPid!, pm];
+  }
+
+  it('prints one banner once both are ready: where to click, the API, the data, the first account, how to stop', async () => {
+    const l = await launch('banner');
+    await family(l);
+    const out = l.r.out();
+    assert.ok(await answers(`http://127.0.0.1:${l.api}/healthz`), 'the API is up when the banner shows');
+    assert.ok(await answers(`http://127.0.0.1:${l.web}/login`), 'the portal is up when the banner shows');
+    assert.equal(out.split('D011DL is ready.').length, 2, 'exactly one banner');
+    assert.match(out, new RegExp(`Open the portal: +http://localhost:${l.web}`));
+    assert.match(out, new RegExp(`API: +http://localhost:${l.api}`));
+    assert.match(out, new RegExp(`Models go to: +${path.join(l.dataDir, 'models')}`));
+    assert.match(out, /first account you create becomes the administrator/);
+    assert.match(out, /Stop with Ctrl-C/);
+
+    // a second npm start meanwhile: refused, saying what is taken, non-zero, and the first one untouched
+    const second = await launch('banner', { api: l.api, web: l.web });
+    const code = await second.r.exited;
+    assert.notEqual(code, 0, second.r.out());
+    assert.match(second.r.out(), /port \d+ is taken \(is D011DL already running\?|is in use by D011DL \(pid \d+, API on port \d+\)/);
+    assert.doesNotMatch(second.r.out(), /D011DL is ready/);
+    assert.ok(await answers(`http://127.0.0.1:${l.api}/healthz`));
+    assert.ok(await answers(`http://127.0.0.1:${l.web}/login`));
+
+    l.r.proc.kill('SIGTERM');
+    assert.equal(await l.r.exited, 0, l.r.out());
+  });
+
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    it(`leaves no process behind when the launcher gets ${signal}, and the next start works`, async () => {
+      const l = await launch(signal);
+      const pids = await family(l);
+      l.r.proc.kill(signal);
+      await l.r.exited;
+      await waitFor(() => pids.every((p) => !alive(p)), () => `still running: ${pids.filter(alive).join(', ')}\n${l.r.out()}`, 30_000);
+      assert.equal(owner(l.dataDir), null, 'the API stopped cleanly (it removes its owner record)');
+
+      const again = await launch(signal);
+      await family(again);
+      await waitServing(`http://127.0.0.1:${again.api}/healthz`, again.r);
+      again.r.proc.kill('SIGTERM');
+      assert.equal(await again.r.exited, 0, again.r.out());
+    });
+  }
+});
