@@ -56,6 +56,6 @@ try {
   );
   shutdown('listen failed', 1);
 }
-if (!closing && process.connected) {
+if (!closing && process.env.D011DL_LAUNCHER === '1' && process.connected) {
   process.send?.({ event: 'ready', service: 'api', port: config.port, dataDir: config.dataDir, storageRoot: config.storageRoot, embeddedDb: !config.pg });
 }

@@ -20,7 +20,7 @@ const app = buildWebApp({ apiBaseUrl: config.apiBaseUrl, secret: config.secret, 
 const server = app.listen(config.port, config.host);
 server.once('listening', () => {
   console.log(`D011DL portal on http://${config.host}:${config.port} (API ${config.apiBaseUrl})`);
-  if (process.connected) process.send?.({ event: 'ready', service: 'web', port: config.port, host: config.host });
+  if (process.env.D011DL_LAUNCHER === '1' && process.connected) process.send?.({ event: 'ready', service: 'web', port: config.port, host: config.host });
 });
 // Before any word of success: a taken port is the usual sign of a second D011DL on this machine.
 server.once('error', (err: NodeJS.ErrnoException) => {
