@@ -48,3 +48,17 @@ for (const [script, childEnv] of [['api/src/server.ts', apiEnv], ['web/src/serve
 }
 // SIGHUP too: a closed terminal must not leave the detached children running
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => stop(0));
+// Under `npm start`, npm is the process a person (or a script) holds and kills. npm passes TERM and INT
+// on to us (package.json execs this script in npm's shell), but after a kill -9 of npm only our parent
+// changing tells: then we stop as if told to. Run directly, our parent is a shell or a supervisor, and
+// outliving it may be what is wanted (nohup, disown).
+if (process.env.npm_lifecycle_event === 'start') {
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(watch);
+      console.error('npm start is gone; stopping');
+      stop(1);
+    }
+  }, 500).unref();
+}

@@ -17,8 +17,8 @@ export function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, LOG_LEVEL: 'info', HF_ENDPOINT: 'http://127.0.0.1:9', ...extra };
 }
 
-export function start(script: string, env: NodeJS.ProcessEnv, cwd: string, node = process.execPath): Running {
-  const proc = spawn(node, [path.isAbsolute(script) ? script : path.join(root, script)], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function start(script: string, env: NodeJS.ProcessEnv, cwd: string, node = process.execPath, args: string[] = []): Running {
+  const proc = spawn(node, [path.isAbsolute(script) ? script : path.join(root, script), ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

@@ -1,12 +1,18 @@
 // `npm start` (scripts/start.ts) as a person meets it: one banner when both parts are up, nothing left
 // behind when the launcher is killed in any way, and a clear refusal for a second one.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../helpers/net.ts';
-import { alive, answers, childrenOf, owner, postmasterPid, start, userEnv, waitFor, waitServing, type Running } from './helpers.ts';
+import { alive, answers, childrenOf, owner, postmasterPid, root, start, userEnv, waitFor, waitServing, type Running } from './helpers.ts';
+
+// the machine's npm, run by this Node (npm runs the scripts with the node first on PATH)
+const npmPath = spawnSync('/bin/sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim();
+const npmCli = npmPath ? realpathSync(npmPath) : '';
 
 describe('npm start, the launcher', () => {
   let dir: string;
@@ -21,23 +27,29 @@ describe('npm start, the launcher', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function launch(name: string, ports?: { api: number; web: number }) {
-    const p = ports ?? { api: await freePort(), web: await freePort() };
+  // viaNpm: `npm start` itself, as a person types it; else the launcher alone (as under a supervisor)
+  async function launch(name: string, opts: { ports?: { api: number; web: number }; viaNpm?: boolean } = {}) {
+    const p = opts.ports ?? { api: await freePort(), web: await freePort() };
     const dataDir = path.join(dir, name);
-    const r = start('scripts/start.ts', userEnv({ DATA_DIR: dataDir, PORT_API: String(p.api), PORT_WEB: String(p.web) }), dir);
+    const env = userEnv({ DATA_DIR: dataDir, PORT_API: String(p.api), PORT_WEB: String(p.web) });
+    const r = opts.viaNpm
+      ? start(npmCli, { ...env, PATH: `${path.dirname(process.execPath)}:${env.PATH}` }, root, process.execPath, ['start'])
+      : start('scripts/start.ts', env, dir);
     running.push(r);
-    return { r, dataDir, ...p };
+    return { r, dataDir, viaNpm: !!opts.viaNpm, ...p };
   }
 
-  /** Every process of this D011DL: the launcher's children, the database keeper and its postmaster. */
+  /** Every process of this D011DL: the launcher, its children, the database keeper and its postmaster. */
   async function family(l: Awaited<ReturnType<typeof launch>>) {
     await waitFor(() => l.r.out().includes('Stop with Ctrl-C'), () => `no banner:\n${l.r.out()}`);
-    const kids = childrenOf(l.r.proc.pid!);
+    const launcher = l.viaNpm ? childrenOf(l.r.proc.pid!) : [l.r.proc.pid!];
+    assert.equal(launcher.length, 1, 'npm runs the launcher itself (exec), no shell in between');
+    const kids = childrenOf(launcher[0]!);
     const o = owner(l.dataDir)!;
     const pm = postmasterPid(path.join(l.dataDir, 'pg'))!;
     assert.equal(kids.length, 2, 'the API and the portal');
     assert.ok(o.watcherPid && pm, 'the keeper and its postmaster');
-    return [...kids, o.watcherPid!, pm];
+    return [...launcher, ...kids, o.watcherPid!, pm];
   }
 
   it('prints one banner once both are ready: where to click, the API, the data, the first account, how to stop', async () => {
@@ -54,7 +66,7 @@ describe('npm start, the launcher', () => {
     assert.match(out, /Stop with Ctrl-C/);
 
     // a second npm start meanwhile: refused, saying what is taken, non-zero, and the first one untouched
-    const second = await launch('banner', { api: l.api, web: l.web });
+    const second = await launch('banner', { ports: { api: l.api, web: l.web } });
     const code = await second.r.exited;
     assert.notEqual(code, 0, second.r.out());
     assert.match(second.r.out(), /port \d+ is taken \(is D011DL already running\?|is in use by D011DL \(pid \d+, API on port \d+\)/);
@@ -66,20 +78,22 @@ describe('npm start, the launcher', () => {
     assert.equal(await l.r.exited, 0, l.r.out());
   });
 
-  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
-    it(`leaves no process behind when the launcher gets ${signal}, and the next start works`, async () => {
-      const l = await launch(signal);
+  for (const [signal, viaNpm] of [['SIGKILL', false], ['SIGKILL', true], ['SIGTERM', true]] as const) {
+    const who = viaNpm ? "npm's own process" : 'the launcher';
+    it(`leaves no process behind when ${who} gets ${signal}, and the next start works`, { skip: viaNpm && !npmCli && 'no npm on PATH' }, async () => {
+      const l = await launch(`${signal}-${viaNpm}`, { viaNpm });
       const pids = await family(l);
       l.r.proc.kill(signal);
       await l.r.exited;
       await waitFor(() => pids.every((p) => !alive(p)), () => `still running: ${pids.filter(alive).join(', ')}\n${l.r.out()}`, 30_000);
       assert.equal(owner(l.dataDir), null, 'the API stopped cleanly (it removes its owner record)');
 
-      const again = await launch(signal);
+      const again = await launch(`${signal}-${viaNpm}`, { viaNpm });
       await family(again);
       await waitServing(`http://127.0.0.1:${again.api}/healthz`, again.r);
       again.r.proc.kill('SIGTERM');
-      assert.equal(await again.r.exited, 0, again.r.out());
+      await again.r.exited;
+      await waitFor(() => owner(again.dataDir) === null, () => `not stopped:\n${again.r.out()}`, 30_000);
     });
   }
 });
