@@ -1,6 +1,7 @@
 // Runs before anything else in `npm install`, `npm start` and `npm test` (see package.json), in
 // CommonJS and old syntax on purpose: on an old Node the TypeScript files cannot even load, and the
-// person deserves words, not ERR_UNKNOWN_FILE_EXTENSION.
+// person deserves words, not ERR_UNKNOWN_FILE_EXTENSION. (The Docker builds run `npm ci` without the
+// scripts/ folder, on their own Node 24: there the preinstall skips this file.)
 'use strict';
 
 var NEEDED = 24;
