@@ -89,25 +89,40 @@ interface Keeper {
 
 // Starts the postmaster under its keeper (pg-watcher.ts), in a process group of its own so that a
 // terminal's Ctrl-C reaches only us: we stop the database last, after the work that needs it.
-async function startKeeper(place: PgPlace, port: number): Promise<Keeper> {
+async function startKeeper(place: PgPlace, port: number, log: Logger): Promise<Keeper> {
   const watcher = spawn(
     process.execPath,
     [path.join(import.meta.dirname, 'pg-watcher.ts'), JSON.stringify({ postgres: path.join(place.bin, 'postgres'), dataDir: place.clusterDir, port, ...place.ids })],
     { stdio: ['pipe', 'pipe', 'inherit'], detached: true },
   );
   const exited = new Promise<void>((resolve) => watcher.on('exit', () => resolve()));
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     watcher.ref(); // unref'd while running: waiting for it must keep this process alive
     watcher.stdin!.end();
     await exited;
   };
   watcher.stdin!.on('error', () => {});
   const lines = createInterface({ input: watcher.stdout! });
+  let ready = false;
   await new Promise<void>((resolve, reject) => {
     lines.on('line', (line) => {
-      const msg = JSON.parse(line) as { event: string; code?: number; signal?: string; log?: string };
-      if (msg.event === 'ready') resolve();
-      else if (msg.event === 'exited') reject(new Error(`PostgreSQL stopped (${msg.signal ?? `exit ${msg.code}`}): ${msg.log || 'no message'}`));
+      let msg: { event?: string; code?: number; signal?: string; log?: string };
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (msg.event === 'ready') {
+        ready = true;
+        resolve();
+      } else if (msg.event === 'exited') {
+        const why = `PostgreSQL stopped (${msg.signal ?? `exit ${msg.code}`}): ${msg.log || 'no message'}`;
+        // after start, nobody awaits this any more: the log is where a person finds out why queries fail
+        if (ready && !stopping) log.warn(why);
+        reject(new Error(why));
+      }
     });
     watcher.on('exit', (code) => reject(new Error(`PostgreSQL's keeper exited (${code}) before PostgreSQL was ready`)));
   }).catch(async (err) => {
@@ -139,7 +154,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, databa
       await initialise(place, password);
     }
     const port = await freeLoopbackPort();
-    const keeper = await startKeeper(place, port);
+    const keeper = await startKeeper(place, port, log);
     await writeOwner(dataDir, { ...owner, watcherPid: keeper.pid, watcherStarted: processStart(keeper.pid) });
     const stop = async () => {
       await keeper.stop();
