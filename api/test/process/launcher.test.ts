@@ -74,6 +74,13 @@ describe('npm start, the launcher', () => {
     assert.ok(await answers(`http://127.0.0.1:${l.api}/healthz`));
     assert.ok(await answers(`http://127.0.0.1:${l.web}/login`));
 
+    // other ports, same DATA_DIR: the API names the running one
+    const third = await launch('banner');
+    assert.notEqual(await third.r.exited, 0, third.r.out());
+    assert.match(third.r.out(), new RegExp(`DATA_DIR ${l.dataDir} is in use by D011DL \\(pid \\d+, API on port ${l.api}\\)`));
+    assert.doesNotMatch(third.r.out(), /D011DL is ready/);
+    assert.ok(await answers(`http://127.0.0.1:${l.api}/healthz`));
+
     l.r.proc.kill('SIGTERM');
     assert.equal(await l.r.exited, 0, l.r.out());
   });
