@@ -16,7 +16,7 @@ export async function publicAuthRoutes(app: FastifyInstance, opts: { auth: AuthS
   const { auth } = opts;
 
   r.get('/auth/config', {
-    schema: { tags: ['auth'], security: [], summary: 'Whether registration is open', response: { 200: AuthConfigResponseSchema } },
+    schema: { tags: ['auth'], security: [], summary: 'Whether registration is open, and whether the first (administrator) account is still to be created', response: { 200: AuthConfigResponseSchema } },
   }, () => auth.authConfig());
 
   r.post('/auth/register', {
