@@ -98,6 +98,9 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     // request-log.ts writes one line per request instead of Fastify's two
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
+    // A first start initialises the embedded PostgreSQL (initdb): seconds on a busy or low-power machine,
+    // far beyond Fastify's default 10 s per plugin. A start that hangs still fails, after 5 minutes.
+    pluginTimeout: 300_000,
     // behind the portal or a reverse proxy, set TRUST_PROXY so rate limits see the real client
     trustProxy: proxies ? proxies.trust : config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
