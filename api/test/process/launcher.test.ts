@@ -6,7 +6,7 @@ import { realpathSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { freePort } from '../helpers/net.ts';
 import { alive, answers, childrenOf, owner, postmasterPid, root, start, userEnv, waitFor, waitServing, type Running } from './helpers.ts';
 
@@ -20,6 +20,11 @@ describe('npm start, the launcher', () => {
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'd011dl-launch-'));
     await chmod(dir, 0o755);
+  });
+  // a failed test stops what it started, so the next one starts from a quiet DATA_DIR
+  afterEach(async () => {
+    for (const r of running) if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGTERM');
+    await Promise.all(running.map((r) => r.exited));
   });
   after(async () => {
     for (const r of running) if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGTERM');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { appendFile, chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { freePort } from '../helpers/net.ts';
 import { alive, answers, owner, postmasterPid, start, userEnv, waitFor, waitServing, type Running } from './helpers.ts';
 
@@ -25,6 +25,11 @@ describe('embedded PostgreSQL recovers by itself', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'd011dl-pgrec-'));
     await chmod(dir, 0o755); // as root, the postgres user must reach DATA_DIR (else it moves; see root.test.ts)
     dataDir = path.join(dir, 'data');
+  });
+  // a failed test stops what it started, so the next one starts from a quiet DATA_DIR
+  afterEach(async () => {
+    for (const r of running) if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGTERM');
+    await Promise.all(running.map((r) => r.exited));
   });
   after(async () => {
     for (const r of running) if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGKILL');
