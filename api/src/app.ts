@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import rateLimit from '@fastify/rate-limit';
+import pretty from 'pino-pretty';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { adminRoutes } from './admin/admin.routes.ts';
@@ -95,6 +96,10 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
+      // a person at a terminal reads lines; machines (files, pipes, collectors) get JSON
+      ...((config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty'
+        ? { stream: pretty({ colorize: !!process.stdout.isTTY, singleLine: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', sync: true }) }
+        : {}),
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.refresh_token'], censor: '[redacted]' },
     },
     // request-log.ts writes one line per request instead of Fastify's two

@@ -30,7 +30,7 @@ describe('auth', () => {
     const res = await post('/auth/register', { username: 'second', password: 'long-enough-pw' });
     assert.equal(res.statusCode, 403);
     assert.equal(res.json().error, 'RegistrationClosed');
-    assert.deepEqual((await t.app.inject({ url: '/auth/config' })).json(), { registration_open: false });
+    assert.deepEqual((await t.app.inject({ url: '/auth/config' })).json(), { registration_open: false, setup_required: false });
   });
 
   it('admins create users while registration is closed; others may not', async () => {

@@ -51,6 +51,13 @@ describe('config', () => {
     assert.match(p, /^HF_ENDPOINT: must be a URL/m);
   });
 
+  it('reads LOG_FORMAT as pretty or json, unset meaning "decide by the terminal"', () => {
+    assert.equal(loadConfig({}).logFormat, undefined);
+    assert.equal(loadConfig({ LOG_FORMAT: 'json' }).logFormat, 'json');
+    assert.equal(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat, 'pretty');
+    assert.match(problems({ LOG_FORMAT: 'xml' }), /^LOG_FORMAT: /m);
+  });
+
   it('refuses a missing, short or example JWT secret outside development', () => {
     assert.match(problems({ NODE_ENV: 'production' }), /JWT_SECRET: is required/);
     assert.match(problems({ NODE_ENV: 'production', JWT_SECRET: 'short' }), /JWT_SECRET: must be at least 32/);

@@ -78,5 +78,6 @@ export type AdminUpdateUserRequest = z.infer<typeof AdminUpdateUserRequestSchema
 
 export const AuthConfigResponseSchema = z.object({
   registration_open: z.boolean().describe('true when POST /auth/register will accept a new user'),
+  setup_required: z.boolean().describe('true while no account exists: the first to register becomes the administrator'),
 });
 export type AuthConfigResponse = z.infer<typeof AuthConfigResponseSchema>;

@@ -16,8 +16,8 @@ export async function publicAuthRoutes(app: FastifyInstance, opts: { auth: AuthS
   const { auth } = opts;
 
   r.get('/auth/config', {
-    schema: { tags: ['auth'], security: [], summary: 'Whether registration is open', response: { 200: AuthConfigResponseSchema } },
-  }, async () => ({ registration_open: await auth.registrationOpen() }));
+    schema: { tags: ['auth'], security: [], summary: 'Whether registration is open, and whether the first (administrator) account is still to be created', response: { 200: AuthConfigResponseSchema } },
+  }, () => auth.authConfig());
 
   // Sign-in and registration share two limits, as both cost a password hash: guessing one account's
   // password from one address, and one address trying many accounts (or registering many).

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { LoginResponse, RegisterResponse, TokenPair, User } from '@d011dl/contract';
+import type { AuthConfigResponse, LoginResponse, RegisterResponse, TokenPair, User } from '@d011dl/contract';
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { conflict, forbidden, unauthorized } from '../http-errors.ts';
@@ -57,6 +57,11 @@ export function createAuthService(deps: { db: Db; config: AppConfig; signAccessT
   return {
     async registrationOpen(): Promise<boolean> {
       return allowRegistration || (await users.countUsers(db)) === 0;
+    },
+
+    async authConfig(): Promise<AuthConfigResponse> {
+      const none = (await users.countUsers(db)) === 0;
+      return { registration_open: allowRegistration || none, setup_required: none };
     },
 
     // The very first account may always be created (and is the administrator), so a fresh install

@@ -44,7 +44,7 @@ if (!connection) {
   if (port) {
     connection = { host: '127.0.0.1', port, user: 'postgres', password: readFileSync(`${config.dataDir}/pg-password`, 'utf8').trim(), database: 'd011dl' };
   } else {
-    const cluster = await startEmbeddedPostgres(config.dataDir, log);
+    const cluster = await startEmbeddedPostgres(config.dataDir, log, 'd011dl', { program: 'npm run user:add' });
     connection = cluster.connection;
     stopCluster = cluster.stop;
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cluster.stop().finally(() => process.exit(130)));

@@ -18,6 +18,7 @@ const EnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT_API: port.default(32002),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   JWT_SECRET: z.string().optional(),
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(60).max(24 * 3600).default(15 * 60),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
@@ -75,6 +76,8 @@ export interface AppConfig {
   host: string;
   port: number;
   logLevel: Env['LOG_LEVEL'];
+  // unset: readable lines on a terminal, JSON lines otherwise (a file, a pipe, a log collector)
+  logFormat: Env['LOG_FORMAT'];
   auth: {
     // undefined only in development: the server then keeps a generated secret in DATA_DIR
     jwtSecret: string | undefined;
@@ -146,6 +149,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     host: e.HOST,
     port: e.PORT_API,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     auth: {
       jwtSecret: e.JWT_SECRET,
       accessTokenTtlS: e.ACCESS_TOKEN_TTL_S,

