@@ -91,16 +91,27 @@ export function buildWebApp(opts: WebOptions): express.Express {
 
   // --- sign in / out -------------------------------------------------------------------------
   const safeNext = (v: unknown) => (typeof v === 'string' && v.startsWith('/') && !v.startsWith('//') && !v.startsWith('/\\') ? v : '/');
-  const authConfig = () => api.anon<AuthConfigResponse>('GET', '/auth/config').catch(() => ({ registration_open: false }));
+  const authConfig = () => api.anon<AuthConfigResponse>('GET', '/auth/config').catch(() => ({ registration_open: false, setup_required: false }));
 
   app.get('/login', async (req, res) => {
-    page(res, 'login', { title: 'Log in', mode: 'login', next: safeNext(req.query.next), username: '', registrationOpen: (await authConfig()).registration_open, notice: req.query.registered ? 'Account created. Log in with it.' : null });
+    const cfg = await authConfig();
+    // a new installation: there is nobody to log in as yet
+    if (cfg.setup_required) return res.redirect('/register');
+    page(res, 'login', { title: 'Log in', mode: 'login', next: safeNext(req.query.next), username: '', registrationOpen: cfg.registration_open, notice: req.query.registered ? 'Account created. Log in with it.' : null });
   });
 
   app.get('/register', async (req, res) => {
-    const open = (await authConfig()).registration_open;
-    if (!open) return res.redirect('/login');
-    page(res, 'login', { title: 'Register', mode: 'register', next: '/', username: '', registrationOpen: true, notice: null });
+    const cfg = await authConfig();
+    if (!cfg.registration_open) return res.redirect('/login');
+    page(res, 'login', {
+      title: cfg.setup_required ? 'Create the administrator account' : 'Register',
+      mode: 'register',
+      setup: cfg.setup_required,
+      next: '/',
+      username: '',
+      registrationOpen: true,
+      notice: cfg.setup_required ? 'Welcome to D011DL. No account exists yet: the first one you create is the administrator.' : null,
+    });
   });
 
   const str = (v: unknown) => (typeof v === 'string' ? v : '');

@@ -50,13 +50,14 @@ describe('portal in a real browser', { skip }, () => {
   it('register, log in, check a URL, switch revision, select, download, watch it succeed', async () => {
     const password = 'correct horse battery';
     await page.goto(`${s.webUrl}/`);
-    await page.waitForURL(/\/login/);
-    await shot('01-login');
-    await page.getByRole('link', { name: 'Register' }).click();
+    // a new installation opens on creating the administrator, not on a login nobody can use
+    await page.waitForURL(/\/register/);
+    await page.getByRole('heading', { name: 'Create the administrator account' }).waitFor();
+    await shot('01-first-run');
     await page.getByLabel('Username').fill('erin');
     await page.getByLabel('Password').fill(password);
     await shot('02-register');
-    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByRole('button', { name: 'Create administrator' }).click();
     await page.getByLabel('Hugging Face URL').waitFor();
     // sign out and in again through the login form
     await page.getByRole('button', { name: 'Log out' }).click();

@@ -36,14 +36,18 @@ describe('web portal against the real API', () => {
     assert.equal(api.status, 401);
   });
 
-  it('shows Register only while registration is open, and registers the first user', async () => {
+  it('opens a new installation on creating the administrator, then closes registration', async () => {
     const b = new Browser(s.webUrl);
     const login = await b.get('/login');
-    assert.equal(login.status, 200);
-    assert.match(login.body, /<label for="username">Username<\/label>/);
-    assert.match(login.body, /<label for="password">Password<\/label>/);
-    assert.match(login.body, />Log in<\/button>/);
-    assert.match(login.body, /href="\/register"/);
+    assert.equal(login.status, 302, 'nobody can log in yet');
+    assert.equal(login.location, '/register');
+    const first = await b.get('/register');
+    assert.equal(first.status, 200);
+    assert.match(first.body, /<h1>Create the administrator account<\/h1>/);
+    assert.match(first.body, /the first one you create is the administrator/);
+    assert.match(first.body, /<label for="username">Username<\/label>/);
+    assert.match(first.body, /<label for="password">Password<\/label>/);
+    assert.match(first.body, />Create administrator<\/button>/);
     const short = await b.post('/register', { username: 'alice', password: 'short' }, '/register');
     assert.equal(short.status, 400);
     assert.match(short.body, /at least 8 characters/);
@@ -54,6 +58,7 @@ describe('web portal against the real API', () => {
     assert.equal(home.status, 200);
     assert.match(home.body, /Hugging Face URL/);
     const closed = await new Browser(s.webUrl).get('/login');
+    assert.match(closed.body, />Log in<\/button>/);
     assert.doesNotMatch(closed.body, /href="\/register"/, 'registration is closed after the first user');
     assert.equal((await new Browser(s.webUrl).get('/register')).status, 302);
   });

@@ -84,7 +84,9 @@ export class Browser {
 
   /** POSTs a form with the CSRF token of `fromPage` (fetched first). */
   async post(path: string, form: Record<string, string | string[]>, fromPage = '/login') {
-    const page = await this.get(fromPage);
+    let page = await this.get(fromPage);
+    // a new installation sends /login on to /register (create the administrator): its form has a token too
+    if (page.status === 302 && page.location?.startsWith('/')) page = await this.get(page.location);
     const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
     if (!token) throw new Error(`no CSRF token on ${fromPage} (${page.status})`);
     return this.request('POST', path, { _csrf: token, ...form });
