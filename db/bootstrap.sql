@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 INSERT INTO schema_migrations (version) VALUES ('0001_init') ON CONFLICT DO NOTHING;
 \ir migrations/0002_downloads.sql
 INSERT INTO schema_migrations (version) VALUES ('0002_downloads') ON CONFLICT DO NOTHING;
+\ir migrations/0003_storage.sql
+INSERT INTO schema_migrations (version) VALUES ('0003_storage') ON CONFLICT DO NOTHING;
 
 RESET ROLE;
 \echo 'D011DL database ready'

@@ -25,6 +25,7 @@ import errorHandler from './plugins/error-handler.ts';
 import requestLog from './plugins/request-log.ts';
 import openapi from './plugins/swagger.ts';
 import { TrustedProxies } from './plugins/trusted-proxies.ts';
+import { createStorageGuard } from './storage/storage-guard.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -56,11 +57,14 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   const auth = createAuthService({ db: app.db, config, signAccessToken: (claims) => app.jwt.sign(claims) });
   const hub = createHubService(hubClient);
   const catalog = createCatalogService({ db: app.db, storageRoot: config.storageRoot });
-  const health = createHealthService({ db: app.db, storageRoot: config.storageRoot, version: VERSION });
+  const storage = createStorageGuard({ db: app.db, storageRoot: config.storageRoot, log: app.log });
+  // first start on an empty folder: write the marker now (and say so), not at the first download
+  await storage.state();
+  const health = createHealthService({ db: app.db, storageRoot: config.storageRoot, storage, version: VERSION });
 
   const queue = await startDownloadQueue(app.pgConnection, app.log, { heartbeatSeconds: config.downloads.heartbeatSeconds });
-  const runner = createDownloadRunner({ db: app.db, config, log: app.log });
-  const downloads = createDownloadsService({ db: app.db, config, hub, queue });
+  const runner = createDownloadRunner({ db: app.db, config, log: app.log, storage });
+  const downloads = createDownloadsService({ db: app.db, config, hub, queue, storage });
   await queue.work(config.downloads.jobConcurrency, ({ downloadId }) => runner.run(downloadId));
   // preClose runs before the database closes: jobs stop (keeping their partial files) and go back to
   // the queue, to be resumed by this or another instance.

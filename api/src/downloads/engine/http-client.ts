@@ -1,6 +1,7 @@
 // Ranged GETs of a file: redirects followed by hand so the token only ever goes to the Hub's origin,
 // and every answer sorted into "stream it", "wait and retry", "content changed" or "give up".
 import { Agent, request, type Dispatcher } from 'undici';
+import { refusedRedirect } from './private-address.ts';
 
 type BodyStream = Dispatcher.ResponseData['body'];
 type Headers = Dispatcher.ResponseData['headers'];
@@ -136,6 +137,8 @@ export async function openRange(req: RangeRequest, cfg: ClientConfig, signal: Ab
       if (!location) throw new HttpFailure('retry', `${target.host} answered ${status} without a Location`, status);
       if (hop + 1 >= MAX_HOPS) throw new HttpFailure('permanent', `too many redirects (more than ${MAX_HOPS - 1}) from ${new URL(req.url).host}`, status);
       url = new URL(location, target).href;
+      const refused = await refusedRedirect(new URL(url), cfg.hubOrigin);
+      if (refused) throw new HttpFailure('permanent', `refusing ${refused} from ${target.host}`, status);
       continue;
     }
     if (status === 200 || status === 206) {

@@ -1,7 +1,8 @@
-// The `.partial` being filled: positioned writes from several connections, the set of written ranges,
+// The partial file being filled: positioned writes from several connections, the set of written ranges,
 // and the sidecar that makes them resumable (written only after the data it lists is fsynced).
 import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openNoFollow } from '../../storage/safe-fs.ts';
 import { fsError } from './errors.ts';
 import { RangeSet } from './ranges.ts';
 import { partialPath, writeSidecar, type Sidecar } from './sidecar.ts';
@@ -36,7 +37,8 @@ export class PartialFile {
     const flags = constants.O_RDWR | constants.O_CREAT | (resume ? 0 : constants.O_TRUNC);
     let fh: FileHandle;
     try {
-      fh = await open(partialPath(dest), flags, 0o644);
+      // never through a link planted at the partial's name: it is removed, and the open refuses links
+      fh = await openNoFollow(partialPath(dest), flags, 0o644);
     } catch (err) {
       throw fsError(err, 'create', partialPath(dest));
     }

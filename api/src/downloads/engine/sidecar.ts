@@ -1,6 +1,12 @@
-// `<dest>.partial.json`: what a `.partial` holds, so a later call (or a restarted process) resumes it.
-// It only ever lists ranges whose bytes were fsynced before it was written.
-import { open, readFile, rename, rm } from 'node:fs/promises';
+// The partial file beside its destination and its sidecar (what the partial holds, so a later call or
+// a restarted process resumes it). The sidecar only ever lists ranges whose bytes were fsynced first.
+// Both have short names derived from a hash of the file name, so a legal 255-byte name still fits
+// NAME_MAX once a suffix is added; every open refuses symbolic links (storage/safe-fs.ts).
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { clearNonRegular, lstatOrNull, openNoFollow } from '../../storage/safe-fs.ts';
 import type { ByteRange } from './ranges.ts';
 
 export interface Sidecar {
@@ -15,14 +21,36 @@ export interface Sidecar {
   done: ByteRange[];
 }
 
-export const partialPath = (dest: string) => `${dest}.partial`;
-export const sidecarPath = (dest: string) => `${dest}.partial.json`;
+/** Marks D011DL's partial files (rescans, cleanups and people can tell them from model files). */
+export const PARTIAL_SUFFIX = '.d011dl-partial';
+export const partialPath = (dest: string) =>
+  path.join(path.dirname(dest), `.${createHash('sha1').update(path.basename(dest)).digest('hex').slice(0, 16)}${PARTIAL_SUFFIX}`);
+export const sidecarPath = (dest: string) => `${partialPath(dest)}.json`;
+// the names used before: `<name>.partial` + `<name>.partial.json` (too long for names near NAME_MAX)
+const legacyPartialPath = (dest: string) => `${dest}.partial`;
+const legacySidecarPath = (dest: string) => `${dest}.partial.json`;
+
+/** Gives a partial left under the old names by an earlier version the new names, so it resumes. */
+export async function adoptLegacyPartial(dest: string): Promise<void> {
+  if (await lstatOrNull(partialPath(dest))) return;
+  if (!(await clearNonRegular(legacyPartialPath(dest)).catch(() => false))) return;
+  await rename(legacyPartialPath(dest), partialPath(dest));
+  if (await clearNonRegular(legacySidecarPath(dest)).catch(() => false)) await rename(legacySidecarPath(dest), sidecarPath(dest));
+}
 
 /** The sidecar, or undefined when it is missing or unreadable (the partial is then not trusted). */
 export async function readSidecar(dest: string): Promise<Sidecar | undefined> {
   let text: string;
   try {
-    text = await readFile(sidecarPath(dest), 'utf8');
+    await adoptLegacyPartial(dest);
+    // a sidecar that is a link or a FIFO is not ours: not read, and replaced at the next checkpoint
+    if (!(await lstatOrNull(sidecarPath(dest)))?.isFile()) return undefined;
+    const fh = await openNoFollow(sidecarPath(dest), constants.O_RDONLY);
+    try {
+      text = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
   } catch {
     return undefined;
   }
@@ -49,7 +77,7 @@ export async function readSidecar(dest: string): Promise<Sidecar | undefined> {
 export async function writeSidecar(dest: string, data: Sidecar): Promise<void> {
   const file = sidecarPath(dest);
   const tmp = `${file}.tmp`;
-  const fh = await open(tmp, 'w');
+  const fh = await openNoFollow(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC);
   try {
     try {
       await fh.writeFile(JSON.stringify(data));
@@ -70,5 +98,8 @@ export async function removePartial(dest: string): Promise<void> {
     rm(partialPath(dest), { force: true }),
     rm(sidecarPath(dest), { force: true }),
     rm(`${sidecarPath(dest)}.tmp`, { force: true }),
+    // left by an earlier version; a name too long for the old suffix cannot exist
+    rm(legacyPartialPath(dest), { force: true }).catch(() => {}),
+    rm(legacySidecarPath(dest), { force: true }).catch(() => {}),
   ]);
 }
