@@ -22,6 +22,7 @@ import { hubRoutes } from './hub/hub.routes.ts';
 import { createHubService } from './hub/hub.service.ts';
 import database from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
+import methodNotAllowed from './plugins/method-not-allowed.ts';
 import requestLog from './plugins/request-log.ts';
 import openapi from './plugins/swagger.ts';
 import { TrustedProxies } from './plugins/trusted-proxies.ts';
@@ -37,6 +38,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   if (config.storageRoot.startsWith(config.dataDir + path.sep)) await mkdir(config.storageRoot, { recursive: true });
 
   await app.register(errorHandler);
+  await app.register(methodNotAllowed);
   await app.register(requestLog);
   await app.register(openapi, { version: VERSION });
   await app.register(database, { config });
@@ -97,6 +99,13 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     // request-log.ts writes one line per request instead of Fastify's two
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
+    // Node's 16 KiB would answer 431 (undocumented) to a long but valid query: the longest one the
+    // schemas allow, every character percent-encoded UTF-8, is about 70 KiB
+    http: { maxHeaderSize: 128 * 1024 },
+    // a "__proto__" or "constructor" key in a JSON body is dropped rather than refused: the body is
+    // still valid JSON that its schema allows (extra keys are ignored), and nothing is polluted
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
     // behind the portal or a reverse proxy, set TRUST_PROXY so rate limits see the real client
     trustProxy: proxies ? proxies.trust : config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
