@@ -44,15 +44,27 @@ env -i PATH="$PATH" HOME="${HOME:-/root}" \
 pids+=($!)
 
 base="http://127.0.0.1:$API_PORT"
+healthy() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$base/healthz"; }
 for _ in $(seq 1 240); do
-  curl -fs "$base/healthz" >/dev/null 2>&1 && break
+  healthy && break
   if ! kill -0 "${pids[1]}" 2>/dev/null; then cat "$work/api.log" >&2; exit 1; fi
   sleep 0.5
 done
-curl -fs "$base/healthz" >/dev/null || { echo "the API did not become healthy" >&2; cat "$work/api.log" >&2; exit 1; }
+healthy || { echo "the API did not become healthy" >&2; cat "$work/api.log" >&2; exit 1; }
 
-curl -fs -X POST "$base/auth/register" -H 'content-type: application/json' -d '{"username":"fuzzer","password":"fuzzer-password-1"}' >/dev/null
-TOKEN="$(curl -fs -X POST "$base/auth/login" -H 'content-type: application/json' -d '{"username":"fuzzer","password":"fuzzer-password-1"}' | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).token))')"
+# a registered user's token (the first user, so an administrator: every route is reachable)
+TOKEN="$(node -e '
+const [base] = process.argv.slice(1);
+const creds = { username: "fuzzer", password: "fuzzer-password-1" };
+const post = (p) => fetch(base + p, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(creds) });
+(async () => {
+  const reg = await post("/auth/register");
+  if (reg.status !== 201) throw new Error(`register: ${reg.status} ${await reg.text()}`);
+  const login = await post("/auth/login");
+  if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
+  console.log((await login.json()).token);
+})().catch((e) => { console.error(e.message); process.exit(1); });
+' "$base")"
 
 status=0
 # scripts/schemathesis_hooks.py teaches it the "password" format (8 to 72 bytes of UTF-8)

@@ -33,7 +33,8 @@ export function createStorageGuard(deps: { db: Db; storageRoot: string; log: Log
 
   async function readMarker(root: string): Promise<StorageRecord | null> {
     const file = path.join(root, INTERNAL_DIR, MARKER_FILE);
-    if (!(await lstatOrNull(file))?.isFile()) return null;
+    // a linked .d011dl folder could lend the marker of another storage
+    if (!(await lstatOrNull(path.dirname(file)))?.isDirectory() || !(await lstatOrNull(file))?.isFile()) return null;
     const fh = await openNoFollow(file, constants.O_RDONLY);
     try {
       const j = JSON.parse(await fh.readFile('utf8')) as Partial<StorageRecord>;
