@@ -6,6 +6,7 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { INTERNAL_DIR } from './layout.ts';
 
 /** A path in the storage that D011DL refuses to use; the message says why in plain words. */
 export class UnsafePathError extends Error {
@@ -37,8 +38,10 @@ export function partsUnder(root: string, p: string): string[] {
 /**
  * Creates `root/relParts…` one folder at a time, refusing any component that is a symbolic link or
  * not a folder. `root` must already be a real path (realpath of STORAGE_ROOT). Returns the folder.
+ * A folder is only created while `root` holds D011DL's folder: an unmounted NAS leaves an empty mount
+ * point, and nothing may be created there even if it is unmounted between a check and this call.
  */
-export async function ensureDirNoSymlinks(root: string, relParts: string[]): Promise<string> {
+export async function ensureDirNoSymlinks(root: string, relParts: string[], opts: { initialising?: boolean } = {}): Promise<string> {
   let dir = root;
   for (const part of relParts) {
     if (!part || part === '.' || part === '..' || part.includes('/') || part.includes('\0')) {
@@ -50,6 +53,9 @@ export async function ensureDirNoSymlinks(root: string, relParts: string[]): Pro
       throw err;
     });
     if (!st) {
+      if (!opts.initialising && !(await lstatOrNull(path.join(root, INTERNAL_DIR)))?.isDirectory()) {
+        throw new UnsafePathError(dir, `not creating ${dir}: the storage ${root} is not initialised (is it mounted?)`);
+      }
       try {
         await mkdir(dir);
       } catch (err) {

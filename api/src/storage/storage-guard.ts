@@ -48,7 +48,7 @@ export function createStorageGuard(deps: { db: Db; storageRoot: string; log: Log
   }
 
   async function writeMarker(root: string, rec: StorageRecord): Promise<void> {
-    const dir = await ensureDirNoSymlinks(root, [INTERNAL_DIR]);
+    const dir = await ensureDirNoSymlinks(root, [INTERNAL_DIR], { initialising: true });
     const tmp = path.join(dir, `${MARKER_FILE}.${randomUUID()}.tmp`);
     const fh = await openNoFollow(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
     try {
