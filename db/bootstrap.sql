@@ -45,6 +45,8 @@ INSERT INTO schema_migrations (version) VALUES ('0002_downloads') ON CONFLICT DO
 INSERT INTO schema_migrations (version) VALUES ('0003_user_access') ON CONFLICT DO NOTHING;
 \ir migrations/0004_download_waiting.sql
 INSERT INTO schema_migrations (version) VALUES ('0004_download_waiting') ON CONFLICT DO NOTHING;
+\ir migrations/0005_storage.sql
+INSERT INTO schema_migrations (version) VALUES ('0005_storage') ON CONFLICT DO NOTHING;
 
 RESET ROLE;
 \echo 'D011DL database ready'

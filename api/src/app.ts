@@ -26,10 +26,12 @@ import { hubRoutes } from './hub/hub.routes.ts';
 import { createHubService } from './hub/hub.service.ts';
 import database from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
+import methodNotAllowed from './plugins/method-not-allowed.ts';
 import requestLog from './plugins/request-log.ts';
 import portalSecret from './plugins/portal-secret.ts';
 import openapi from './plugins/swagger.ts';
 import { TrustedProxies } from './plugins/trusted-proxies.ts';
+import { createStorageGuard } from './storage/storage-guard.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -42,6 +44,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
 
   await app.register(errorHandler);
   await app.register(portalSecret, { secret: config.portalSecret });
+  await app.register(methodNotAllowed);
   await app.register(requestLog);
   await app.register(openapi, { version: VERSION });
   await app.register(database, { config });
@@ -63,11 +66,14 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
 
   const hub = createHubService(hubClient);
   const catalog = createCatalogService({ db: app.db, storageRoot: config.storageRoot });
-  const health = createHealthService({ db: app.db, storageRoot: config.storageRoot, version: VERSION });
+  const storage = createStorageGuard({ db: app.db, storageRoot: config.storageRoot, log: app.log });
+  // first start on an empty folder: write the marker now (and say so), not at the first download
+  await storage.state();
+  const health = createHealthService({ db: app.db, storageRoot: config.storageRoot, storage, version: VERSION });
 
   const queue = await startDownloadQueue(app.pgConnection, app.log, { heartbeatSeconds: config.downloads.heartbeatSeconds });
-  const runner = createDownloadRunner({ db: app.db, config, log: app.log });
-  const downloads = createDownloadsService({ db: app.db, config, hub, queue });
+  const runner = createDownloadRunner({ db: app.db, config, log: app.log, storage });
+  const downloads = createDownloadsService({ db: app.db, config, hub, queue, storage });
   await queue.work(config.downloads.jobConcurrency, ({ downloadId }) => runner.run(downloadId));
   // preClose runs before the database closes: jobs stop (keeping their partial files) and go back to
   // the queue, to be resumed by this or another instance.
@@ -108,6 +114,13 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     // A first start initialises the embedded PostgreSQL (initdb): seconds on a busy or low-power machine,
     // far beyond Fastify's default 10 s per plugin. A start that hangs still fails, after 5 minutes.
     pluginTimeout: 300_000,
+    // Node's 16 KiB would answer 431 (undocumented) to a long but valid query: the longest one the
+    // schemas allow, every character percent-encoded UTF-8, is about 70 KiB
+    http: { maxHeaderSize: 128 * 1024 },
+    // a "__proto__" or "constructor" key in a JSON body is dropped rather than refused: the body is
+    // still valid JSON that its schema allows (extra keys are ignored), and nothing is polluted
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
     // behind the portal or a reverse proxy, set TRUST_PROXY so rate limits see the real client
     trustProxy: proxies ? proxies.trust : config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();

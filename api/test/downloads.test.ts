@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { startHubSim, type HubSim } from '@d011dl/hubsim';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
 import { assertFilesExact, waitForStatus } from './helpers/downloads.ts';
+import { partialPath } from '../src/downloads/engine/sidecar.ts';
 
 describe('downloads', () => {
   let sim: HubSim;
@@ -40,7 +41,7 @@ describe('downloads', () => {
     assert.equal(d.local_path, path.join(root(), 'acme', 'tiny-model', 'main'));
     const n = await assertFilesExact(sim, root(), 'acme/tiny-model', 'main', 'main');
     assert.equal(d.files_done, n);
-    const leftovers = (await readdir(d.local_path, { recursive: true })).filter((f) => String(f).endsWith('.partial') || String(f).endsWith('.json') && String(f).includes('.partial'));
+    const leftovers = (await readdir(d.local_path, { recursive: true })).filter((f) => String(f).includes('partial'));
     assert.deepEqual(leftovers, [], 'no partial files left');
     const models = (await get('/db/models?author=acme&repo=tiny-model&revision=main')).json().models;
     assert.equal(models[0].is_downloaded, true);
@@ -118,6 +119,7 @@ describe('downloads', () => {
       const res = await small.app.inject({ method: 'POST', url: '/downloads', headers: bearer(tok), payload: { author: 'TheBloke', repo: 'Demo-GGUF' } });
       assert.equal(res.statusCode, 507);
       assert.match(res.json().message, /Not enough free space: .* needed, .* free/);
+      assert.match(res.json().message, /free of which 1126 TB is kept in reserve \(DISK_RESERVE_MB\)/);
     } finally {
       await small.close();
     }
@@ -196,9 +198,9 @@ describe('downloads', () => {
     }
     assert.equal(d.status, 'canceled');
     assert.match(d.log, /canceled/);
-    const partial = path.join(root(), 'acme/tiny-model/feature%2Fx/model.safetensors.partial');
-    assert.ok(existsSync(partial), 'the partial file is kept for a resume');
-    assert.ok(!existsSync(partial.replace(/\.partial$/, '')), 'nothing at the final path');
+    const final = path.join(root(), 'acme/tiny-model/feature%2Fx/model.safetensors');
+    assert.ok(existsSync(partialPath(final)), 'the partial file is kept for a resume');
+    assert.ok(!existsSync(final), 'nothing at the final path');
     sim.faults.reset();
     sim.stats.reset();
     assert.equal((await post(`/downloads/${id}/retry`, {})).statusCode, 200);

@@ -11,7 +11,9 @@ export const PasswordSchema = z
   .string()
   .min(8, 'must be at least 8 characters')
   // bcrypt only looks at the first 72 bytes; refuse rather than silently ignore the rest
-  .refine((s) => new TextEncoder().encode(s).length <= 72, 'must be at most 72 bytes');
+  .refine((s) => new TextEncoder().encode(s).length <= 72, 'must be at most 72 bytes')
+  // "password": OpenAPI's format for secrets; 8 to 72 bytes of UTF-8 (72 characters when ASCII)
+  .meta({ format: 'password', maxLength: 72, description: '8 to 72 bytes (UTF-8)' });
 
 export const CredentialsSchema = z.object({
   username: UsernameSchema,

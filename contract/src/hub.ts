@@ -46,7 +46,8 @@ export const TreeQuerySchema = z.object({
   revision: RevisionSchema.default('main'),
   path: RepoPathSchema.optional().describe('list only this folder'),
   recursive: queryBool.optional().describe('default: true for the whole repo, false when `path` is given'),
-  cursor: z.string().max(4096).optional().describe('`next_cursor` of the previous page'),
+  // a cursor is the base64url of a query string ("?…"), which always starts like this
+  cursor: z.string().max(4096).regex(/^P[w-z0-9_-][A-Za-z0-9_-]*$/, 'is not a cursor this server handed out').optional().describe('`next_cursor` of the previous page'),
 });
 export type TreeQuery = z.input<typeof TreeQuerySchema>;
 

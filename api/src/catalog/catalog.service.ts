@@ -25,6 +25,8 @@ export function createCatalogService(deps: { db: Db; storageRoot: string }) {
 
   return {
     async listModels(filter: ModelFilter): Promise<Model[]> {
+      // PostgreSQL text cannot hold NUL, and no name on record has one: nothing matches
+      if ([filter.author, filter.repo, filter.revision].some((v) => v?.includes('\0'))) return [];
       return (await repo.listModels(deps.db, filter)).map(toModel);
     },
 

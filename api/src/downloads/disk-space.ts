@@ -27,7 +27,8 @@ export async function assertSpace(storageRoot: string, needed: number, reservedB
   const free = await freeBytes(storageRoot);
   const available = free - reservedByOthers - reserve;
   if (needed > available) {
-    const others = reservedByOthers > 0 ? ` (${formatBytes(reservedByOthers)} of it is promised to other downloads)` : '';
-    throw new HttpError(507, 'InsufficientStorage', `Not enough free space: ${formatBytes(needed)} needed, ${formatBytes(Math.max(0, free - reservedByOthers))} free${others}.`);
+    const others = reservedByOthers > 0 ? `, and ${formatBytes(reservedByOthers)} is promised to other downloads` : '';
+    const kept = reserve > 0 ? ` of which ${formatBytes(reserve)} is kept in reserve (DISK_RESERVE_MB)` : '';
+    throw new HttpError(507, 'InsufficientStorage', `Not enough free space: ${formatBytes(needed)} needed, ${formatBytes(free)} free${kept}${others}.`);
   }
 }

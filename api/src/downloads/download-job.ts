@@ -1,11 +1,14 @@
-import { rm, stat } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
-import { modelDir } from '../storage/layout.ts';
+import { modelDir, revisionFolder } from '../storage/layout.ts';
+import { ensureDirNoSymlinks } from '../storage/safe-fs.ts';
+import type { StorageGuard } from '../storage/storage-guard.ts';
 import { assertSpace, formatBytes } from './disk-space.ts';
 import { downloadsRepository as repo, type DownloadRow, type JobFileRow } from './downloads.repository.ts';
+import { partialPath } from './engine/sidecar.ts';
 import { DownloadError, downloadFile, FileScheduler, type EngineOptions, type FileResult, type FileTask } from './engine/index.ts';
 import { FileLocks } from './file-lock.ts';
 import { finalPath, resolveUrl } from './file-paths.ts';
@@ -34,9 +37,10 @@ async function waitForLock(locks: FileLocks, key: string, ms: number): Promise<b
   }
 }
 
-const sizeOnDisk = (p: string) => stat(p).then((s) => (s.isFile() ? s.size : -1), () => -1);
+// a link is never a downloaded file (nor a partial one): storage/safe-fs.ts
+const sizeOnDisk = (p: string) => lstat(p).then((s) => (s.isFile() ? s.size : -1), () => -1);
 
-export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: FastifyBaseLogger; engine?: FileEngine }) {
+export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: FastifyBaseLogger; storage: StorageGuard; engine?: FileEngine }) {
   const { db, config } = deps;
   const engine = deps.engine ?? downloadFile;
   // slots shared by every job of this process
@@ -61,8 +65,10 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
     if ((await repo.markRunning(db, downloadId)) === 'canceled') return;
 
     const files = await repo.files(db, downloadId);
-    const dir = modelDir(config.storageRoot, d.author, d.repo, d.revision);
-    const log = new JobLog(config.downloads.logDir, downloadId, d.log);
+    const log = new JobLog(config.downloads.logDir, downloadId, d.log, config.storageRoot);
+    const storage = await deps.storage.state();
+    const root = storage.ok ? storage.root : config.storageRoot;
+    const dir = modelDir(root, d.author, d.repo, d.revision);
     const progress = new JobProgress(files.reduce((n, f) => n + f.size_bytes, 0), files.length);
     const controller = new AbortController();
     running.set(downloadId, controller);
@@ -71,8 +77,18 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
     const flush = createFlusher(downloadId, progress, log, () => controller.abort('canceled'));
     const timer = setInterval(() => void flush(), PROGRESS_INTERVAL_MS);
     try {
+      if (!storage.ok) {
+        await storageLost(controller, log, storage.message);
+        return;
+      }
+      const unsafe = await ensureDirNoSymlinks(root, [d.author, d.repo, revisionFolder(d.revision)]).then(() => null, (err: Error) => err.message);
+      if (unsafe) {
+        jobError = unsafe;
+        log.line(`refused: ${unsafe}`);
+        return;
+      }
       const todo = await skipFilesAlreadyDone(files, dir, progress, log, d.force);
-      const partials = await Promise.all(todo.map((f) => sizeOnDisk(`${finalPath(dir, f.path)}.partial`)));
+      const partials = await Promise.all(todo.map((f) => sizeOnDisk(partialPath(finalPath(dir, f.path)))));
       const needed = todo.reduce((n, f, i) => n + Math.max(0, f.size_bytes - Math.max(0, partials[i]!)), 0);
       try {
         await assertSpace(config.storageRoot, needed, await repo.bytesStillNeeded(db, downloadId), config.downloads.diskReserveBytes);
@@ -87,7 +103,7 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
         return;
       }
       await scheduler.run(todo.map((f) => ({ f, size: f.size_bytes })), async ({ f }, connections) => {
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted || (await storageLost(controller, log))) return;
         const failure = await fetchOne(d, f, dir, connections, controller, locks, progress, log);
         if (failure?.stopsJob) {
           jobError = failure.message;
@@ -129,6 +145,8 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
         ...(!f.is_lfs && f.git_oid ? { gitOid: f.git_oid } : {}),
         url: resolveUrl(config.hub.endpoint, d.author, d.repo, d.commit_sha!, f.path),
         dest,
+        // dir is <real storage root>/<author>/<repo>/<revision>
+        root: path.resolve(dir, '..', '..', '..'),
       };
       const result = await engine(task, {
         hubOrigin: new URL(config.hub.endpoint).origin,
@@ -147,6 +165,8 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
         },
       });
       progress.setWaiting(f.path, null);
+      // a file renamed into place just as the storage went away (lazy unmount) is not there
+      if (await storageLost(controller, log)) throw new DownloadError('Canceled', `${f.path}: the storage went away`, { permanent: false });
       progress.found(f.id, f.size_bytes - (progress.fileBytes.get(f.id) ?? 0));
       progress.filesDone++;
       await repo.setFileStatus(db, f.id, { status: 'done', sha256: result.sha256, bytesDone: f.size_bytes });
@@ -154,7 +174,8 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
     } catch (err) {
       progress.setWaiting(f.path, null);
       const e = err instanceof DownloadError ? err : null;
-      if (controller.signal.aborted && (!e || e.code === 'Canceled')) {
+      // a write error because the storage went away is no fault of the file: it waits for the storage
+      if ((controller.signal.aborted && (!e || e.code === 'Canceled')) || (await storageLost(controller, log))) {
         await repo.setFileStatus(db, f.id, { status: 'pending', bytesDone: progress.fileBytes.get(f.id) ?? 0 });
         return null;
       }
@@ -221,6 +242,21 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
     }
   }
 
+  /**
+   * True (and the job paused: its files back to pending, the job back to queued) when the storage is
+   * not usable any more, e.g. the NAS was unmounted: nothing may be written to the empty mount point.
+   */
+  async function storageLost(controller: AbortController, log: JobLog, known?: string): Promise<boolean> {
+    if (controller.signal.reason === 'storage') return true;
+    const s = known === undefined ? await deps.storage.state() : { ok: false as const, message: known };
+    if (s.ok) return false;
+    if (!controller.signal.aborted) {
+      log.line(`paused: ${s.message}; the download resumes when the storage is back`);
+      controller.abort('storage');
+    }
+    return true;
+  }
+
   function createFlusher(downloadId: string, progress: JobProgress, log: JobLog, onCanceled: () => void) {
     let busy: Promise<void> | null = null;
     let filesWrittenAt = 0;
@@ -262,6 +298,8 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
     } else if (reason === 'shutdown') {
       log.line('paused: the server is shutting down; the download resumes when it is back');
       final = { status: 'queued', error: null };
+    } else if (reason === 'storage') {
+      final = { status: 'queued', error: null };
     } else if (jobError) {
       final = { status: 'failed', error: jobError };
     } else if (progress.filesFailed > 0) {
@@ -281,6 +319,7 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
       if (final) await repo.finish(tx, d.id, final);
     });
     if (reason === 'shutdown') throw new JobInterrupted('interrupted by shutdown');
+    if (reason === 'storage') throw new JobInterrupted('paused: the storage is not usable');
   }
 
   return {

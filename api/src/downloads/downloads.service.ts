@@ -1,11 +1,13 @@
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import type { CreateDownloadResponse, Download, DownloadFile, DownloadProgress, RescanResponse, SelectionItem } from '@d011dl/contract';
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { badRequest, conflict, notFound } from '../http-errors.ts';
 import type { HubTreeEntry } from '../hub/hub-client.ts';
 import type { HubService } from '../hub/hub.service.ts';
-import { modelDir } from '../storage/layout.ts';
+import { modelDir, revisionFolder } from '../storage/layout.ts';
+import { assertNoSymlinks, UnsafePathError } from '../storage/safe-fs.ts';
+import type { StorageGuard } from '../storage/storage-guard.ts';
 import { assertSpace } from './disk-space.ts';
 import type { DownloadQueue } from './download-queue.ts';
 import { downloadsRepository as repo, type DownloadRow, type TargetFile } from './downloads.repository.ts';
@@ -65,7 +67,7 @@ export function expandSelection(tree: HubTreeEntry[], selection: SelectionItem[]
   return [...chosen.values()].map(toTarget);
 }
 
-export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: HubService; queue: DownloadQueue }) {
+export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: HubService; queue: DownloadQueue; storage: StorageGuard }) {
   const { db, config, hub, queue } = deps;
 
   function toDownload(d: DownloadRow): Download {
@@ -93,14 +95,23 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
 
   return {
     async create(caller: Caller, req: { author: string; repo: string; revision: string; selection: SelectionItem[]; force: boolean }): Promise<CreateDownloadResponse> {
+      // an unmounted, read-only or unsafe storage is refused before asking the Hub anything
+      const root = await deps.storage.require();
+      await assertNoSymlinks(root, [req.author, req.repo, revisionFolder(req.revision)]).catch((err: unknown) => {
+        throw err instanceof UnsafePathError ? conflict(err.message, 'UnsafeStoragePath') : err;
+      });
       const commit = await hub.resolveCommit(req.author, req.repo, req.revision);
       const targets = expandSelection(await hub.listAll(req.author, req.repo, commit), req.selection);
       if (targets.length === 0) throw badRequest('Nothing to download: the selection has no files', 'EmptySelection');
-      const dir = modelDir(config.storageRoot, req.author, req.repo, req.revision);
+      const dir = modelDir(root, req.author, req.repo, req.revision);
       for (const t of targets) finalPath(dir, t.path);
 
-      // one look at the disk serves both the "already downloaded" check and the space check
-      const onDisk = await Promise.all(targets.map(async (t) => (await stat(finalPath(dir, t.path)).catch(() => null))?.size === t.size));
+      // one look at the disk serves both the "already downloaded" check and the space check (a link
+      // is not a downloaded file: the job refuses it with a clear message)
+      const onDisk = await Promise.all(targets.map(async (t) => {
+        const st = await lstat(finalPath(dir, t.path)).catch(() => null);
+        return Boolean(st?.isFile() && st.size === t.size);
+      }));
       if (!req.force) {
         const done = await repo.doneFiles(db, req.author, req.repo, req.revision);
         const present = targets.map((t, i) => {
@@ -118,7 +129,7 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
       const bytesTotal = targets.reduce((n, t) => n + t.size, 0);
       // files already on disk need no new space: only what is missing has to fit
       const bytesMissing = targets.reduce((n, t, i) => n + (onDisk[i] ? 0 : t.size), 0);
-      await assertSpace(config.storageRoot, bytesMissing, await repo.bytesStillNeeded(db, null), config.downloads.diskReserveBytes);
+      await assertSpace(root, bytesMissing, await repo.bytesStillNeeded(db, null), config.downloads.diskReserveBytes);
 
       const downloadId = await withTransaction(db, async (tx) => {
         const modelId = await repo.upsertModel(tx, req);

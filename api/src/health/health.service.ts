@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { access, constants, mkdir, statfs, unlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { HealthResponse } from '@d011dl/contract';
 import type { Db } from '../db/pool.ts';
 import { INTERNAL_DIR } from '../storage/layout.ts';
+import { ensureDirNoSymlinks, openNoFollow } from '../storage/safe-fs.ts';
+import type { StorageGuard } from '../storage/storage-guard.ts';
 
 const msg = (err: unknown) => (err as Error).message ?? String(err);
 
-export function createHealthService(deps: { db: Db; storageRoot: string; version: string }) {
+export function createHealthService(deps: { db: Db; storageRoot: string; storage: StorageGuard; version: string }) {
   async function database(): Promise<HealthResponse['checks']['database']> {
     try {
       await deps.db.query('SELECT 1');
@@ -21,17 +24,18 @@ export function createHealthService(deps: { db: Db; storageRoot: string; version
   // not as failed downloads later.
   async function storage(): Promise<HealthResponse['checks']['storage']> {
     const root = deps.storageRoot;
+    // mounted (its marker is there), not read-only: storage-guard.ts
+    const state = await deps.storage.state();
+    if (!state.ok) return { ok: false, path: root, error: state.message };
     try {
-      await access(root, constants.W_OK);
-    } catch (err) {
-      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-      return { ok: false, path: root, error: missing ? `STORAGE_ROOT ${root} does not exist (is the storage mounted?)` : `STORAGE_ROOT ${root} is not writable` };
-    }
-    try {
-      const dir = path.join(root, INTERNAL_DIR);
-      await mkdir(dir, { recursive: true });
+      const dir = await ensureDirNoSymlinks(state.root, [INTERNAL_DIR]);
       const probe = path.join(dir, `health-${randomUUID()}`);
-      await writeFile(probe, 'ok');
+      const fh = await openNoFollow(probe, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
+      try {
+        await fh.writeFile('ok');
+      } finally {
+        await fh.close();
+      }
       await unlink(probe);
       const fs = await statfs(root);
       return { ok: true, path: root, free_bytes: fs.bavail * fs.bsize, total_bytes: fs.blocks * fs.bsize };

@@ -1,6 +1,7 @@
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { HttpError } from '../http-errors.ts';
 import { hubHttpError, hubNetworkError, type HubErrorContext } from './hub-errors.ts';
+import { validateTreeEntries } from './tree-validate.ts';
 
 export interface HubLfs { oid: string; size: number; pointerSize?: number }
 export interface HubTreeEntry { type: 'file' | 'directory'; path: string; size: number; oid: string; lfs?: HubLfs }
@@ -117,7 +118,7 @@ export function createHubClient(opts: HubClientOptions) {
       );
       if (!Array.isArray(body)) throw new HttpError(502, 'HubUnavailable', 'Hugging Face sent a tree listing that is not a list');
       const next = nextLink(h.link);
-      return { entries: body, nextCursor: next ? encodeCursor(new URL(next, opts.endpoint).search) : null };
+      return { entries: validateTreeEntries(body), nextCursor: next ? encodeCursor(new URL(next, opts.endpoint).search) : null };
     },
 
     /**

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { completeResponses } from './openapi-truth.ts';
 
 export default fp(async function openapi(app: FastifyInstance, opts: { version: string }) {
   await app.register(swagger, {
@@ -12,6 +13,7 @@ export default fp(async function openapi(app: FastifyInstance, opts: { version: 
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (doc) => completeResponses('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: false } });
 });

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { startHubSim, type CatalogConfig, type HubSim } from '../../../hubsim/src/index.ts';
 import { DownloadError, downloadFile, type EngineOptions, type FileTask } from '../../src/downloads/engine/index.ts';
 import { assertExact, exists, MiB, sha256, taskFor, tempDir, testOptions } from './helpers.ts';
+import { partialPath, sidecarPath } from '../../src/downloads/engine/sidecar.ts';
 
 const REPO = 'acme/changing';
 const LFS = 'weights.bin'; // 8 MiB
@@ -48,7 +49,7 @@ async function cancelEarly(sim: HubSim, task: FileTask, extra: Partial<EngineOpt
     if (opts.rec.bytes >= 0.3 * task.size) ctl.abort();
   };
   await assert.rejects(downloadFile(task, opts), (e: unknown) => e instanceof DownloadError && e.code === 'Canceled');
-  assert.equal(await exists(`${task.dest}.partial.json`), true);
+  assert.equal(await exists(sidecarPath(task.dest)), true);
   sim.faults.reset();
 }
 
@@ -74,8 +75,8 @@ test('changed between a cancel and the resume, with the old hash expected: resta
   assert.match(restarts[0]!, /changed on the Hub \(ETag/);
   assert.match(restarts[1]!, /does not match.*downloading again from zero/);
   assert.equal(await exists(task.dest), false);
-  assert.equal(await exists(`${task.dest}.partial`), false);
-  assert.equal(await exists(`${task.dest}.partial.json`), false);
+  assert.equal(await exists(partialPath(task.dest)), false);
+  assert.equal(await exists(sidecarPath(task.dest)), false);
 });
 
 test('changed between a cancel and the resume, no expected hash: starts over and gets the new bytes', { timeout: 30_000 }, async (t) => {
@@ -121,7 +122,7 @@ test('a regular file changed mid-download: If-Range gets a 200, the engine start
   assert.match(cache[1]?.range ?? '', /^bytes=[1-9]/);
   assert.equal(opts.rec.bytes, 0, 'discarded bytes were taken back from the progress');
   assert.equal(await exists(task.dest), false);
-  assert.equal(await exists(`${task.dest}.partial`), false);
+  assert.equal(await exists(partialPath(task.dest)), false);
 });
 
 test('an LFS file changed mid-download keeps coming from its content-addressed CDN URL: the pinned bytes', { timeout: 30_000 }, async (t) => {

@@ -5,6 +5,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { startHubSim, type HubSim } from '../../../hubsim/src/index.ts';
 import { DownloadError, downloadFile } from '../../src/downloads/engine/index.ts';
 import { assertExact, bodyRequests, exists, taskFor, tempDir, testOptions } from './helpers.ts';
+import { partialPath, sidecarPath } from '../../src/downloads/engine/sidecar.ts';
 
 const REPO = 'acme/tiny-model';
 const MODEL = 'model.safetensors'; // 3 MiB + 5, LFS: resolve 302 → CDN
@@ -82,8 +83,8 @@ test('a connection that keeps breaking fails the file but keeps the partial; the
   );
   assert.ok(err instanceof DownloadError && err.code === 'NetworkError', String(err));
   assert.equal(await exists(task.dest), false);
-  assert.equal(await exists(`${task.dest}.partial`), true);
-  assert.equal(await exists(`${task.dest}.partial.json`), true);
+  assert.equal(await exists(partialPath(task.dest)), true);
+  assert.equal(await exists(sidecarPath(task.dest)), true);
 
   sim.faults.reset();
   sim.stats.reset();
@@ -96,7 +97,7 @@ test('a connection that keeps breaking fails the file but keeps the partial; the
   assert.ok(kept > 100_000 && kept <= 400_000, `kept ${kept}`);
   assert.equal(res.bytesFetched, task.size - kept);
   assert.deepEqual(starts(MODEL), [kept]);
-  assert.equal(await exists(`${task.dest}.partial.json`), false);
+  assert.equal(await exists(sidecarPath(task.dest)), false);
 });
 
 test('429 waits exactly as RateLimit t asks, without using the retry budget', async (t) => {

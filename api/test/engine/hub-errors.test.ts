@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { startHubSim, type HubSim } from '../../../hubsim/src/index.ts';
 import { DownloadError, downloadFile, type FileTask } from '../../src/downloads/engine/index.ts';
 import { assertExact, exists, taskFor, tempDir, testOptions } from './helpers.ts';
+import { partialPath } from '../../src/downloads/engine/sidecar.ts';
 
 let sim: HubSim;
 before(async () => {
@@ -25,7 +26,7 @@ async function failure(task: FileTask, token: string | undefined): Promise<Downl
   // one request, no retries
   assert.equal(sim.stats.requests.length, 1);
   assert.equal(await exists(task.dest), false);
-  assert.equal(await exists(`${task.dest}.partial`), false);
+  assert.equal(await exists(partialPath(task.dest)), false);
   assert.ok(opts.rec.events.some((e) => e.type === 'failed' && e.message === err.message));
   return err;
 }

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { startHubSim, type CatalogConfig, type HubSim } from '../../../hubsim/src/index.ts';
 import { DownloadError, downloadFile, runFiles } from '../../src/downloads/engine/index.ts';
 import { assertExact, exists, MiB, tasksFor, testOptions } from './helpers.ts';
+import { partialPath } from '../../src/downloads/engine/sidecar.ts';
 
 const REPO = 'acme/roomy';
 const catalog: CatalogConfig = {
@@ -62,7 +63,7 @@ test('ENOSPC: NoSpace, permanent, dest untouched, partial kept; resumes after sp
   assert.equal(err.permanent, true);
   assert.match(err.message, /No space left on the storage device/);
   assert.equal(await exists(task!.dest), false);
-  assert.equal(await exists(`${task!.dest}.partial`), true);
+  assert.equal(await exists(partialPath(task!.dest)), true);
 
   execFileSync('mount', ['-o', 'remount,size=64m', disk]);
   sim.faults.reset();

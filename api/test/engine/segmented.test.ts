@@ -9,8 +9,8 @@ import { Agent, type Dispatcher } from 'undici';
 import { startHubSim, type HubSim, type RequestRecord } from '../../../hubsim/src/index.ts';
 import { DownloadError, downloadFile, type EngineOptions } from '../../src/downloads/engine/index.ts';
 import { RangeSet } from '../../src/downloads/engine/ranges.ts';
-import { readJournal } from '../../src/downloads/engine/sidecar.ts';
 import { assertExact, bigCatalog, exists, MiB, taskFor, tempDir, testOptions } from './helpers.ts';
+import { partialPath, readJournal, sidecarPath } from '../../src/downloads/engine/sidecar.ts';
 
 const REPO = 'acme/big';
 const FILE = 'big.bin'; // 64 MiB + 7
@@ -175,8 +175,8 @@ test('cancel keeps the partial; the next call resumes with < 10% fetched again',
   // generous: a cancel that waits for a connection (or a stalled one) would take seconds
   assert.ok(stopMs < 5_000, `stopped ${Math.round(stopMs)} ms after the abort`);
   assert.equal(await exists(task.dest), false);
-  assert.equal(await exists(`${task.dest}.partial`), true);
-  const side = JSON.parse(await readFile(`${task.dest}.partial.json`, 'utf8')) as { done: [number, number][] };
+  assert.equal(await exists(partialPath(task.dest)), true);
+  const side = JSON.parse(await readFile(sidecarPath(task.dest), 'utf8')) as { done: [number, number][] };
   const kept = new RangeSet(side.done).size();
   const firstServed = served(cdnGets());
 
@@ -207,7 +207,7 @@ test('after the process is killed mid-download, a new call resumes from the side
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   // kill it once the sidecar says a third of the file is safely on disk
   for (;;) {
-    const text = await readFile(`${task.dest}.partial.json`, 'utf8').catch(() => '');
+    const text = await readFile(sidecarPath(task.dest), 'utf8').catch(() => '');
     const done = text ? new RangeSet((JSON.parse(text) as { done: [number, number][] }).done).size() : 0;
     if (done >= task.size / 3) break;
     assert.equal(output, '', 'the child finished before it could be killed');
@@ -216,7 +216,7 @@ test('after the process is killed mid-download, a new call resumes from the side
   child.kill('SIGKILL');
   assert.equal(await exited, 'SIGKILL');
   assert.equal(await exists(task.dest), false);
-  const side = JSON.parse(await readFile(`${task.dest}.partial.json`, 'utf8')) as { done: [number, number][] };
+  const side = JSON.parse(await readFile(sidecarPath(task.dest), 'utf8')) as { done: [number, number][] };
   // the fsynced ranges, plus every write the journal lists (the page cache outlives the process)
   const onDisk = new RangeSet([...side.done, ...(await readJournal(task.dest, task.size))]);
   const kept = onDisk.size();

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { startHubSim, type HubSim } from '../../../hubsim/src/index.ts';
 import { runFiles } from '../../src/downloads/engine/index.ts';
 import { assertExact, exists, sha256, tasksFor, tempDir, testOptions } from './helpers.ts';
+import { partialPath } from '../../src/downloads/engine/sidecar.ts';
 
 const REPO = 'acme/tiny-model';
 let sim: HubSim;
@@ -41,7 +42,7 @@ test('downloads every file of acme/tiny-model byte for byte; the token reaches t
   assert.ok(!sim.stats.requests.some((r) => r.path.includes('empty.txt')));
   assert.equal((await readFile(path.join(root, 'empty.txt'))).length, 0);
   // nothing but the final files is left behind
-  const leftovers = (await readdir(root, { recursive: true })).filter((f) => /\.partial/.test(f));
+  const leftovers = (await readdir(root, { recursive: true })).filter((f) => /partial/.test(f));
   assert.deepEqual(leftovers, []);
   const size = tasks.reduce((n, x) => n + x.size, 0);
   assert.equal(opts.rec.bytes, size, 'onBytes adds up to the bytes written');
@@ -101,7 +102,7 @@ test('runFiles keeps going when one file fails permanently', async (t) => {
   assert.equal(outcomes[0]?.error?.httpStatus, 404);
   assert.match(outcomes[0]!.error!.message, /Entry not found/);
   assert.equal(await exists(missing.dest), false);
-  assert.equal(await exists(`${missing.dest}.partial`), false, 'no empty partial left behind');
+  assert.equal(await exists(partialPath(missing.dest)), false, 'no empty partial left behind');
   assert.deepEqual(
     outcomes.slice(1).map((o) => o.result?.status),
     ['done', 'done'],

@@ -13,7 +13,7 @@ import { bearer, registerAndLogin, startTestApp, testEnv } from '../helpers/app.
 import { createTestDatabase } from '../helpers/db.ts';
 import { assertFilesExact, waitForStatus } from '../helpers/downloads.ts';
 import { RangeSet } from '../../src/downloads/engine/ranges.ts';
-import { readJournal } from '../../src/downloads/engine/sidecar.ts';
+import { partialPath, readJournal, sidecarPath } from '../../src/downloads/engine/sidecar.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const MiB = 1024 * 1024;
@@ -92,7 +92,7 @@ describe('a server killed with SIGKILL mid-file', () => {
     const final = path.join(dir, 'data/models/acme/big/main/big.bin');
     assert.ok(!existsSync(final), 'no file at the final path after the crash');
     const servedBeforeCrash = sim.stats.bytesServed();
-    const sidecar = JSON.parse(await readFile(`${final}.partial.json`, 'utf8')) as { done: Array<[number, number]> };
+    const sidecar = JSON.parse(await readFile(sidecarPath(final), 'utf8')) as { done: Array<[number, number]> };
     const persisted = sidecar.done.reduce((n, [a, b]) => n + (b - a), 0);
     const journaled = new RangeSet([...sidecar.done, ...(await readJournal(final, 128 * MiB + 7))]).size();
 
@@ -209,7 +209,7 @@ describe('a server shut down gracefully mid-download', () => {
       const paused = await adminDownload(db.name, id);
       assert.equal(paused.status, 'queued');
       assert.match(paused.log, /paused/);
-      assert.ok(existsSync(path.join(dir, 'models/acme/big/main/big.bin.partial')), 'partial kept');
+      assert.ok(existsSync(partialPath(path.join(dir, 'models/acme/big/main/big.bin'))), 'partial kept');
 
       sim.faults.set({ bandwidthPerConn: 8 * MiB });
       sim.stats.reset();

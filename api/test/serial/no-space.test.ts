@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { startHubSim } from '@d011dl/hubsim';
 import { bearer, registerAndLogin, startTestApp } from '../helpers/app.ts';
 import { waitForStatus } from '../helpers/downloads.ts';
+import { PARTIAL_SUFFIX } from '../../src/downloads/engine/sidecar.ts';
 
 const MiB = 1024 * 1024;
 
@@ -45,7 +46,7 @@ describe('a disk that fills up during a download', () => {
         else assert.ok(!existsSync(final), `${f.path}: nothing at the final path`);
       }
       for (const name of await readdir(dir)) {
-        if (name.endsWith('.partial') || name.endsWith('.partial.json')) continue;
+        if (name.includes(PARTIAL_SUFFIX)) continue;
         const size = (await import('node:fs/promises')).stat(path.join(dir, name)).then((s) => s.size);
         assert.equal(await size, expected.get(name), `${name} is complete`);
       }

@@ -1,11 +1,14 @@
 // downloadFile: one repo file to its final path, verified, atomically, resuming whatever a previous
-// call (or a previous process) left in `<dest>.partial`.
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+// call (or a previous process) left in its partial file (sidecar.ts names it).
+import { constants } from 'node:fs';
+import { lstat, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { serverWaitMs } from './backoff.ts';
 import { canceledError, DownloadError, fsError } from './errors.ts';
 import { FrontierHasher, hashFile, mismatch, type Digests, type FileHasher } from './hashing.ts';
 import { ThreadedFrontierHasher } from './hash-thread.ts';
+import { openNoFollow, symlinkRefusal } from '../../storage/safe-fs.ts';
+import { prepareDestFolder } from './dest-folder.ts';
 import { engineAgent, type ClientConfig } from './http-client.ts';
 import { PartialFile, type ResumeState } from './partial-file.ts';
 import { journalPath, partialPath, readJournal, readSidecar, removePartial, sidecarPath } from './sidecar.ts';
@@ -140,7 +143,7 @@ class FileRun {
 
 /**
  * Downloads `task.url` to `task.dest`: skips a destination that already holds the right bytes,
- * resumes `<dest>.partial`, verifies size and hashes, then fsyncs and renames into place.
+ * resumes its partial file, verifies size and hashes, then fsyncs and renames into place.
  * Throws DownloadError; a canceled or failed call keeps the partial for a later resume.
  */
 export async function downloadFile(task: FileTask, opts: EngineOptions): Promise<FileResult> {
@@ -159,7 +162,7 @@ export async function downloadFile(task: FileTask, opts: EngineOptions): Promise
 async function downloadOrSkip(run: FileRun): Promise<FileResult> {
   const { task } = run;
   try {
-    await mkdir(path.dirname(task.dest), { recursive: true });
+    await prepareDestFolder(task);
   } catch (err) {
     throw fsError(err, 'create the folder of', task.dest);
   }
@@ -203,11 +206,12 @@ async function inspectDestination(run: FileRun): Promise<Existing> {
   const { task } = run;
   let st;
   try {
-    st = await stat(task.dest);
+    st = await lstat(task.dest);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
     throw fsError(err, 'inspect', task.dest);
   }
+  if (st.isSymbolicLink()) throw fsError(symlinkRefusal(task.dest), 'inspect', task.dest);
   if (!st.isFile()) {
     throw new DownloadError('IOError', `${task.path}: ${task.dest} exists and is not a regular file`, { permanent: true });
   }
@@ -231,7 +235,7 @@ async function writeEmpty(run: FileRun, note: string): Promise<FileResult> {
   }
   const tmp = partialPath(task.dest);
   try {
-    const fh = await open(tmp, 'w');
+    const fh = await openNoFollow(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC);
     try {
       await fh.sync();
     } finally {

@@ -1,4 +1,5 @@
 // The one error type the engine throws, and the mapping of file-system and network failures onto it.
+import { UnsafePathError } from '../../storage/safe-fs.ts';
 
 export type DownloadErrorCode =
   | 'HubError'
@@ -34,6 +35,8 @@ const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
 /** A failed file-system call: a full disk is its own, clearly worded, error. */
 export function fsError(err: unknown, action: string, file: string): DownloadError {
   if (err instanceof DownloadError) return err;
+  // a symbolic link or a file where a folder belongs: its own message says what to do
+  if (err instanceof UnsafePathError) return new DownloadError('IOError', err.message, { permanent: true, cause: err });
   const code = (err as NodeJS.ErrnoException).code ?? '';
   if (NO_SPACE.has(code)) {
     return new DownloadError(

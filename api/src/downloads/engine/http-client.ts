@@ -2,6 +2,7 @@
 // and every answer sorted into "stream it", "wait and retry", "content changed" or "give up".
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
+import { refusedRedirect } from './private-address.ts';
 
 type BodyStream = Dispatcher.ResponseData['body'];
 type Headers = Dispatcher.ResponseData['headers'];
@@ -139,6 +140,8 @@ export async function openRange(req: RangeRequest, cfg: ClientConfig, signal: Ab
       if (!location) throw new HttpFailure('retry', `${target.host} answered ${status} without a Location`, status);
       if (hop + 1 >= MAX_HOPS) throw new HttpFailure('permanent', `too many redirects (more than ${MAX_HOPS - 1}) from ${new URL(req.url).host}`, status);
       url = new URL(location, target).href;
+      const refused = await refusedRedirect(new URL(url), cfg.hubOrigin);
+      if (refused) throw new HttpFailure('permanent', `refusing ${refused} from ${target.host}`, status);
       continue;
     }
     if (status === 200 || status === 206) {

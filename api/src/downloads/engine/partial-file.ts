@@ -1,8 +1,9 @@
-// The `.partial` being filled: positioned writes from several connections, the set of written ranges,
+// The partial file being filled: positioned writes from several connections, the set of written ranges,
 // the sidecar that makes them resumable (its ranges written only after their data is fsynced), and the
 // journal of every completed write (what a killed process leaves in the page cache).
 import { constants } from 'node:fs';
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { rm, type FileHandle } from 'node:fs/promises';
+import { openNoFollow } from '../../storage/safe-fs.ts';
 import { fsError } from './errors.ts';
 import { RangeSet, type ByteRange } from './ranges.ts';
 import { encodeJournal, journalPath, partialPath, writeSidecar, type Sidecar } from './sidecar.ts';
@@ -59,13 +60,14 @@ export class PartialFile {
     let journal: FileHandle | undefined;
     try {
       // the journal is emptied before the partial: a stale journal must never describe a new, empty file
-      if (journaled) journal = await open(journalPath(dest), resume ? 'a' : 'w', 0o644);
+      if (journaled) journal = await openNoFollow(journalPath(dest), constants.O_WRONLY | constants.O_CREAT | (resume ? constants.O_APPEND : constants.O_TRUNC), 0o644);
       else if (!resume) await rm(journalPath(dest), { force: true });
     } catch (err) {
       throw fsError(err, 'create', journalPath(dest));
     }
     try {
-      fh = await open(partialPath(dest), flags, 0o644);
+      // never through a link planted at the partial's name: it is removed, and the open refuses links
+      fh = await openNoFollow(partialPath(dest), flags, 0o644);
     } catch (err) {
       await journal?.close().catch(() => {});
       throw fsError(err, 'create', partialPath(dest));

@@ -1,9 +1,15 @@
-// `<dest>.partial.json`: what a `.partial` holds, so a later call (or a restarted process) resumes it.
-// Its `done` only ever lists ranges whose bytes were fsynced before it was written (they survive a power
-// loss). Beside it, `<dest>.partial.json.log` is a journal of every write as it completes, never fsynced:
-// a crashed process's writes are still in the page cache, so after a kill -9 the journal says exactly
-// what is on disk, and a resume loses next to nothing (see download-file.ts for the power-loss fallback).
-import { open, readFile, rename, rm } from 'node:fs/promises';
+// The partial file beside its destination and its sidecar (what the partial holds, so a later call or
+// a restarted process resumes it). The sidecar's `done` only ever lists ranges whose bytes were fsynced
+// first (they survive a power loss). Beside them, a journal of every write as it completes, never
+// fsynced: a crashed process's writes are still in the page cache, so after a kill -9 the journal says
+// what is on disk and a resume loses next to nothing (download-file.ts: the power-loss fallback).
+// All have short names derived from a hash of the file name, so a legal 255-byte name still fits
+// NAME_MAX once a suffix is added; every open refuses symbolic links (storage/safe-fs.ts).
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { clearNonRegular, lstatOrNull, openNoFollow } from '../../storage/safe-fs.ts';
 import type { ByteRange } from './ranges.ts';
 
 export interface Sidecar {
@@ -18,9 +24,23 @@ export interface Sidecar {
   done: ByteRange[];
 }
 
-export const partialPath = (dest: string) => `${dest}.partial`;
-export const sidecarPath = (dest: string) => `${dest}.partial.json`;
-export const journalPath = (dest: string) => `${sidecarPath(dest)}.log`;
+/** Marks D011DL's partial files (rescans, cleanups and people can tell them from model files). */
+export const PARTIAL_SUFFIX = '.d011dl-partial';
+export const partialPath = (dest: string) =>
+  path.join(path.dirname(dest), `.${createHash('sha1').update(path.basename(dest)).digest('hex').slice(0, 16)}${PARTIAL_SUFFIX}`);
+export const sidecarPath = (dest: string) => `${partialPath(dest)}.json`;
+export const journalPath = (dest: string) => `${partialPath(dest)}.log`;
+// the names used before: `<name>.partial` + `<name>.partial.json` (too long for names near NAME_MAX)
+const legacyPartialPath = (dest: string) => `${dest}.partial`;
+const legacySidecarPath = (dest: string) => `${dest}.partial.json`;
+
+/** Gives a partial left under the old names by an earlier version the new names, so it resumes. */
+export async function adoptLegacyPartial(dest: string): Promise<void> {
+  if (await lstatOrNull(partialPath(dest))) return;
+  if (!(await clearNonRegular(legacyPartialPath(dest)).catch(() => false))) return;
+  await rename(legacyPartialPath(dest), partialPath(dest));
+  if (await clearNonRegular(legacySidecarPath(dest)).catch(() => false)) await rename(legacySidecarPath(dest), sidecarPath(dest));
+}
 
 // one journal record: [start, end) as two float64 (exact for every file size below 2^53)
 export const JOURNAL_RECORD = 16;
@@ -42,7 +62,13 @@ export function encodeJournal(ranges: readonly ByteRange[]): Buffer {
 export async function readJournal(dest: string, size: number): Promise<ByteRange[]> {
   let buf: Buffer;
   try {
-    buf = await readFile(journalPath(dest));
+    if (!(await lstatOrNull(journalPath(dest)))?.isFile()) return [];
+    const fh = await openNoFollow(journalPath(dest), constants.O_RDONLY);
+    try {
+      buf = await fh.readFile();
+    } finally {
+      await fh.close();
+    }
   } catch {
     return [];
   }
@@ -59,7 +85,15 @@ export async function readJournal(dest: string, size: number): Promise<ByteRange
 export async function readSidecar(dest: string): Promise<Sidecar | undefined> {
   let text: string;
   try {
-    text = await readFile(sidecarPath(dest), 'utf8');
+    await adoptLegacyPartial(dest);
+    // a sidecar that is a link or a FIFO is not ours: not read, and replaced at the next checkpoint
+    if (!(await lstatOrNull(sidecarPath(dest)))?.isFile()) return undefined;
+    const fh = await openNoFollow(sidecarPath(dest), constants.O_RDONLY);
+    try {
+      text = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
   } catch {
     return undefined;
   }
@@ -89,7 +123,7 @@ export async function readSidecar(dest: string): Promise<Sidecar | undefined> {
 export async function writeSidecar(dest: string, data: Sidecar, durable = true): Promise<void> {
   const file = sidecarPath(dest);
   const tmp = `${file}.tmp`;
-  const fh = await open(tmp, 'w');
+  const fh = await openNoFollow(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC);
   try {
     try {
       await fh.writeFile(JSON.stringify(data));
@@ -111,5 +145,8 @@ export async function removePartial(dest: string): Promise<void> {
     rm(sidecarPath(dest), { force: true }),
     rm(`${sidecarPath(dest)}.tmp`, { force: true }),
     rm(journalPath(dest), { force: true }),
+    // left by an earlier version; a name too long for the old suffix cannot exist
+    rm(legacyPartialPath(dest), { force: true }).catch(() => {}),
+    rm(legacySidecarPath(dest), { force: true }).catch(() => {}),
   ]);
 }

@@ -14,6 +14,11 @@ export interface FileTask {
   url: string;
   /** absolute final path (inside the storage root; the caller validated it) */
   dest: string;
+  /**
+   * the real path of the storage root `dest` must stay under: every folder from it to `dest` is
+   * created or checked without following symbolic links (without it, folders are just created)
+   */
+  root?: string;
 }
 
 export type FileEventType = 'start' | 'resume' | 'retry' | 'restart' | 'verified' | 'skipped' | 'done' | 'failed';
