@@ -1,10 +1,12 @@
 // npm start: the API and the web portal side by side on this machine (in containers each runs alone:
 // the API as `node api/src/server.ts`, the portal under `pm2-runtime web/ecosystem.config.js`).
 // Settings come from the environment and .env, as each process reads them; the portal is pointed at
-// this API unless API_BASE_URL says otherwise, and the API trusts the portal (loopback) to pass on each
-// browser's address. Ctrl-C stops both; if one dies, the other is stopped; if this script dies, even
+// this API unless API_BASE_URL says otherwise, and the API trusts the portal (loopback, carrying a
+// PORTAL_SECRET made for this run unless one is set) to pass on each browser's address; other local
+// processes cannot. Ctrl-C stops both; if one dies, the other is stopped; if this script dies, even
 // by SIGKILL, both notice their IPC channel closing and stop by themselves (no orphans).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -14,7 +16,9 @@ const root = path.resolve(import.meta.dirname, '..');
 const file = process.env.ENV_FILE ?? '.env';
 const settings = existsSync(file) ? { ...parseEnv(readFileSync(file, 'utf8')), ...process.env } : process.env;
 const apiPort = settings.PORT_API || '32002';
-const env = { ...process.env, D011DL_LAUNCHER: '1', API_BASE_URL: settings.API_BASE_URL || `http://127.0.0.1:${apiPort}` };
+// Without it any local process could claim to be the portal and pick the address sign-in limits count.
+const portalSecret = settings.PORTAL_SECRET || randomBytes(32).toString('hex');
+const env = { ...process.env, D011DL_LAUNCHER: '1', PORTAL_SECRET: portalSecret, API_BASE_URL: settings.API_BASE_URL || `http://127.0.0.1:${apiPort}` };
 const trust = (settings.TRUST_PROXY ?? '').trim();
 const apiEnv = { ...env, TRUST_PROXY: trust === 'true' ? trust : ['loopback', ...(trust === 'false' ? [] : [trust])].filter(Boolean).join(',') };
 

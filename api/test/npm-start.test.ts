@@ -35,7 +35,7 @@ describe('npm start (API + portal on the embedded database)', () => {
     // process in the group at once, as a terminal's does
     const p = spawn(process.execPath, [path.join(root, 'scripts/start.ts')], {
       cwd: dir,
-      env: { ...env, DATA_DIR: path.join(dir, 'data'), PORT_API: String(apiPort), PORT_WEB: String(webPort), LOG_LEVEL: 'info', HF_ENDPOINT: 'http://127.0.0.1:9' },
+      env: { ...env, DATA_DIR: path.join(dir, 'data'), PORT_API: String(apiPort), PORT_WEB: String(webPort), LOG_LEVEL: 'info', HF_ENDPOINT: 'http://127.0.0.1:9', LOGIN_RATE_LIMIT: '3' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -46,6 +46,18 @@ describe('npm start (API + portal on the embedded database)', () => {
     try {
       await waitOk(`http://127.0.0.1:${apiPort}/healthz`, () => p.exitCode === null, () => out);
       await waitOk(`http://127.0.0.1:${webPort}/login`, () => p.exitCode === null, () => out);
+      // Only its own portal (holding this run's PORTAL_SECRET) speaks for browsers: another local process
+      // claiming other addresses is counted as itself, so the sign-in limit still stops it.
+      const statuses: number[] = [];
+      for (let i = 1; i <= 4; i++) {
+        const r = await fetch(`http://127.0.0.1:${apiPort}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i}` },
+          body: JSON.stringify({ username: 'mallory', password: 'not-the-password' }),
+        });
+        statuses.push(r.status);
+      }
+      assert.deepEqual(statuses, [401, 401, 401, 429], out);
       process.kill(-p.pid!, 'SIGINT');
       const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
       assert.equal(code, 0, out);

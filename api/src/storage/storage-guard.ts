@@ -71,7 +71,10 @@ export function createStorageGuard(deps: { db: Db; storageRoot: string; log: Log
       await access(root, constants.W_OK);
       return null;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EROFS') return down('ReadOnly', `storage is read-only: ${configured} is mounted read-only; D011DL needs to write to it`);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EROFS') return down('ReadOnly', `storage is read-only: ${configured} is mounted read-only; D011DL needs to write to it`);
+      // gone since it was found a moment ago (an unmount under way): say so, not "not writable"
+      if (code === 'ENOENT') return down('Missing', `STORAGE_ROOT ${configured} does not exist (is the storage mounted?)`);
       return down('NotWritable', `STORAGE_ROOT ${configured} is not writable by the API's user`);
     }
   }
