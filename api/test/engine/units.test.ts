@@ -1,5 +1,6 @@
 // Pure pieces of the engine: range bookkeeping, retry delays, the Hub's 429 headers and error text.
 import assert from 'node:assert/strict';
+import { expiresSoon, urlExpiresAt, urlLooksSigned } from '../../src/downloads/engine/signed-link.ts';
 import { test } from 'node:test';
 import { backoffMs, serverWaitMs } from '../../src/downloads/engine/backoff.ts';
 import { hubMessage, normalizeEtag } from '../../src/downloads/engine/http-client.ts';
@@ -57,4 +58,18 @@ test("the Hub's error text comes from X-Error-Message, else the JSON body", () =
   assert.equal(hubMessage({ 'content-type': 'text/html' }, '<html>nope</html>'), '');
   assert.equal(normalizeEtag('W/"abc"'), 'abc');
   assert.equal(normalizeEtag('"abc"'), 'abc');
+});
+
+test('signed links: expiry from X-Amz-Date + X-Amz-Expires or CloudFront Expires, renewed a little early', () => {
+  const amz = 'https://cdn.example/x?X-Amz-Date=20261130T010000Z&X-Amz-Expires=3600&X-Amz-Signature=ab';
+  assert.equal(urlExpiresAt(amz), Date.UTC(2026, 10, 30, 2, 0, 0));
+  assert.equal(urlExpiresAt('https://cdn.example/x?Expires=1796000000&Signature=a&Key-Pair-Id=K'), 1_796_000_000_000);
+  assert.equal(urlExpiresAt('https://cdn.example/x?foo=1'), undefined);
+  assert.equal(urlLooksSigned(amz), true);
+  assert.equal(urlLooksSigned('https://cdn.example/x?foo=1'), false);
+  const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  // an hour-long link with 10 s left is renewed (within a minute of its end); a fresh one is not
+  assert.equal(expiresSoon(`https://cdn.example/x?X-Amz-Date=${stamp(Date.now() - 3_590_000)}&X-Amz-Expires=3600`), true);
+  assert.equal(expiresSoon(`https://cdn.example/x?X-Amz-Date=${stamp(Date.now())}&X-Amz-Expires=3600`), false);
+  assert.equal(expiresSoon(`https://cdn.example/x?Expires=${Math.floor(Date.now() / 1000) + 3600}`), false);
 });

@@ -43,3 +43,9 @@ export async function sleep(ms: number, signal: AbortSignal): Promise<void> {
     // aborted: the caller looks at the signal
   }
 }
+
+/** Outage waits: 5 s, 10 s, 20 s … up to `max`, with jitter so clients coming back do not arrive together. */
+export function outageDelayMs(attempt: number, min: number, max: number): number {
+  const ceiling = Math.min(max, Math.max(min, 5_000 * 2 ** Math.max(0, attempt - 1)));
+  return Math.round(ceiling * (0.75 + Math.random() * 0.25));
+}

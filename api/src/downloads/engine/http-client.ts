@@ -2,6 +2,7 @@
 // and every answer sorted into "stream it", "wait and retry", "content changed" or "give up".
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
+import { urlLooksSigned } from './signed-link.ts';
 import { refusedRedirect } from './private-address.ts';
 
 type BodyStream = Dispatcher.ResponseData['body'];
@@ -238,11 +239,6 @@ function decoder(encoding: string): NodeJS.ReadWriteStream | undefined {
   if (encoding === 'deflate') return createInflate();
   if (encoding === 'br') return createBrotliDecompress();
   return undefined;
-}
-
-function urlLooksSigned(url: string): boolean {
-  const q = new URL(url).searchParams;
-  return q.has('X-Amz-Signature') || q.has('Signature') || q.has('Expires') || q.has('X-Amz-Expires');
 }
 
 function toInt(v: string | undefined): number | undefined {

@@ -1,6 +1,7 @@
 // One pass over the missing ranges of a partial file: parallel ranged connections with work stealing,
 // stall detection, retries with backoff, 429 waits and detection of content that changed under us.
-import { backoffMs, sleep } from './backoff.ts';
+import { backoffMs, outageDelayMs, sleep } from './backoff.ts';
+import { expiresSoon } from './signed-link.ts';
 import { canceledError, DownloadError } from './errors.ts';
 import type { FileHasher } from './hashing.ts';
 import { HttpFailure, openRange, type ClientConfig, type RangeResponse } from './http-client.ts';
@@ -61,8 +62,6 @@ class ContentChanged extends Error {
 // fast link, and never more than 50 ms of a slow one, so a crash loses only what had just arrived.
 const WRITE_BATCH = 1024 * 1024;
 const WRITE_BATCH_MS = 50;
-// a signed download URL is renewed through the Hub this long before it expires (at most a quarter of its life)
-const RENEW_MARGIN_MS = 60_000;
 // expired links renewed in a row with no byte received in between: beyond this something else is wrong
 const MAX_RENEWALS_WITHOUT_PROGRESS = 5;
 // An attempt that delivered at least this much made progress: the retry budget starts over, so a
@@ -423,39 +422,6 @@ export class Transfer {
     this.#restart = { reason, singleConnection };
     this.#stop.abort(new Error(reason));
   }
-}
-
-/** Outage waits: 5 s, 10 s, 20 s … up to `max`, with jitter so clients coming back do not arrive together. */
-function outageDelayMs(attempt: number, min: number, max: number): number {
-  const ceiling = Math.min(max, Math.max(min, 5_000 * 2 ** Math.max(0, attempt - 1)));
-  return Math.round(ceiling * (0.75 + Math.random() * 0.25));
-}
-
-/** When a signed link (S3 X-Amz-Date + X-Amz-Expires, or CloudFront Expires) stops working, if it says. */
-export function urlExpiresAt(url: string): number | undefined {
-  let q: URLSearchParams;
-  try {
-    q = new URL(url).searchParams;
-  } catch {
-    return undefined;
-  }
-  const amzDate = q.get('X-Amz-Date');
-  const amzExpires = q.get('X-Amz-Expires');
-  if (amzDate && amzExpires && /^\d+$/.test(amzExpires)) {
-    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
-    if (m) return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) + Number(amzExpires) * 1000;
-  }
-  const expires = q.get('Expires');
-  if (expires && /^\d{9,11}$/.test(expires)) return Number(expires) * 1000;
-  return undefined;
-}
-
-function expiresSoon(url: string): boolean {
-  const at = urlExpiresAt(url);
-  if (at === undefined) return false;
-  const amzExpires = Number(new URL(url).searchParams.get('X-Amz-Expires') ?? NaN);
-  const margin = Number.isFinite(amzExpires) ? Math.min(RENEW_MARGIN_MS, (amzExpires * 1000) / 4) : RENEW_MARGIN_MS;
-  return Date.now() >= at - margin;
 }
 
 function errorText(err: unknown): string {
