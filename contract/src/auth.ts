@@ -70,12 +70,14 @@ export const AdminUsersResponseSchema = z.object({ users: z.array(UserSchema) })
 export type AdminUsersResponse = z.infer<typeof AdminUsersResponseSchema>;
 
 export const AdminUpdateUserRequestSchema = z
-  .object({
+  .strictObject({
     disabled: z.boolean().optional().describe('true signs the user out everywhere and refuses their sign-ins'),
     is_admin: z.boolean().optional(),
     password: PasswordSchema.optional().describe('a new password; ends all of the user\'s sessions'),
   })
-  .refine((b) => b.disabled !== undefined || b.is_admin !== undefined || b.password !== undefined, 'give at least one of disabled, is_admin, password');
+  .refine((b) => b.disabled !== undefined || b.is_admin !== undefined || b.password !== undefined, 'give at least one of disabled, is_admin, password')
+  // the refinement, said in the OpenAPI too (its clients must not take {} for a valid change)
+  .meta({ minProperties: 1 });
 export type AdminUpdateUserRequest = z.infer<typeof AdminUpdateUserRequestSchema>;
 
 export const AuthConfigResponseSchema = z.object({
