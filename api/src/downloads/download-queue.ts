@@ -55,6 +55,7 @@ export async function startDownloadQueue(conn: PgConnection, log: Logger, opts: 
     throw err;
   }
 
+  let workerId: string | undefined;
   return {
     async send(tx: DbClient, data: DownloadJobData): Promise<string> {
       const id = await boss.send(DOWNLOAD_QUEUE, data, { db: { executeSql: (text, values) => tx.query(text, values as unknown[]) } });
@@ -63,9 +64,14 @@ export async function startDownloadQueue(conn: PgConnection, log: Logger, opts: 
     },
 
     async work(concurrency: number, handler: (data: DownloadJobData, jobId: string) => Promise<void>): Promise<void> {
-      await boss.work<DownloadJobData>(DOWNLOAD_QUEUE, { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+      workerId = await boss.work<DownloadJobData>(DOWNLOAD_QUEUE, { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
         if (job) await handler(job.data, job.id);
       });
+    },
+
+    /** A job was just committed here: this process's worker looks now instead of at its next poll (≤ 1 s). */
+    wake(): void {
+      if (workerId) boss.notifyWorker(workerId);
     },
 
     async cancel(jobId: string): Promise<void> {

@@ -142,6 +142,7 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
         await repo.setJobId(tx, id, await queue.send(tx, { downloadId: id }));
         return id;
       });
+      queue.wake();
       return { download_id: downloadId, status: 'queued', commit_sha: commit, files_total: targets.length, bytes_total: bytesTotal };
     },
 
@@ -178,6 +179,7 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
         await repo.requeue(tx, id);
         await repo.setJobId(tx, id, await queue.send(tx, { downloadId: id }));
       });
+      queue.wake();
       return toDownload((await repo.get(db, id))!);
     },
 
