@@ -54,6 +54,8 @@ describe('npm start (API + portal on the embedded database)', () => {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i}` },
           body: JSON.stringify({ username: 'mallory', password: 'not-the-password' }),
+        }).catch((err: Error) => {
+          throw new Error(`sign-in attempt ${i}: ${err.message} (${String((err.cause as Error | undefined)?.message)})\n${out}`);
         });
         statuses.push(r.status);
       }
