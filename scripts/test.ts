@@ -22,6 +22,8 @@ const env = {
   TEST_PGPORT: String(c.port),
   TEST_PGUSER: c.user,
   TEST_PGPASSWORD: c.password,
+  // ports handed to the processes under test are claimed here, one owner each (api/test/helpers/net.ts)
+  TEST_PORT_DIR: path.join(dir, 'ports'),
 };
 
 // Most tests wait on sockets and child processes, not the CPU: several files run at once. Tests that

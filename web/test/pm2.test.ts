@@ -3,22 +3,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHubSim, type HubSim } from '@d011dl/hubsim';
 import { startTestApp, type TestApp } from '../../api/test/helpers/app.ts';
+import { freePort } from '../../api/test/helpers/net.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 const alive = (pid: number) => {
   try {
