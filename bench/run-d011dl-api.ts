@@ -9,7 +9,7 @@ import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { buildApp } from '../api/src/app.ts';
 import { loadConfig } from '../api/src/config/config.ts';
-import { closeEngine } from '../api/src/downloads/engine/index.ts';
+import { closeEngine } from '../api/src/engine/index.ts';
 
 const arg = process.argv[2];
 if (!arg) throw new Error('usage: node bench/run-d011dl-api.ts JOB.json | --check');

@@ -3,8 +3,8 @@
 //   node bench/run-d011dl.ts --check      → exit 0 when the engine loads (download.ts: "installed?")
 // TASKS.json: { hubOrigin, tasks: FileTask[] } written by bench/lib/tools.ts.
 import { readFile } from 'node:fs/promises';
-import { closeEngine, runFiles } from '../api/src/downloads/engine/index.ts';
-import type { FileTask } from '../api/src/downloads/engine/index.ts';
+import { closeEngine, runFiles } from '../api/src/engine/index.ts';
+import type { FileTask } from '../api/src/engine/index.ts';
 
 const arg = process.argv[2];
 if (!arg) throw new Error('usage: node bench/run-d011dl.ts TASKS.json | --check');

@@ -3,7 +3,7 @@ import { parseEnv } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
-import { closeEngine } from './downloads/engine/index.ts';
+import { closeEngine } from './engine/index.ts';
 
 // A .env file in the working directory adds settings; the real environment wins over it.
 function environment(): NodeJS.ProcessEnv {

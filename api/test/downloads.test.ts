@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { startHubSim, type HubSim } from '@d011dl/hubsim';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
 import { assertFilesExact, waitForStatus } from './helpers/downloads.ts';
-import { partialPath } from '../src/downloads/engine/sidecar.ts';
+import { partialPath } from '../src/engine/sidecar.ts';
 
 describe('downloads', () => {
   let sim: HubSim;

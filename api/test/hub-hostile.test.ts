@@ -8,8 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { DownloadError, downloadFile } from '../src/downloads/engine/index.ts';
-import { isPrivateAddress, refusedRedirect } from '../src/downloads/engine/private-address.ts';
+import { DownloadError, downloadFile } from '../src/engine/index.ts';
+import { isPrivateAddress, refusedRedirect } from '../src/engine/private-address.ts';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
 import { tempDir } from './engine/helpers.ts';
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHubSim, type CatalogConfig, type HubSim } from '@d011dl/hubsim';
-import { partialPath, sidecarPath } from '../src/downloads/engine/sidecar.ts';
+import { partialPath, sidecarPath } from '../src/engine/sidecar.ts';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
 import { assertFilesExact, waitForStatus } from './helpers/downloads.ts';
 

@@ -109,7 +109,7 @@ const d011dl: Tool = {
   // present whenever the engine's entry point is: the runner imports it
   version: async () => {
     const r = await run(process.execPath, [join(root, 'bench', 'run-d011dl.ts'), '--check'], { timeoutMs: 30_000 });
-    return r.code === 0 ? 'd011dl (api/src/downloads/engine)' : undefined;
+    return r.code === 0 ? 'd011dl (api/src/engine)' : undefined;
   },
   async run(ctx) {
     const job = join(ctx.workDir, 'd011dl-tasks.json');

@@ -8,11 +8,11 @@ import type { HubService } from '../hub/hub.service.ts';
 import { modelDir, revisionFolder } from '../storage/layout.ts';
 import { assertNoSymlinks, UnsafePathError } from '../storage/safe-fs.ts';
 import type { StorageGuard } from '../storage/storage-guard.ts';
-import { assertSpace } from './disk-space.ts';
-import type { DownloadQueue } from './download-queue.ts';
+import { assertSpace } from '../storage/disk-space.ts';
+import type { DownloadQueue } from '../jobs/download-queue.ts';
 import { downloadsRepository as repo, type DownloadRow, type TargetFile } from './downloads.repository.ts';
-import { finalPath } from './file-paths.ts';
-import { verifyFile } from './verify-file.ts';
+import { finalPath } from '../storage/file-paths.ts';
+import { verifyFile } from '../jobs/verify-file.ts';
 
 export interface Caller {
   id: string;

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { startHubSim, type CatalogConfig, type HubSim } from '../../../hubsim/src/index.ts';
-import { DownloadError, downloadFile, type EngineOptions, type FileTask } from '../../src/downloads/engine/index.ts';
+import { DownloadError, downloadFile, type EngineOptions, type FileTask } from '../../src/engine/index.ts';
 import { assertExact, exists, MiB, sha256, taskFor, tempDir, testOptions } from './helpers.ts';
-import { partialPath, sidecarPath } from '../../src/downloads/engine/sidecar.ts';
+import { partialPath, sidecarPath } from '../../src/engine/sidecar.ts';
 
 const REPO = 'acme/changing';
 const LFS = 'weights.bin'; // 8 MiB

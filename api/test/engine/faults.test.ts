@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { startHubSim, type HubSim } from '../../../hubsim/src/index.ts';
-import { DownloadError, downloadFile } from '../../src/downloads/engine/index.ts';
+import { DownloadError, downloadFile } from '../../src/engine/index.ts';
 import { assertExact, bodyRequests, exists, taskFor, tempDir, testOptions } from './helpers.ts';
-import { partialPath, sidecarPath } from '../../src/downloads/engine/sidecar.ts';
+import { partialPath, sidecarPath } from '../../src/engine/sidecar.ts';
 
 const REPO = 'acme/tiny-model';
 const MODEL = 'model.safetensors'; // 3 MiB + 5, LFS: resolve 302 → CDN

@@ -5,9 +5,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, rm, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DownloadError } from '../../src/downloads/engine/errors.ts';
-import { closeHashThread, ThreadedFrontierHasher } from '../../src/downloads/engine/hash-thread.ts';
-import { RangeSet } from '../../src/downloads/engine/ranges.ts';
+import { DownloadError } from '../../src/engine/errors.ts';
+import { closeHashThread, ThreadedFrontierHasher } from '../../src/engine/hash-thread.ts';
+import { RangeSet } from '../../src/engine/ranges.ts';
 import { MiB, tempDir } from './helpers.ts';
 
 const git = (b: Buffer) => createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');

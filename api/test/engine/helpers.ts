@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CatalogConfig, HubSim, RequestRecord } from '../../../hubsim/src/index.ts';
-import type { EngineOptions, FileEvent, FileTask } from '../../src/downloads/engine/index.ts';
+import type { EngineOptions, FileEvent, FileTask } from '../../src/engine/index.ts';
 
 export const MiB = 1024 * 1024;
 

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startHubSim, type HubSim } from '../../../hubsim/src/index.ts';
-import { DownloadError, downloadFile, type FileTask } from '../../src/downloads/engine/index.ts';
+import { DownloadError, downloadFile, type FileTask } from '../../src/engine/index.ts';
 import { assertExact, exists, taskFor, tempDir, testOptions } from './helpers.ts';
-import { partialPath } from '../../src/downloads/engine/sidecar.ts';
+import { partialPath } from '../../src/engine/sidecar.ts';
 
 let sim: HubSim;
 before(async () => {

@@ -6,7 +6,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { Agent, type Dispatcher } from 'undici';
 import { startHubSim, type HubSim } from '../../../hubsim/src/index.ts';
-import { DownloadError, downloadFile } from '../../src/downloads/engine/index.ts';
+import { DownloadError, downloadFile } from '../../src/engine/index.ts';
 import { assertExact, bigCatalog, sha256, taskFor, tempDir, testOptions } from './helpers.ts';
 
 const REPO = 'acme/big';

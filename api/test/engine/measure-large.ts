@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { downloadFile } from '../../src/downloads/engine/index.ts';
+import { downloadFile } from '../../src/engine/index.ts';
 
 const [repo = 'bench/one-4g', file = 'model-4g.bin', conns = '8'] = process.argv.slice(2);
 const cli = fileURLToPath(new URL('../../../hubsim/src/cli.ts', import.meta.url));

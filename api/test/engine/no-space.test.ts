@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startHubSim, type CatalogConfig, type HubSim } from '../../../hubsim/src/index.ts';
-import { DownloadError, downloadFile, runFiles } from '../../src/downloads/engine/index.ts';
+import { DownloadError, downloadFile, runFiles } from '../../src/engine/index.ts';
 import { assertExact, exists, MiB, tasksFor, testOptions } from './helpers.ts';
-import { partialPath } from '../../src/downloads/engine/sidecar.ts';
+import { partialPath } from '../../src/engine/sidecar.ts';
 
 const REPO = 'acme/roomy';
 const catalog: CatalogConfig = {

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DownloadError, downloadFile, type EngineOptions, type FileTask } from '../../src/downloads/engine/index.ts';
+import { DownloadError, downloadFile, type EngineOptions, type FileTask } from '../../src/engine/index.ts';
 import { tempDir } from './helpers.ts';
 
 const content = randomBytes(3 * 1024 * 1024 + 11);

@@ -7,10 +7,10 @@ import { after, before, beforeEach, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Agent, type Dispatcher } from 'undici';
 import { startHubSim, type HubSim, type RequestRecord } from '../../../hubsim/src/index.ts';
-import { DownloadError, downloadFile, type EngineOptions } from '../../src/downloads/engine/index.ts';
-import { RangeSet } from '../../src/downloads/engine/ranges.ts';
+import { DownloadError, downloadFile, type EngineOptions } from '../../src/engine/index.ts';
+import { RangeSet } from '../../src/engine/ranges.ts';
 import { assertExact, bigCatalog, exists, MiB, taskFor, tempDir, testOptions } from './helpers.ts';
-import { partialPath, readJournal, sidecarPath } from '../../src/downloads/engine/sidecar.ts';
+import { partialPath, readJournal, sidecarPath } from '../../src/engine/sidecar.ts';
 
 const REPO = 'acme/big';
 const FILE = 'big.bin'; // 64 MiB + 7

@@ -5,9 +5,9 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startHubSim, type HubSim } from '../../../hubsim/src/index.ts';
-import { runFiles } from '../../src/downloads/engine/index.ts';
+import { runFiles } from '../../src/engine/index.ts';
 import { assertExact, exists, sha256, tasksFor, tempDir, testOptions } from './helpers.ts';
-import { partialPath } from '../../src/downloads/engine/sidecar.ts';
+import { partialPath } from '../../src/engine/sidecar.ts';
 
 const REPO = 'acme/tiny-model';
 let sim: HubSim;

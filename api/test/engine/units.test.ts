@@ -1,10 +1,10 @@
 // Pure pieces of the engine: range bookkeeping, retry delays, the Hub's 429 headers and error text.
 import assert from 'node:assert/strict';
-import { expiresSoon, urlExpiresAt, urlLooksSigned } from '../../src/downloads/engine/signed-link.ts';
+import { expiresSoon, urlExpiresAt, urlLooksSigned } from '../../src/engine/signed-link.ts';
 import { test } from 'node:test';
-import { backoffMs, serverWaitMs } from '../../src/downloads/engine/backoff.ts';
-import { hubMessage, normalizeEtag } from '../../src/downloads/engine/http-client.ts';
-import { RangeSet, splitRanges } from '../../src/downloads/engine/ranges.ts';
+import { backoffMs, serverWaitMs } from '../../src/engine/backoff.ts';
+import { hubMessage, normalizeEtag } from '../../src/engine/http-client.ts';
+import { RangeSet, splitRanges } from '../../src/engine/ranges.ts';
 
 test('RangeSet merges, reports gaps and the contiguous frontier', () => {
   const r = new RangeSet();

@@ -12,8 +12,8 @@ import { loadConfig } from '../../src/config/config.ts';
 import { bearer, registerAndLogin, startTestApp, testEnv } from '../helpers/app.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { assertFilesExact, waitForStatus } from '../helpers/downloads.ts';
-import { RangeSet } from '../../src/downloads/engine/ranges.ts';
-import { partialPath, readJournal, sidecarPath } from '../../src/downloads/engine/sidecar.ts';
+import { RangeSet } from '../../src/engine/ranges.ts';
+import { partialPath, readJournal, sidecarPath } from '../../src/engine/sidecar.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const MiB = 1024 * 1024;

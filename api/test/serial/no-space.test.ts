@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { startHubSim } from '@d011dl/hubsim';
 import { bearer, registerAndLogin, startTestApp } from '../helpers/app.ts';
 import { waitForStatus } from '../helpers/downloads.ts';
-import { PARTIAL_SUFFIX } from '../../src/downloads/engine/sidecar.ts';
+import { PARTIAL_SUFFIX } from '../../src/engine/sidecar.ts';
 
 const MiB = 1024 * 1024;
 

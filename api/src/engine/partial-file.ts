@@ -3,7 +3,7 @@
 // journal of every completed write (what a killed process leaves in the page cache).
 import { constants } from 'node:fs';
 import { rm, type FileHandle } from 'node:fs/promises';
-import { openNoFollow } from '../../storage/safe-fs.ts';
+import { openNoFollow } from '../storage/safe-fs.ts';
 import { fsError } from './errors.ts';
 import { RangeSet, type ByteRange } from './ranges.ts';
 import { encodeJournal, journalPath, partialPath, writeSidecar, type Sidecar } from './sidecar.ts';

@@ -1,5 +1,5 @@
 // The one error type the engine throws, and the mapping of file-system and network failures onto it.
-import { UnsafePathError } from '../../storage/safe-fs.ts';
+import { UnsafePathError } from '../storage/safe-fs.ts';
 
 export type DownloadErrorCode =
   | 'HubError'

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { clearNonRegular, lstatOrNull, openNoFollow } from '../../storage/safe-fs.ts';
+import { clearNonRegular, lstatOrNull, openNoFollow } from '../storage/safe-fs.ts';
 import type { ByteRange } from './ranges.ts';
 
 export interface Sidecar {

@@ -7,7 +7,7 @@ import { serverWaitMs } from './backoff.ts';
 import { canceledError, DownloadError, fsError } from './errors.ts';
 import { FrontierHasher, hashFile, mismatch, type Digests, type FileHasher } from './hashing.ts';
 import { ThreadedFrontierHasher } from './hash-thread.ts';
-import { openNoFollow, symlinkRefusal } from '../../storage/safe-fs.ts';
+import { openNoFollow, symlinkRefusal } from '../storage/safe-fs.ts';
 import { prepareDestFolder } from './dest-folder.ts';
 import { engineAgent, type ClientConfig } from './http-client.ts';
 import { PartialFile, type ResumeState } from './partial-file.ts';

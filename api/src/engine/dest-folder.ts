@@ -2,7 +2,7 @@
 // the file must stay under (the job runner passes realpath(STORAGE_ROOT)).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ensureDirNoSymlinks, partsUnder } from '../../storage/safe-fs.ts';
+import { ensureDirNoSymlinks, partsUnder } from '../storage/safe-fs.ts';
 import type { FileTask } from './types.ts';
 
 export async function prepareDestFolder(task: FileTask): Promise<void> {
