@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { adminRoutes } from './admin/admin.routes.ts';
 import { createAdminUsersService } from './admin/admin-users.service.ts';
-import { createRescanGuard } from './admin/rescan-guard.ts';
+import { createRescanGuard } from './catalog/rescan-guard.ts';
 import { authRoutes, publicAuthRoutes } from './auth/auth.routes.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { resolveJwtSecret } from './auth/jwt-secret.ts';
@@ -18,7 +18,7 @@ import type { AppConfig } from './config/config.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { createHealthService } from './health/health.service.ts';
 import { startDownloadQueue } from './jobs/download-queue.ts';
-import { createDownloadRunner } from './jobs/download-job.ts';
+import { createDownloadRunner } from './jobs/job-runner.ts';
 import { downloadsRoutes } from './downloads/downloads.routes.ts';
 import { createDownloadsService } from './downloads/downloads.service.ts';
 import { createHubClient } from './hub/hub-client.ts';
@@ -73,7 +73,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
 
   const queue = await startDownloadQueue(app.pgConnection, app.log, { heartbeatSeconds: config.downloads.heartbeatSeconds });
   const runner = createDownloadRunner({ db: app.db, config, log: app.log, storage });
-  const downloads = createDownloadsService({ db: app.db, config, hub, queue, storage });
+  const downloads = createDownloadsService({ db: app.db, config, hub, queue, storage, catalog });
   await queue.work(config.downloads.jobConcurrency, ({ downloadId }) => runner.run(downloadId));
   // preClose runs before the database closes: jobs stop (keeping their partial files) and go back to
   // the queue, to be resumed by this or another instance.
@@ -91,8 +91,8 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(authRoutes, { auth });
     await priv.register(adminRoutes, { auth, admin: createAdminUsersService({ db: app.db, bcryptRounds: config.auth.bcryptRounds }) });
     await priv.register(hubRoutes, { hub });
-    await priv.register(catalogRoutes, { catalog });
-    await priv.register(downloadsRoutes, { downloads, rescanGuard: createRescanGuard({ db: app.db }) });
+    await priv.register(catalogRoutes, { catalog, rescanGuard: createRescanGuard({ db: app.db }) });
+    await priv.register(downloadsRoutes, { downloads });
   });
 }
 

@@ -52,3 +52,19 @@ export const ModelFilesResponseSchema = z.object({ files: z.array(ModelFileSchem
 export type ModelFilesResponse = z.infer<typeof ModelFilesResponseSchema>;
 
 export const IdParamsSchema = z.object({ id: z.uuid('must be a UUID') });
+
+// Reconciling the catalog with the disk (POST /db/rescan, POST /db/mark-missing).
+export const RescanRequestSchema = z.object({
+  model_id: z.uuid(),
+  hashes: z.boolean().default(false).describe('also re-hash every file (slow for large models)'),
+});
+export const RescanResponseSchema = z.object({
+  files_checked: z.number().int(),
+  present: z.number().int(),
+  missing: z.number().int(),
+  mismatched: z.number().int(),
+});
+export type RescanResponse = z.infer<typeof RescanResponseSchema>;
+
+export const MarkMissingRequestSchema = z.object({ model_id: z.uuid() });
+export const MarkMissingResponseSchema = z.object({ marked_failed: z.number().int() });

@@ -92,18 +92,3 @@ export const DownloadStreamEventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('end'), data: DownloadProgressSchema }),
 ]);
 export type DownloadStreamEvent = z.infer<typeof DownloadStreamEventSchema>;
-
-export const RescanRequestSchema = z.object({
-  model_id: z.uuid(),
-  hashes: z.boolean().default(false).describe('also re-hash every file (slow for large models)'),
-});
-export const RescanResponseSchema = z.object({
-  files_checked: z.number().int(),
-  present: z.number().int(),
-  missing: z.number().int(),
-  mismatched: z.number().int(),
-});
-export type RescanResponse = z.infer<typeof RescanResponseSchema>;
-
-export const MarkMissingRequestSchema = z.object({ model_id: z.uuid() });
-export const MarkMissingResponseSchema = z.object({ marked_failed: z.number().int() });

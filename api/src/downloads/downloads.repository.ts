@@ -1,12 +1,5 @@
+// downloads owns `downloads` and `download_files`; the files themselves are the catalog's (catalog.repository.ts).
 import type { Queryable } from '../db/pool.ts';
-
-export interface TargetFile {
-  path: string;
-  size: number;
-  sha256: string | null;
-  gitOid: string;
-  isLfs: boolean;
-}
 
 export interface DownloadRow {
   id: string;
@@ -38,18 +31,6 @@ export interface DownloadRow {
   updated_at: Date;
 }
 
-export interface JobFileRow {
-  id: string;
-  path: string;
-  size_bytes: number;
-  sha256: string | null;
-  git_oid: string | null;
-  is_lfs: boolean;
-  status: 'pending' | 'downloading' | 'done' | 'failed';
-  bytes_done: number;
-  error: string | null;
-}
-
 const DOWNLOAD_SELECT = `
   SELECT d.*, m.author, m.repo, m.revision, u.username
     FROM downloads d
@@ -57,46 +38,6 @@ const DOWNLOAD_SELECT = `
     LEFT JOIN users u ON u.id = d.user_id`;
 
 export const downloadsRepository = {
-  async upsertModel(db: Queryable, m: { author: string; repo: string; revision: string }): Promise<string> {
-    const r = await db.query<{ id: string }>(
-      `INSERT INTO models (author, repo, revision) VALUES ($1, $2, $3)
-       ON CONFLICT (author, repo, revision) DO UPDATE SET updated_at = now()
-       RETURNING id`,
-      [m.author, m.repo, m.revision],
-    );
-    return r.rows[0]!.id;
-  },
-
-  // A file whose size or hash changed at the Hub goes back to pending; an unchanged done file stays
-  // done (the job re-checks it on disk) unless the download is forced.
-  async upsertFiles(db: Queryable, modelId: string, files: TargetFile[], force: boolean): Promise<string[]> {
-    const r = await db.query<{ id: string }>(
-      `INSERT INTO model_files (model_id, path, size_bytes, sha256, git_oid, is_lfs, status)
-       SELECT $1, f.path, f.size, f.sha256, f.oid, f.lfs, 'pending'
-         FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::boolean[]) AS f(path, size, sha256, oid, lfs)
-       ON CONFLICT (model_id, path) DO UPDATE SET
-         status = CASE WHEN NOT $7 AND model_files.status = 'done'
-                        AND model_files.size_bytes = EXCLUDED.size_bytes
-                        AND model_files.git_oid IS NOT DISTINCT FROM EXCLUDED.git_oid
-                       THEN 'done' ELSE 'pending' END,
-         error = CASE WHEN model_files.status = 'done' AND NOT $7 AND model_files.git_oid IS NOT DISTINCT FROM EXCLUDED.git_oid THEN model_files.error ELSE NULL END,
-         size_bytes = EXCLUDED.size_bytes, sha256 = EXCLUDED.sha256, git_oid = EXCLUDED.git_oid,
-         is_lfs = EXCLUDED.is_lfs, updated_at = now()
-       RETURNING id`,
-      [modelId, files.map((f) => f.path), files.map((f) => f.size), files.map((f) => f.sha256), files.map((f) => f.gitOid), files.map((f) => f.isLfs), force],
-    );
-    return r.rows.map((row) => row.id);
-  },
-
-  async doneFiles(db: Queryable, author: string, repo: string, revision: string): Promise<Map<string, { size: number; gitOid: string | null }>> {
-    const r = await db.query<{ path: string; size_bytes: number; git_oid: string | null }>(
-      `SELECT f.path, f.size_bytes, f.git_oid FROM model_files f JOIN models m ON m.id = f.model_id
-        WHERE m.author = $1 AND m.repo = $2 AND m.revision = $3 AND f.status = 'done'`,
-      [author, repo, revision],
-    );
-    return new Map(r.rows.map((row) => [row.path, { size: row.size_bytes, gitOid: row.git_oid }]));
-  },
-
   async insertDownload(db: Queryable, d: { userId: string; modelId: string; selection: unknown; force: boolean; commitSha: string; engine: string; filesTotal: number; bytesTotal: number }): Promise<string> {
     const r = await db.query<{ id: string }>(
       `INSERT INTO downloads (user_id, model_id, selection, force, commit_sha, engine, files_total, bytes_total)
@@ -108,6 +49,11 @@ export const downloadsRepository = {
 
   async linkFiles(db: Queryable, downloadId: string, fileIds: string[]): Promise<void> {
     await db.query('INSERT INTO download_files (download_id, model_file_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING', [downloadId, fileIds]);
+  },
+
+  async fileIds(db: Queryable, downloadId: string): Promise<string[]> {
+    const r = await db.query<{ id: string }>('SELECT model_file_id AS id FROM download_files WHERE download_id = $1', [downloadId]);
+    return r.rows.map((row) => row.id);
   },
 
   async setJobId(db: Queryable, downloadId: string, jobId: string | null): Promise<void> {
@@ -123,16 +69,6 @@ export const downloadsRepository = {
     const r = await db.query<DownloadRow>(
       `${DOWNLOAD_SELECT} WHERE ($1::uuid IS NULL OR d.user_id = $1) ORDER BY d.created_at DESC LIMIT $2`,
       [userId, limit],
-    );
-    return r.rows;
-  },
-
-  async files(db: Queryable, downloadId: string): Promise<JobFileRow[]> {
-    const r = await db.query<JobFileRow>(
-      `SELECT f.id, f.path, f.size_bytes, f.sha256, f.git_oid, f.is_lfs, f.status, f.bytes_done, f.error
-         FROM download_files df JOIN model_files f ON f.id = df.model_file_id
-        WHERE df.download_id = $1 ORDER BY f.path`,
-      [downloadId],
     );
     return r.rows;
   },
@@ -174,50 +110,6 @@ export const downloadsRepository = {
     await db.query('UPDATE downloads SET log = $2 WHERE id = $1', [id, log]);
   },
 
-  async setFileStatus(db: Queryable, fileId: string, s: { status: JobFileRow['status']; error?: string | null; sha256?: string | null; bytesDone?: number }): Promise<void> {
-    await db.query(
-      `UPDATE model_files SET status = $2, error = $3, sha256 = coalesce($4, sha256), bytes_done = coalesce($5, bytes_done),
-              downloaded_at = CASE WHEN $2 = 'done' THEN now() ELSE downloaded_at END, updated_at = now()
-        WHERE id = $1`,
-      [fileId, s.status, s.error ?? null, s.sha256 ?? null, s.bytesDone ?? null],
-    );
-  },
-
-  async setFilesBytes(db: Queryable, rows: Array<{ id: string; bytes: number }>): Promise<void> {
-    if (!rows.length) return;
-    await db.query(
-      `UPDATE model_files f SET bytes_done = v.bytes, updated_at = now()
-         FROM unnest($1::uuid[], $2::bigint[]) AS v(id, bytes) WHERE f.id = v.id`,
-      [rows.map((r) => r.id), rows.map((r) => r.bytes)],
-    );
-  },
-
-  // The model counts as downloaded when every file it tracks is done; its totals follow its files.
-  async refreshModel(db: Queryable, modelId: string, commitSha: string | null): Promise<void> {
-    await db.query(
-      `UPDATE models m SET
-         file_count = s.done, total_size_bytes = s.done_bytes,
-         is_downloaded = (s.tracked > 0 AND s.done = s.tracked),
-         downloaded_at = CASE WHEN s.tracked > 0 AND s.done = s.tracked THEN now() ELSE m.downloaded_at END,
-         commit_sha = coalesce($2, m.commit_sha), updated_at = now()
-         FROM (SELECT count(*) FILTER (WHERE status = 'done')::int AS done,
-                      coalesce(sum(size_bytes) FILTER (WHERE status = 'done'), 0) AS done_bytes,
-                      count(*)::int AS tracked
-                 FROM model_files WHERE model_id = $1) s
-        WHERE m.id = $1`,
-      [modelId, commitSha],
-    );
-  },
-
-  async resetFailedFiles(db: Queryable, downloadId: string): Promise<number> {
-    const r = await db.query(
-      `UPDATE model_files f SET status = 'pending', error = NULL, updated_at = now()
-         FROM download_files df WHERE df.download_id = $1 AND df.model_file_id = f.id AND f.status = 'failed'`,
-      [downloadId],
-    );
-    return r.rowCount ?? 0;
-  },
-
   async requeue(db: Queryable, id: string): Promise<void> {
     await db.query(
       `UPDATE downloads SET status = 'queued', error = NULL, finished_at = NULL, speed_bps = NULL, eta_s = NULL, updated_at = now() WHERE id = $1`,
@@ -244,16 +136,4 @@ export const downloadsRepository = {
     return Number(r.rows[0]?.n ?? 0);
   },
 
-  async modelFiles(db: Queryable, modelId: string): Promise<JobFileRow[]> {
-    const r = await db.query<JobFileRow>(
-      'SELECT id, path, size_bytes, sha256, git_oid, is_lfs, status, bytes_done, error FROM model_files WHERE model_id = $1 ORDER BY path',
-      [modelId],
-    );
-    return r.rows;
-  },
-
-  async model(db: Queryable, id: string): Promise<{ id: string; author: string; repo: string; revision: string; commit_sha: string | null } | null> {
-    const r = await db.query('SELECT id, author, repo, revision, commit_sha FROM models WHERE id = $1', [id]);
-    return r.rows[0] ?? null;
-  },
 };

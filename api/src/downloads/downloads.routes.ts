@@ -1,20 +1,19 @@
 import {
   ApiErrorSchema, CreateDownloadRequestSchema, CreateDownloadResponseSchema, DownloadFilesResponseSchema, DownloadSchema,
-  DownloadsResponseSchema, IdParamsSchema, MarkMissingRequestSchema, MarkMissingResponseSchema, RescanRequestSchema, RescanResponseSchema,
+  DownloadsResponseSchema, IdParamsSchema,
 } from '@d011dl/contract';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { RescanGuard } from '../admin/rescan-guard.ts';
 import type { Caller, DownloadsService } from './downloads.service.ts';
 import { streamProgress } from './progress-stream.ts';
 
 const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 502: ApiErrorSchema, 503: ApiErrorSchema, 507: ApiErrorSchema };
 const caller = (req: FastifyRequest): Caller => ({ id: req.user.sub, admin: req.user.admin });
 
-export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: DownloadsService; rescanGuard: RescanGuard }) {
+export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: DownloadsService }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { downloads, rescanGuard: guard } = opts;
+  const { downloads } = opts;
 
   r.post('/downloads', {
     schema: { tags: ['downloads'], summary: 'Queue a download of a repo, or of chosen files and folders, at a revision', body: CreateDownloadRequestSchema, response: { 202: CreateDownloadResponseSchema, ...errors } },
@@ -47,19 +46,4 @@ export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: D
   r.post('/downloads/:id/retry', {
     schema: { tags: ['downloads'], summary: 'Queue a failed or canceled download again (only its unfinished files)', params: IdParamsSchema, response: { 200: DownloadSchema, ...errors } },
   }, async (req) => downloads.retry(req.params.id, caller(req)));
-
-  r.post('/db/rescan', {
-    schema: { tags: ['catalog'], summary: 'Recompute presence and sizes (and hashes, on request: administrators only, one at a time per model) of a model\'s files from disk; sizes only: anyone who downloaded the model', body: RescanRequestSchema, response: { 200: RescanResponseSchema, ...errors } },
-  }, async (req) => {
-    const { model_id: id, hashes } = req.body;
-    await guard.checkRescan(caller(req), id, hashes);
-    return hashes ? guard.exclusiveHashRescan(id, () => downloads.rescan(id, true)) : downloads.rescan(id, false);
-  });
-
-  r.post('/db/mark-missing', {
-    schema: { tags: ['catalog'], summary: 'Mark a model\'s files that are not on disk as failed (administrators only)', body: MarkMissingRequestSchema, response: { 200: MarkMissingResponseSchema, ...errors } },
-  }, async (req) => {
-    guard.checkMarkMissing(caller(req));
-    return { marked_failed: await downloads.markMissing(req.body.model_id) };
-  });
 }

@@ -1,5 +1,5 @@
-import { lstat, stat } from 'node:fs/promises';
-import type { CreateDownloadResponse, Download, DownloadFile, DownloadProgress, RescanResponse, SelectionItem } from '@d011dl/contract';
+import { lstat } from 'node:fs/promises';
+import type { CreateDownloadResponse, Download, DownloadFile, DownloadProgress, SelectionItem } from '@d011dl/contract';
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { badRequest, conflict, notFound } from '../http-errors.ts';
@@ -10,9 +10,10 @@ import { assertNoSymlinks, UnsafePathError } from '../storage/safe-fs.ts';
 import type { StorageGuard } from '../storage/storage-guard.ts';
 import { assertSpace } from '../storage/disk-space.ts';
 import type { DownloadQueue } from '../jobs/download-queue.ts';
-import { downloadsRepository as repo, type DownloadRow, type TargetFile } from './downloads.repository.ts';
+import type { TargetFile } from '../catalog/catalog.repository.ts';
+import type { CatalogService } from '../catalog/catalog.service.ts';
+import { downloadsRepository as repo, type DownloadRow } from './downloads.repository.ts';
 import { finalPath } from '../storage/file-paths.ts';
-import { verifyFile } from '../jobs/verify-file.ts';
 
 export interface Caller {
   id: string;
@@ -67,8 +68,8 @@ export function expandSelection(tree: HubTreeEntry[], selection: SelectionItem[]
   return [...chosen.values()].map(toTarget);
 }
 
-export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: HubService; queue: DownloadQueue; storage: StorageGuard }) {
-  const { db, config, hub, queue } = deps;
+export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: HubService; queue: DownloadQueue; storage: StorageGuard; catalog: CatalogService }) {
+  const { db, config, hub, queue, catalog } = deps;
 
   function toDownload(d: DownloadRow): Download {
     return {
@@ -113,7 +114,7 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
         return Boolean(st?.isFile() && st.size === t.size);
       }));
       if (!req.force) {
-        const done = await repo.doneFiles(db, req.author, req.repo, req.revision);
+        const done = await catalog.doneFiles(req);
         const present = targets.map((t, i) => {
           const rec = done.get(t.path);
           return Boolean(rec && rec.size === t.size && rec.gitOid === t.gitOid && onDisk[i]);
@@ -132,8 +133,7 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
       await assertSpace(root, bytesMissing, await repo.bytesStillNeeded(db, null), config.downloads.diskReserveBytes);
 
       const downloadId = await withTransaction(db, async (tx) => {
-        const modelId = await repo.upsertModel(tx, req);
-        const fileIds = await repo.upsertFiles(tx, modelId, targets, req.force);
+        const { modelId, fileIds } = await catalog.recordSelection(tx, req, targets, req.force);
         const id = await repo.insertDownload(tx, {
           userId: caller.id, modelId, selection: req.selection, force: req.force, commitSha: commit,
           engine: config.downloads.engine, filesTotal: targets.length, bytesTotal,
@@ -160,7 +160,7 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
 
     async files(id: string, caller: Caller): Promise<DownloadFile[]> {
       await visible(id, caller);
-      return (await repo.files(db, id)).map((f) => ({ path: f.path, size_bytes: f.size_bytes, bytes_done: f.bytes_done, status: f.status, error: f.error }));
+      return (await catalog.filesOfDownload(id)).map((f) => ({ path: f.path, size_bytes: f.size_bytes, bytes_done: f.bytes_done, status: f.status, error: f.error }));
     },
 
     async cancel(id: string, caller: Caller): Promise<Download> {
@@ -175,57 +175,12 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
       const d = await visible(id, caller);
       if (d.status !== 'failed' && d.status !== 'canceled') throw conflict(`Only failed or canceled downloads can be retried; this one is ${d.status}`, 'NotRetryable');
       await withTransaction(db, async (tx) => {
-        await repo.resetFailedFiles(tx, id);
+        await catalog.resetFailed(tx, await repo.fileIds(tx, id));
         await repo.requeue(tx, id);
         await repo.setJobId(tx, id, await queue.send(tx, { downloadId: id }));
       });
       queue.wake();
       return toDownload((await repo.get(db, id))!);
-    },
-
-    /** Compares what the catalog says with what is on disk. */
-    async rescan(modelId: string, hashes: boolean): Promise<RescanResponse> {
-      const m = await repo.model(db, modelId);
-      if (!m) throw notFound(`No model with id ${modelId}`);
-      const dir = modelDir(config.storageRoot, m.author, m.repo, m.revision);
-      const out = { files_checked: 0, present: 0, missing: 0, mismatched: 0 };
-      for (const f of await repo.modelFiles(db, modelId)) {
-        if (f.status === 'downloading') continue;
-        out.files_checked++;
-        const p = finalPath(dir, f.path);
-        const size = (await stat(p).catch(() => null))?.size;
-        let status: 'done' | 'failed' | 'pending' = f.status === 'done' ? 'done' : f.status;
-        let error: string | null = f.error;
-        let problem: string | null = null;
-        if (size === undefined) {
-          out.missing++;
-          if (f.status === 'done') [status, error] = ['pending', 'not on disk at the last rescan'];
-        } else if (size !== f.size_bytes || (hashes && (problem = await verifyFile(p, f)))) {
-          out.mismatched++;
-          [status, error] = ['failed', `on disk: ${problem ?? `${size} bytes, expected ${f.size_bytes}`}`];
-        } else {
-          out.present++;
-          [status, error] = ['done', null];
-        }
-        if (status !== f.status || error !== f.error) await repo.setFileStatus(db, f.id, { status, error, bytesDone: status === 'done' ? f.size_bytes : 0 });
-      }
-      await repo.refreshModel(db, modelId, null);
-      return out;
-    },
-
-    async markMissing(modelId: string): Promise<number> {
-      const m = await repo.model(db, modelId);
-      if (!m) throw notFound(`No model with id ${modelId}`);
-      const dir = modelDir(config.storageRoot, m.author, m.repo, m.revision);
-      let n = 0;
-      for (const f of await repo.modelFiles(db, modelId)) {
-        if (f.status === 'failed' || f.status === 'downloading') continue;
-        if ((await stat(finalPath(dir, f.path)).catch(() => null))?.isFile()) continue;
-        await repo.setFileStatus(db, f.id, { status: 'failed', error: 'missing from disk', bytesDone: 0 });
-        n++;
-      }
-      await repo.refreshModel(db, modelId, null);
-      return n;
     },
   };
 }

@@ -1,6 +1,7 @@
-// The download engine: one verified, resumable file at a time (downloadFile), or a set (runFiles).
+// The download engine: one verified, resumable file at a time (downloadFile), or a set (runFileSet).
 export { downloadFile } from './download-file.ts';
-export { runFiles, type FileOutcome, type RunFilesOptions } from './run-files.ts';
+export { runFiles, type RunFilesOptions } from './run-files.ts';
+export { runFileSet, type FileOutcome, type FileSetHooks, type FileSetResult } from './file-set.ts';
 export { DownloadError, type DownloadErrorCode } from './errors.ts';
 export { closeEngine } from './close.ts';
 export type { EngineOptions, FileEvent, FileEventType, FileResult, FileTask } from './types.ts';

@@ -1,5 +1,5 @@
 import { lstat } from 'node:fs/promises';
-import { hashFile, mismatch } from '../engine/hashing.ts';
+import { hashFile, mismatch } from './hashing.ts';
 
 /** null when the file on disk is the one the Hub lists (size, then SHA-256 or git blob SHA-1); else why not. */
 export async function verifyFile(file: string, want: { path: string; size_bytes: number; sha256: string | null; git_oid: string | null; is_lfs: boolean }): Promise<string | null> {

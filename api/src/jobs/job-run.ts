@@ -1,0 +1,263 @@
+// One running download job: prepares its files, drives the engine's file-set loop over them (or the hf
+// CLI), records every file's outcome in the catalog and settles the job. The runner (job-runner.ts)
+// makes one per attempt.
+import { lstat } from 'node:fs/promises';
+import type { FastifyBaseLogger } from 'fastify';
+import { catalogRepository as catalog, type ModelFileRow } from '../catalog/catalog.repository.ts';
+import type { AppConfig } from '../config/config.ts';
+import { withTransaction, type Db } from '../db/pool.ts';
+import { downloadsRepository as repo, type DownloadRow } from '../downloads/downloads.repository.ts';
+import { DownloadError, downloadFile, runFileSet, type FileOutcome, type FileResult, type FileScheduler, type FileTask } from '../engine/index.ts';
+import { partialPath } from '../engine/sidecar.ts';
+import { assertSpace, formatBytes } from '../storage/disk-space.ts';
+import { finalPath, resolveUrl } from '../storage/file-paths.ts';
+import { modelDir, revisionFolder } from '../storage/layout.ts';
+import { ensureDirNoSymlinks } from '../storage/safe-fs.ts';
+import type { StorageGuard } from '../storage/storage-guard.ts';
+import type { EngineSettings } from './engine-settings.ts';
+import type { FileLocks } from './file-lock.ts';
+import { fetchWithHfCli } from './hf-cli-files.ts';
+import { JobLog } from './job-log.ts';
+import { JobProgress } from './progress.ts';
+import { ProgressWriter } from './progress-writer.ts';
+
+/** What every job of this process shares. */
+export interface JobContext {
+  db: Db;
+  config: AppConfig;
+  logger: FastifyBaseLogger;
+  storage: StorageGuard;
+  scheduler: FileScheduler;
+  settings: EngineSettings;
+}
+
+// Thrown out of a job interrupted by shutdown so the queue hands it out again after restart.
+export class JobInterrupted extends Error {}
+
+interface JobFile {
+  task: FileTask;
+  file: ModelFileRow;
+}
+
+// a link is never a downloaded file (nor a partial one): storage/safe-fs.ts
+const sizeOnDisk = (p: string) => lstat(p).then((s) => (s.isFile() ? s.size : -1), () => -1);
+
+export class JobRun {
+  readonly controller = new AbortController();
+  readonly progress: JobProgress;
+  readonly log: JobLog;
+  /** the revision folder, on the storage root as it is now */
+  dir: string;
+  #root: string;
+  #jobError: string | null = null;
+  readonly #ctx: JobContext;
+  readonly #locks: FileLocks;
+  readonly #files: ModelFileRow[];
+
+  readonly d: DownloadRow;
+
+  constructor(ctx: JobContext, locks: FileLocks, d: DownloadRow, files: ModelFileRow[]) {
+    this.d = d;
+    this.#ctx = ctx;
+    this.#locks = locks;
+    this.#files = files;
+    this.#root = ctx.config.storageRoot;
+    this.dir = modelDir(this.#root, d.author, d.repo, d.revision);
+    this.log = new JobLog(ctx.config.downloads.logDir, d.id, d.log, ctx.config.storageRoot);
+    this.progress = new JobProgress(files.reduce((n, f) => n + f.size_bytes, 0), files.length);
+  }
+
+  get db(): Db {
+    return this.#ctx.db;
+  }
+
+  get config(): AppConfig {
+    return this.#ctx.config;
+  }
+
+  async run(): Promise<void> {
+    const writer = new ProgressWriter({ db: this.db, downloadId: this.d.id, progress: this.progress, log: this.log, logger: this.#ctx.logger, onCanceled: () => this.controller.abort('canceled') });
+    writer.start();
+    try {
+      const todo = await this.#prepare();
+      if (todo === null || todo.length === 0) return;
+      if (this.d.engine === 'hf') await fetchWithHfCli(this, todo);
+      else await this.#fetchWithEngine(todo);
+    } finally {
+      await writer.stop();
+      await this.#settle(this.controller.signal.reason);
+    }
+  }
+
+  /** The files still to fetch, or null when the job cannot start (the reason is logged). */
+  async #prepare(): Promise<ModelFileRow[] | null> {
+    const { d, config } = this;
+    const storage = await this.#ctx.storage.state();
+    if (!storage.ok) {
+      await this.storageLost(storage.message);
+      return null;
+    }
+    this.#root = storage.root;
+    this.dir = modelDir(storage.root, d.author, d.repo, d.revision);
+    const unsafe = await ensureDirNoSymlinks(storage.root, [d.author, d.repo, revisionFolder(d.revision)]).then(() => null, (err: Error) => err.message);
+    if (unsafe) return this.#refuse(unsafe);
+    const todo = await this.#skipFilesAlreadyDone();
+    const partials = await Promise.all(todo.map((f) => sizeOnDisk(partialPath(finalPath(this.dir, f.path)))));
+    const needed = todo.reduce((n, f, i) => n + Math.max(0, f.size_bytes - Math.max(0, partials[i]!)), 0);
+    try {
+      await assertSpace(config.storageRoot, needed, await repo.bytesStillNeeded(this.db, d.id), config.downloads.diskReserveBytes);
+    } catch (err) {
+      return this.#refuse((err as Error).message);
+    }
+    this.log.line(`started: ${todo.length} of ${this.#files.length} files to fetch (${formatBytes(needed)}) at commit ${d.commit_sha}`);
+    return todo;
+  }
+
+  #refuse(why: string): null {
+    this.#jobError = why;
+    this.log.line(`refused: ${why}`);
+    return null;
+  }
+
+  async #skipFilesAlreadyDone(): Promise<ModelFileRow[]> {
+    const todo: ModelFileRow[] = [];
+    for (const f of this.#files) {
+      // recorded as done and still there at the right size: no need to read it again
+      if (!this.d.force && f.status === 'done' && (await sizeOnDisk(finalPath(this.dir, f.path))) === f.size_bytes) {
+        this.progress.found(f.id, f.size_bytes);
+        this.progress.filesDone++;
+        this.log.line(`skipped ${f.path}: already downloaded`);
+      } else {
+        todo.push(f);
+      }
+    }
+    return todo;
+  }
+
+  async #fetchWithEngine(todo: ModelFileRow[]): Promise<void> {
+    const { stoppedBy } = await runFileSet(todo.map((f) => this.#jobFile(f)), {
+      scheduler: this.#ctx.scheduler,
+      signal: this.controller.signal,
+      hooks: {
+        begin: (item, signal) => this.#begin(item, signal),
+        fetch: (item, connections, signal) => this.#fetch(item, connections, signal),
+        settle: (item, outcome) => this.#record(item, outcome),
+        end: (item) => this.#locks.release(item.task.dest),
+      },
+    });
+    // A full disk fails every other file too: the set stopped instead of churning through them.
+    if (stoppedBy?.code === 'NoSpace') this.#jobError = stoppedBy.message;
+  }
+
+  #jobFile(f: ModelFileRow): JobFile {
+    const { d } = this;
+    return {
+      file: f,
+      task: {
+        path: f.path,
+        size: f.size_bytes,
+        sha256: f.sha256 ?? undefined,
+        gitOid: !f.is_lfs && f.git_oid ? f.git_oid : undefined,
+        url: resolveUrl(this.config.hub.endpoint, d.author, d.repo, d.commit_sha!, f.path),
+        dest: finalPath(this.dir, f.path),
+        root: this.#root,
+      },
+    };
+  }
+
+  async #begin({ task, file }: JobFile, signal: AbortSignal): Promise<boolean> {
+    if (await this.storageLost()) return false;
+    if (!(await this.#locks.acquire(task.dest, () => signal.aborted))) return false;
+    await catalog.setFileStatus(this.db, file.id, { status: 'downloading' });
+    return true;
+  }
+
+  async #fetch({ task, file }: JobFile, connections: number, signal: AbortSignal): Promise<FileResult> {
+    const result = await downloadFile(task, {
+      ...this.#ctx.settings,
+      segmentConnections: connections,
+      signal,
+      onBytes: (_p, delta) => this.progress.add(file.id, delta),
+      onWaiting: (p, w) => this.progress.setWaiting(p, w),
+      onEvent: (e) => {
+        // bytes found on disk when resuming count as done, not as speed (onBytes reports only new ones)
+        if (e.type === 'resume' && e.bytes) this.progress.found(file.id, e.bytes);
+        this.log.line(`${e.type} ${e.path}${e.message ? `: ${e.message}` : ''}`);
+      },
+    });
+    // a file renamed into place just as the storage went away (lazy unmount) is not there
+    if (await this.storageLost()) throw new DownloadError('Canceled', `${file.path}: the storage went away`, { permanent: false });
+    return result;
+  }
+
+  async #record({ file: f }: JobFile, outcome: FileOutcome): Promise<void> {
+    const { progress } = this;
+    progress.setWaiting(f.path, null);
+    const bytesDone = progress.fileBytes.get(f.id) ?? 0;
+    if (outcome.result) {
+      progress.found(f.id, f.size_bytes - bytesDone);
+      progress.filesDone++;
+      await catalog.setFileStatus(this.db, f.id, { status: 'done', sha256: outcome.result.sha256, bytesDone: f.size_bytes });
+      return;
+    }
+    const e = outcome.error;
+    // stopped (cancel, shutdown, the set stopping) or the storage went away: no fault of the file, it waits
+    const interrupted = e.code === 'Canceled' || (this.controller.signal.aborted && !e.permanent);
+    if (interrupted || (await this.storageLost())) {
+      await catalog.setFileStatus(this.db, f.id, { status: 'pending', bytesDone });
+      return;
+    }
+    progress.filesFailed++;
+    this.log.line(`failed ${f.path}: ${e.message}`);
+    await catalog.setFileStatus(this.db, f.id, { status: 'failed', error: e.message, bytesDone });
+  }
+
+  /**
+   * True (and the job paused: its files back to pending, the job back to queued) when the storage is
+   * not usable any more, e.g. the NAS was unmounted: nothing may be written to the empty mount point.
+   */
+  async storageLost(known?: string): Promise<boolean> {
+    const { controller } = this;
+    if (controller.signal.reason === 'storage') return true;
+    const s = known === undefined ? await this.#ctx.storage.state() : { ok: false as const, message: known };
+    if (s.ok) return false;
+    if (!controller.signal.aborted) {
+      this.log.line(`paused: ${s.message}; the download resumes when the storage is back`);
+      controller.abort('storage');
+    }
+    return true;
+  }
+
+  async #settle(reason: unknown): Promise<void> {
+    const { d, log, progress } = this;
+    let final: { status: 'queued' | 'failed' | 'succeeded'; error: string | null } | null = null;
+    if (reason === 'canceled') {
+      // the cancel route has set the status already
+      log.line('canceled');
+    } else if (reason === 'shutdown') {
+      log.line('paused: the server is shutting down; the download resumes when it is back');
+      final = { status: 'queued', error: null };
+    } else if (reason === 'storage') {
+      final = { status: 'queued', error: null };
+    } else if (this.#jobError) {
+      final = { status: 'failed', error: this.#jobError };
+    } else if (progress.filesFailed > 0) {
+      const msg = `${progress.filesFailed} of ${progress.filesTotal} files failed; see the per-file errors and retry`;
+      log.line(msg);
+      final = { status: 'failed', error: msg };
+    } else {
+      log.line(`succeeded: ${progress.filesTotal} files, ${formatBytes(progress.bytesTotal)}`);
+      final = { status: 'succeeded', error: null };
+    }
+    // whoever sees the final status also sees the whole log (file and tail) and the updated catalog
+    await log.flush();
+    const commit = !this.#jobError && progress.filesFailed === 0 && reason === undefined ? d.commit_sha : null;
+    await withTransaction(this.db, async (tx) => {
+      await repo.setLog(tx, d.id, log.tail());
+      await catalog.refreshModel(tx, d.model_id, commit);
+      if (final) await repo.finish(tx, d.id, final);
+    });
+    if (reason === 'shutdown') throw new JobInterrupted('interrupted by shutdown');
+    if (reason === 'storage') throw new JobInterrupted('paused: the storage is not usable');
+  }
+}

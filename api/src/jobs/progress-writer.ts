@@ -1,0 +1,75 @@
+// Writes a running job's progress to the database, throttled: at most every PROGRESS_INTERVAL_MS for the
+// job row, every FILE_BYTES_INTERVAL_MS for its files' byte counts, whatever the file count or speed.
+import type { FastifyBaseLogger } from 'fastify';
+import { catalogRepository as catalog } from '../catalog/catalog.repository.ts';
+import type { Db } from '../db/pool.ts';
+import { downloadsRepository as repo } from '../downloads/downloads.repository.ts';
+import type { JobLog } from './job-log.ts';
+import type { JobProgress } from './progress.ts';
+
+const PROGRESS_INTERVAL_MS = 500; // ≤ 2 DB writes per second per job
+const FILE_BYTES_INTERVAL_MS = 1_000; // per-file byte counts: at most one write a second per job
+
+export class ProgressWriter {
+  readonly #db: Db;
+  readonly #downloadId: string;
+  readonly #progress: JobProgress;
+  readonly #log: JobLog;
+  readonly #onCanceled: () => void;
+  readonly #warn: FastifyBaseLogger['warn'];
+  #busy: Promise<void> | null = null;
+  #filesWrittenAt = 0;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(deps: { db: Db; downloadId: string; progress: JobProgress; log: JobLog; logger: FastifyBaseLogger; onCanceled: () => void }) {
+    this.#db = deps.db;
+    this.#downloadId = deps.downloadId;
+    this.#progress = deps.progress;
+    this.#log = deps.log;
+    this.#onCanceled = deps.onCanceled;
+    this.#warn = deps.logger.warn.bind(deps.logger);
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.flush(), PROGRESS_INTERVAL_MS);
+  }
+
+  /** Stops the timer and writes everything once more. */
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.flush(true);
+  }
+
+  async flush(final = false): Promise<void> {
+    if (this.#busy) {
+      if (!final) return;
+      await this.#busy;
+    }
+    this.#busy = this.#write(final).catch((err) => this.#warn({ err, downloadId: this.#downloadId }, 'could not record progress'));
+    await this.#busy;
+    this.#busy = null;
+  }
+
+  async #write(final: boolean): Promise<void> {
+    const p = this.#progress;
+    const { speedBps, etaS } = p.sample();
+    await this.#log.flush();
+    if (final || Date.now() - this.#filesWrittenAt >= FILE_BYTES_INTERVAL_MS) {
+      this.#filesWrittenAt = Date.now();
+      await catalog.setFilesBytes(this.#db, p.takeDirtyFiles());
+    }
+    const status = await repo.writeProgress(this.#db, this.#downloadId, {
+      bytesDone: p.bytesDone,
+      bytesTotal: p.bytesTotal,
+      filesDone: p.filesDone,
+      filesFailed: p.filesFailed,
+      speedBps,
+      etaS,
+      waiting: p.waiting(),
+      log: this.#log.tail(),
+    });
+    // canceled, or canceled and already queued again by a retry (the new attempt waits for this one)
+    if (status === 'canceled' || status === 'queued') this.#onCanceled();
+  }
+}
