@@ -195,7 +195,7 @@ export async function openRange(req: RangeRequest, cfg: ClientConfig, signal: Ab
         throw new HttpFailure('stale-url', `${target.host} answered ${status} for a download link obtained earlier`, status);
       }
       if (status === 400 && !atHub) {
-        throw new HttpFailure('permanent', `${target.host} refused to serve the file (400)${hubMessage(h, text) ? `: ${hubMessage(h, text)}` : ''}; files beyond the bridge's size limit (around 50 GB without a Range, a few hundred GB at all) need the Xet protocol: DOWNLOAD_ENGINE=hf with hf_xet installed`, status);
+        throw new HttpFailure('permanent', `${target.host} refused to serve the file (400)${hubMessage(h, text) ? `: ${hubMessage(h, text)}` : ''}; files beyond the bridge's size limit (around 50 GB without a Range, a few hundred GB at all) need the Xet protocol (hf_xet)`, status);
       }
       throw new HttpFailure('permanent', refusal(status, h, text, target.origin === cfg.hubOrigin), status);
     }

@@ -11,6 +11,8 @@ export interface HfCliRun {
   token: string | undefined;
   hfHome: string;           // hf's own cache and settings, kept out of the user's home
   cli: string;
+  /** let hf use Xet (files the bridge refuses); otherwise plain HTTP, as the Node engine speaks it */
+  xet?: boolean;
   signal: AbortSignal;
   onDiskBytes(bytes: number): void;
 }
@@ -40,11 +42,12 @@ export async function runHfCli(run: HfCliRun): Promise<void> {
     ...process.env,
     HF_ENDPOINT: run.endpoint,
     HF_HOME: run.hfHome,
-    HF_HUB_DISABLE_XET: '1',
     HF_HUB_DISABLE_TELEMETRY: '1',
     HF_HUB_DISABLE_UPDATE_CHECK: '1',
     HF_HUB_DISABLE_PROGRESS_BARS: '1',
   };
+  if (!run.xet) env.HF_HUB_DISABLE_XET = '1';
+  else delete env.HF_HUB_DISABLE_XET;
   delete env.HF_TOKEN;
   if (run.token) env.HF_TOKEN = run.token;
   else env.HF_HUB_DISABLE_IMPLICIT_TOKEN = '1';

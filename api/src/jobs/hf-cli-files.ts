@@ -8,14 +8,14 @@ import { finalPath } from '../storage/file-paths.ts';
 import { bytesUnder, runHfCli } from './hf-cli-engine.ts';
 import type { JobRun } from './job-run.ts';
 
-export async function fetchWithHfCli(job: JobRun, todo: ModelFileRow[]): Promise<void> {
+export async function fetchWithHfCli(job: JobRun, todo: ModelFileRow[], opts: { xet?: boolean; why?: string } = {}): Promise<void> {
   const { d, db, config, progress, log, controller, dir } = job;
   for (const f of todo) await catalog.setFileStatus(db, f.id, { status: 'downloading' });
   const before = await bytesUnder(dir);
   const goal = todo.reduce((n, f) => n + f.size_bytes, 0);
   let counted = 0;
   let hfError: string | null = null;
-  log.line(`hf download: ${todo.length} files`);
+  log.line(opts.xet ? `hf download (Xet): ${todo.length} files, because ${opts.why ?? 'the bridge refused them'}` : `hf download: ${todo.length} files`);
   try {
     await runHfCli({
       repoId: `${d.author}/${d.repo}`,
@@ -27,6 +27,7 @@ export async function fetchWithHfCli(job: JobRun, todo: ModelFileRow[]): Promise
       hfHome: path.join(config.dataDir, 'hf-home'),
       cli: config.downloads.hfCli,
       signal: controller.signal,
+      xet: opts.xet ?? false,
       onDiskBytes: (bytes) => {
         const now = Math.min(goal, Math.max(0, bytes - before));
         progress.addUnassigned(now - counted);
@@ -51,7 +52,7 @@ export async function fetchWithHfCli(job: JobRun, todo: ModelFileRow[]): Promise
       await catalog.setFileStatus(db, f.id, { status: 'done', bytesDone: f.size_bytes });
       log.line(`done ${f.path}`);
     } else {
-      const message = hfError ?? problem;
+      const message = opts.why ? `${opts.why}; hf download (Xet) did not fetch it either: ${hfError ?? problem}` : (hfError ?? problem);
       progress.filesFailed++;
       await catalog.setFileStatus(db, f.id, { status: 'failed', error: message });
       log.line(`failed ${f.path}: ${message}`);
