@@ -1,7 +1,7 @@
 // JobProgress: what the job page shows as speed, ETA and "waiting for the Hub".
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { JobProgress } from '../src/jobs/progress.ts';
+import { JobProgress } from '../src/jobs/job-progress.ts';
 
 const MB = 1_000_000;
 

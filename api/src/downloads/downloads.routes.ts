@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Caller, DownloadsService } from './downloads.service.ts';
-import { streamProgress } from './progress-stream.ts';
+import { streamProgress } from './event-stream.ts';
 
 const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 502: ApiErrorSchema, 503: ApiErrorSchema, 507: ApiErrorSchema };
 const caller = (req: FastifyRequest): Caller => ({ id: req.user.sub, admin: req.user.admin });

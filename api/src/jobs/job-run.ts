@@ -19,7 +19,7 @@ import type { FileLocks } from './file-lock.ts';
 import { fetchWithHfCli } from './hf-cli-files.ts';
 import { hasHfXet, refusedByBridge } from './hf-xet.ts';
 import { JobLog } from './job-log.ts';
-import { JobProgress } from './progress.ts';
+import { JobProgress } from './job-progress.ts';
 import { ProgressWriter } from './progress-writer.ts';
 
 /** What every job of this process shares. */

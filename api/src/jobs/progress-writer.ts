@@ -5,7 +5,7 @@ import { catalogRepository as catalog } from '../catalog/catalog.repository.ts';
 import type { Db } from '../db/pool.ts';
 import { downloadsRepository as repo } from '../downloads/downloads.repository.ts';
 import type { JobLog } from './job-log.ts';
-import type { JobProgress } from './progress.ts';
+import type { JobProgress } from './job-progress.ts';
 
 const PROGRESS_INTERVAL_MS = 500; // ≤ 2 DB writes per second per job
 const FILE_BYTES_INTERVAL_MS = 1_000; // per-file byte counts: at most one write a second per job
