@@ -65,10 +65,10 @@ export type Env = z.infer<typeof EnvSchema>;
 export interface PgConnection {
   host: string;
   port: number;
-  user?: string;
-  password?: string;
-  database?: string;
-  ssl?: boolean | { rejectUnauthorized: false };
+  user?: string | undefined;
+  password?: string | undefined;
+  database?: string | undefined;
+  ssl?: boolean | { rejectUnauthorized: false } | undefined;
 }
 
 export interface AppConfig {

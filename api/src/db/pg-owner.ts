@@ -11,8 +11,8 @@ export interface Owner {
   // the pid's start time (field 22 of /proc/<pid>/stat): a pid reused after a reboot is not the owner
   started: string | null;
   program: string;
-  apiPort?: number;
-  watcherPid?: number;
+  apiPort?: number | undefined;
+  watcherPid?: number | undefined;
   watcherStarted?: string | null;
 }
 

@@ -35,7 +35,7 @@ export class ContentHasher {
 }
 
 /** Compares digests with what the tree promised; undefined when they match. */
-export function mismatch(got: Digests, want: { sha256?: string; gitOid?: string }): string | undefined {
+export function mismatch(got: Digests, want: { sha256?: string | undefined; gitOid?: string | undefined }): string | undefined {
   const bad: string[] = [];
   if (want.sha256 && want.sha256.toLowerCase() !== got.sha256) bad.push(`sha256 expected ${want.sha256}, got ${got.sha256}`);
   if (want.gitOid && want.gitOid.toLowerCase() !== got.gitOid) bad.push(`git blob sha1 expected ${want.gitOid}, got ${got.gitOid}`);

@@ -7,7 +7,7 @@ export interface SchedulePolicy {
   fileConcurrency: number;
   /** ranged connections per big file when several share the link (SEGMENT_CONNECTIONS) */
   segmentConnections: number;
-  segmentThreshold?: number;
+  segmentThreshold?: number | undefined;
   /** most connections one file may get when few big files are left (default 16, as aria2c -x16) */
   maxFileConnections?: number;
   /** small files at once, as a multiple of fileConcurrency (default 4): they wait on round trips, not bandwidth */
@@ -53,7 +53,7 @@ export async function eachLimit<T>(items: readonly T[], limit: number, fn: (item
  * per-connection cap needs more than 8 connections to fill it.
  */
 export class FileScheduler {
-  readonly #policy: Required<SchedulePolicy>;
+  readonly #policy: { [K in keyof SchedulePolicy]-?: NonNullable<SchedulePolicy[K]> };
   readonly #bigSlots: Semaphore;
   readonly #smallSlots: Semaphore;
 

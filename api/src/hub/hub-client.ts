@@ -109,7 +109,7 @@ export function createHubClient(opts: HubClientOptions) {
       return body;
     },
 
-    async treePage(author: string, repo: string, revision: string, p: { path?: string; recursive: boolean; cursor?: string }): Promise<{ entries: HubTreeEntry[]; nextCursor: string | null }> {
+    async treePage(author: string, repo: string, revision: string, p: { path?: string | undefined; recursive: boolean; cursor?: string | undefined }): Promise<{ entries: HubTreeEntry[]; nextCursor: string | null }> {
       const sub = p.path ? `/${encodeURIComponent(p.path)}` : '';
       const query = p.cursor ? decodeCursor(p.cursor) : new URLSearchParams({ recursive: String(p.recursive), expand: 'false' });
       const { body, headers: h } = await getJson<HubTreeEntry[]>(

@@ -2,8 +2,8 @@ import { HttpError } from '../http-errors.ts';
 
 export interface HubErrorContext {
   repoId: string;
-  revision?: string;
-  path?: string;
+  revision?: string | undefined;
+  path?: string | undefined;
   hubWebUrl: string;
   hasToken: boolean;
 }

@@ -49,7 +49,7 @@ export function createHubService(hub: HubClient) {
 
     checkFileAccess: hub.checkFileAccess,
 
-    async tree(q: { author: string; repo: string; revision: string; path?: string; recursive?: boolean; cursor?: string }): Promise<TreeResponse> {
+    async tree(q: { author: string; repo: string; revision: string; path?: string | undefined; recursive?: boolean | undefined; cursor?: string | undefined }): Promise<TreeResponse> {
       const recursive = q.recursive ?? !q.path;
       const page = await hub.treePage(q.author, q.repo, q.revision, { path: q.path, recursive, cursor: q.cursor });
       return { files: page.entries.map(toTreeEntry), next_cursor: page.nextCursor };

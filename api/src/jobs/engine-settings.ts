@@ -2,7 +2,7 @@
 import type { AppConfig } from '../config/config.ts';
 import type { EngineOptions } from '../engine/index.ts';
 
-export type EngineSettings = Readonly<Pick<EngineOptions, 'hubOrigin' | 'token' | 'retries' | 'stallTimeoutMs' | 'outageTimeoutMs'>>;
+export type EngineSettings = Readonly<Pick<EngineOptions, 'hubOrigin' | 'retries' | 'stallTimeoutMs' | 'outageTimeoutMs'> & { token: string | undefined }>;
 
 export function engineSettings(config: AppConfig): EngineSettings {
   return Object.freeze({

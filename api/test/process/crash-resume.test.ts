@@ -45,7 +45,7 @@ describe('kill -9 of the API mid-download, then npm start again', () => {
       const res = await fetch(base + url, {
         method: body ? 'POST' : 'GET',
         headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
+        body: body ? JSON.stringify(body) : null,
       });
       return { status: res.status, json: (await res.json()) as any };
     };

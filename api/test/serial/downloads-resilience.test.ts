@@ -27,7 +27,7 @@ async function api(base: string, method: string, url: string, token?: string, bo
   const res = await fetch(base + url, {
     method,
     headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? bearer(token) : {}) },
-    body: body ? JSON.stringify(body) : undefined,
+    body: body ? JSON.stringify(body) : null,
   });
   const json = await res.json().catch(() => null);
   return { status: res.status, json };
