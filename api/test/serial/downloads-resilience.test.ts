@@ -81,8 +81,11 @@ describe('a server killed with SIGKILL mid-file', () => {
     assert.equal(created.status, 202, JSON.stringify(created.json));
     const id = created.json.download_id;
     const size = 128 * MiB + 7;
+    // what the server had received by the kill, at least (bytes_done counts bytes as they arrive)
+    let receivedBeforeKill = 0;
     for (let i = 0; ; i++) {
       const d = (await api(base, 'GET', `/downloads/${id}`, token)).json;
+      receivedBeforeKill = d.bytes_done;
       if (d.bytes_done > size * 0.25) break;
       assert.ok(i < 600, `no progress: ${JSON.stringify(d)}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -91,7 +94,13 @@ describe('a server killed with SIGKILL mid-file', () => {
     await new Promise((r) => server!.once('exit', r));
     const final = path.join(dir, 'data/models/acme/big/main/big.bin');
     assert.ok(!existsSync(final), 'no file at the final path after the crash');
-    const servedBeforeCrash = sim.stats.bytesServed();
+    // The simulator counts a response's bytes when it closes, and what it wrote into socket buffers the
+    // killed server never read also counts as sent: wait until its count stops moving.
+    let servedBeforeCrash = -1;
+    while (servedBeforeCrash !== sim.stats.bytesServed()) {
+      servedBeforeCrash = sim.stats.bytesServed();
+      await new Promise((r) => setTimeout(r, 500));
+    }
     const sidecar = JSON.parse(await readFile(sidecarPath(final), 'utf8')) as { done: Array<[number, number]> };
     const persisted = sidecar.done.reduce((n, [a, b]) => n + (b - a), 0);
     const journaled = new RangeSet([...sidecar.done, ...(await readJournal(final, 128 * MiB + 7))]).size();
@@ -112,10 +121,16 @@ describe('a server killed with SIGKILL mid-file', () => {
     const served = sim.stats.bytesServed();
     const redownloaded = served - (size + 6);
     assert.ok(servedBeforeCrash < served, 'the restart fetched the rest');
+    const afterRestart = served - servedBeforeCrash;
     const why = `re-downloaded ${(redownloaded / MiB).toFixed(2)} MiB of ${(size / MiB).toFixed(0)} MiB; at the crash ${(servedBeforeCrash / MiB).toFixed(1)} MiB ` +
-      `had been sent, ${(journaled / MiB).toFixed(1)} MiB were journaled and ${(persisted / MiB).toFixed(1)} MiB fsynced`;
+      `had been sent, at least ${(receivedBeforeKill / MiB).toFixed(1)} MiB received, ${(journaled / MiB).toFixed(1)} MiB journaled and ` +
+      `${(persisted / MiB).toFixed(1)} MiB fsynced; the restart fetched ${(afterRestart / MiB).toFixed(2)} MiB`;
     t.diagnostic(why);
-    assert.ok(redownloaded <= size * 0.02, why);
+    // The crash loses at most 2% of what the server had received (in-flight bytes in socket buffers are
+    // lost to any downloader killed mid-transfer, and grow when a loaded machine reads slowly: not counted)...
+    assert.ok(journaled >= receivedBeforeKill - size * 0.02, why);
+    // ...and the restart fetches only what the disk lacks.
+    assert.ok(afterRestart <= size - journaled + size * 0.01, why);
     const exited = new Promise((r) => server!.once('exit', r));
     server.kill('SIGTERM');
     await exited;
