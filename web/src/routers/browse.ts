@@ -25,12 +25,12 @@ export function browseRouter({ api, apiBase }: RouterDeps): Router {
       const q = new URLSearchParams({ author: parsed.author, repo: parsed.repo });
       const [refs, models, health] = await Promise.all([
         api.call(req, res, 'GET', `/hf/refs?${q}`, RefsResponseSchema),
-        api.call(req, res, 'GET', `/db/models?${q}`, ModelsResponseSchema).catch(() => ({ models: [] })),
+        api.call(req, res, 'GET', `/db/models?${q}`, ModelsResponseSchema).catch(() => []),
         // /healthz answers 503 with the same body when something is down; free space is still useful
         fetch(`${apiBase}/healthz`, { signal: AbortSignal.timeout(5000) }).then(async (r) => HealthResponseSchema.safeParse(await r.json()).data ?? null).catch(() => null),
       ]);
       locals.refs = refs;
-      locals.models = models.models;
+      locals.models = models;
       locals.freeBytes = health?.checks?.storage?.free_bytes ?? null;
       const entries: TreeEntry[] = [];
       let cursor: string | null = null;

@@ -19,7 +19,7 @@ export function modelsRouter({ api }: RouterDeps): Router {
     if (status === 'incomplete') q.set('downloaded', 'false');
     const r = await api.call(req, res, 'GET', `/db/models?${q}`, ModelsResponseSchema);
     const groups = new Map<string, Model[]>();
-    for (const m of r.models) {
+    for (const m of r) {
       const key = `${m.author}/${m.repo}`;
       groups.set(key, [...(groups.get(key) ?? []), m]);
     }
@@ -34,7 +34,7 @@ export function modelsRouter({ api }: RouterDeps): Router {
 
   router.post('/models/:id/retry', async (req, res) => {
     const id = req.params.id;
-    const m = (await api.call(req, res, 'GET', '/db/models', ModelsResponseSchema)).models.find((x) => x.id === id);
+    const m = (await api.call(req, res, 'GET', '/db/models', ModelsResponseSchema)).find((x) => x.id === id);
     if (!m) throw new ApiError(404, 'NotFound', 'No such model.');
     // Fetch again only the files that are not done (failed, missing or never finished).
     const files = (await api.call(req, res, 'GET', `/db/models/${id}/files`, ModelFilesResponseSchema)).files.filter((f) => f.status !== 'done');
