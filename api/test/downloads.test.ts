@@ -43,7 +43,7 @@ describe('downloads', () => {
     assert.equal(d.files_done, n);
     const leftovers = (await readdir(d.local_path, { recursive: true })).filter((f) => String(f).includes('partial'));
     assert.deepEqual(leftovers, [], 'no partial files left');
-    const models = (await get('/db/models?author=acme&repo=tiny-model&revision=main')).json().models;
+    const models = (await get('/db/models?author=acme&repo=tiny-model&revision=main')).json();
     assert.equal(models[0].is_downloaded, true);
     assert.equal(models[0].file_count, n);
     assert.equal(models[0].commit_sha, d.commit_sha);
@@ -246,12 +246,12 @@ describe('downloads', () => {
   });
 
   it('rescan and mark-missing reconcile the catalog with the disk', async () => {
-    const model = (await get('/db/models?author=acme&repo=tiny-model&revision=main')).json().models[0];
+    const model = (await get('/db/models?author=acme&repo=tiny-model&revision=main')).json()[0];
     await rm(path.join(root(), 'acme/tiny-model/main/config.json'));
     const marked = await post('/db/mark-missing', { model_id: model.id });
     assert.equal(marked.statusCode, 200);
     assert.equal(marked.json().marked_failed, 1);
-    const after = (await get(`/db/models?author=acme&repo=tiny-model&revision=main`)).json().models[0];
+    const after = (await get(`/db/models?author=acme&repo=tiny-model&revision=main`)).json()[0];
     assert.equal(after.is_downloaded, false);
     const scan = await post('/db/rescan', { model_id: model.id, hashes: true });
     assert.equal(scan.statusCode, 200);

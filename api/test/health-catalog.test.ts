@@ -72,7 +72,7 @@ describe('catalog', () => {
   it('lists models with their storage path and file counts', async () => {
     const res = await get('/db/models');
     assert.equal(res.statusCode, 200);
-    const models = res.json().models;
+    const models = res.json();
     assert.deepEqual(models.map((m: { repo: string; revision: string }) => `${m.repo}@${m.revision}`), ['tiny-model@main', 'tiny-model@refs/pr/1', 'Demo-GGUF@main']);
     const pr = models.find((m: { revision: string }) => m.revision === 'refs/pr/1');
     assert.equal(pr.local_path, path.join(t.config.storageRoot, 'acme', 'tiny-model', 'refs%2Fpr%2F1'));
@@ -83,7 +83,7 @@ describe('catalog', () => {
   });
 
   it('filters by author, repo, revision and downloaded', async () => {
-    const names = async (qs: string) => (await get(`/db/models?${qs}`)).json().models.map((m: { id: string }) => m.id).sort();
+    const names = async (qs: string) => (await get(`/db/models?${qs}`)).json().map((m: { id: string }) => m.id).sort();
     assert.deepEqual(await names('author=ACME'), [ids.main, ids.pr].sort());
     assert.deepEqual(await names('repo=demo-gguf'), [ids.other]);
     assert.deepEqual(await names('author=acme&revision=refs/pr/1'), [ids.pr]);

@@ -36,12 +36,12 @@ describe('Hugging Face browsing against the hub simulator', () => {
     const res = await get('/hf/refs?author=acme&repo=tiny-model');
     assert.equal(res.statusCode, 200);
     const refs = res.json();
-    assert.deepEqual(refs.branches.map((b: { name: string }) => b.name).sort(), ['dev', 'feature/x', 'main']);
-    assert.deepEqual(refs.tags.map((b: { name: string }) => b.name), ['v1.0']);
-    assert.equal(refs.pull_requests, undefined);
-    assert.equal(refs.branches.find((b: { name: string }) => b.name === 'main').commit, sim.commitSha('acme/tiny-model', 'main'));
+    assert.deepEqual([...refs.branches].sort(), ['dev', 'feature/x', 'main']);
+    assert.deepEqual(refs.tags, ['v1.0']);
+    assert.equal(refs.refs.some((r: { kind: string }) => r.kind === 'pr'), false);
+    assert.equal(refs.refs.find((r: { name: string; kind: string }) => r.name === 'main' && r.kind === 'branch').commit, sim.commitSha('acme/tiny-model', 'main'));
     const withPrs = (await get('/hf/refs?author=acme&repo=tiny-model&include_prs=true')).json();
-    assert.deepEqual(withPrs.pull_requests.map((p: { ref: string }) => p.ref), ['refs/pr/1']);
+    assert.deepEqual(withPrs.refs.filter((r: { kind: string }) => r.kind === 'pr').map((p: { ref: string }) => p.ref), ['refs/pr/1']);
   });
 
   it('lists the whole tree recursively with sizes, oids and LFS hashes', async () => {

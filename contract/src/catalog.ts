@@ -33,7 +33,8 @@ export const ModelSchema = z.object({
 });
 export type Model = z.infer<typeof ModelSchema>;
 
-export const ModelsResponseSchema = z.object({ models: z.array(ModelSchema) });
+// The spec's sample contract: a JSON array of models, not an object around one.
+export const ModelsResponseSchema = z.array(ModelSchema);
 export type ModelsResponse = z.infer<typeof ModelsResponseSchema>;
 
 export const ModelFileSchema = z.object({

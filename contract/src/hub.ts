@@ -26,17 +26,25 @@ export const RefsQuerySchema = z.object({
 });
 export type RefsQuery = z.input<typeof RefsQuerySchema>;
 
+export const RefKindSchema = z.enum(['branch', 'tag', 'pr']);
+export type RefKind = z.infer<typeof RefKindSchema>;
+
 export const RefSchema = z.object({
-  name: z.string(),
-  ref: z.string(),
+  name: z.string().describe('what a revision may be given as: "main", "v1", "pr/1"'),
+  kind: RefKindSchema,
+  ref: z.string().describe('the full git ref: "refs/heads/main", "refs/tags/v1", "refs/pr/1"'),
   commit: z.string(),
 });
 export type Ref = z.infer<typeof RefSchema>;
 
+// The spec's sample contract (which users' own scripts follow): `branches` and `tags` are arrays of
+// names. The richer data is in `refs`, never in place of the names.
 export const RefsResponseSchema = z.object({
-  branches: z.array(RefSchema),
-  tags: z.array(RefSchema),
-  pull_requests: z.array(RefSchema).optional(),
+  branches: z.array(z.string()).describe('branch names, e.g. ["main", "W4A16-ASYM"]'),
+  tags: z.array(z.string()).describe('tag names, e.g. ["v1"]'),
+  refs: z
+    .array(RefSchema)
+    .describe('every branch and tag with its full ref and commit; with include_prs=true also the pull-request refs (kind "pr"), which are listed only here'),
 });
 export type RefsResponse = z.infer<typeof RefsResponseSchema>;
 

@@ -1,7 +1,8 @@
 // The portal's only way to the API: HTTP with the user's bearer token from the session cookies.
 // A 401 TokenExpired is answered by one refresh (POST /auth/refresh) and one retry.
 import type { Request, Response } from 'express';
-import type { ApiError as ApiErrorBody, TokenPair } from '@d011dl/contract';
+import { TokenPairSchema, type ApiError as ApiErrorBody, type TokenPair } from '@d011dl/contract';
+import type { z } from 'zod';
 
 export const ACCESS_COOKIE = 'd011dl_at';
 export const REFRESH_COOKIE = 'd011dl_rt';
@@ -54,11 +55,21 @@ export function forwardedFor(req: Request | undefined): Record<string, string> {
   return req?.ip ? { 'x-forwarded-for': req.ip } : {};
 }
 
+/**
+ * Every answer is parsed with the contract's schema of that route (as the Android client does in
+ * android/src/api/client.ts), so a change of shape on one side fails loudly instead of rendering blanks.
+ */
 export interface ApiClient {
   /** Unauthenticated call (login, register, config); `from` is the browser's request, for its address. */
-  anon<T>(method: string, path: string, body?: unknown, from?: Request): Promise<T>;
+  anon<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, from?: Request): Promise<z.output<S>>;
   /** Call as the signed-in user; refreshes the session when the access token expired. */
-  call<T>(req: Request, res: Response, method: string, path: string, body?: unknown): Promise<T>;
+  call<S extends z.ZodType>(req: Request, res: Response, method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>>;
+}
+
+function parseAnswer<S extends z.ZodType>(schema: S, path: string, json: unknown): z.output<S> {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new ApiError(502, 'BadResponse', `The D011DL API gave an answer to ${path.replace(/\?.*$/s, '')} that this portal does not understand; are the API and the portal the same version?`);
+  return parsed.data;
 }
 
 export interface ApiClientOptions {
@@ -112,16 +123,16 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
     throw new ApiError(status, typeof body?.error === 'string' ? body.error : 'Error', message);
   }
 
-  async function anon<T>(method: string, path: string, body?: unknown, from?: Request): Promise<T> {
+  async function anon<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, from?: Request): Promise<z.output<S>> {
     const r = await raw(method, path, body, from);
     if (r.status >= 400) fail(r.status, r.json);
-    return r.json as T;
+    return parseAnswer(schema, path, r.json);
   }
 
   function refresh(refreshToken: string, from: Request): Promise<TokenPair> {
     let p = refreshing.get(refreshToken);
     if (!p) {
-      p = anon<TokenPair>('POST', '/auth/refresh', { refresh_token: refreshToken }, from);
+      p = anon('POST', '/auth/refresh', TokenPairSchema, { refresh_token: refreshToken }, from);
       refreshing.set(refreshToken, p);
       const forget = () => refreshing.delete(refreshToken);
       p.then(forget, forget);
@@ -157,7 +168,7 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
     }, ROTATED_MEMORY_MS).unref();
   }
 
-  async function call<T>(req: Request, res: Response, method: string, path: string, body?: unknown): Promise<T> {
+  async function call<S extends z.ZodType>(req: Request, res: Response, method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
     const token: string | undefined = req.cookies?.[ACCESS_COOKIE];
     const refreshToken: string | undefined = req.cookies?.[REFRESH_COOKIE];
     if (!token && !refreshToken) throw new NeedLogin();
@@ -191,7 +202,7 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
       throw new NeedLogin();
     }
     if (r.status >= 400) fail(r.status, r.json);
-    return r.json as T;
+    return parseAnswer(schema, path, r.json);
   }
 
   return { anon, call };

@@ -316,7 +316,7 @@ describe('web portal against the real API', () => {
     const token = () => decodeURIComponent(b.cookies.get('d011dl_at')!);
     const first = await waitForStatus(s.api.app, token(), dl.location!.split('/').pop()!, ['succeeded', 'failed']);
     assert.equal(first.status, 'succeeded');
-    const modelsOf = async () => ((await (await fetch(`${s.apiUrl}/db/models?author=acme&repo=tiny-model`, { headers: { authorization: `Bearer ${token()}` } })).json()) as { models: { id: string; revision: string; is_downloaded: boolean; local_path: string }[] }).models;
+    const modelsOf = async () => ((await (await fetch(`${s.apiUrl}/db/models?author=acme&repo=tiny-model`, { headers: { authorization: `Bearer ${token()}` } })).json()) as { id: string; revision: string; is_downloaded: boolean; local_path: string }[]);
     const model = (await modelsOf()).find((m) => m.revision === 'v1.0')!;
     assert.ok(model?.is_downloaded);
     const catalog = await b.get('/models?author=acme&repo=tiny-model');

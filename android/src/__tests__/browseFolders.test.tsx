@@ -68,7 +68,7 @@ describe('browse tree helpers', () => {
 describe('BrowseScreen folders', () => {
   function routes(pages: { files: TreeEntry[]; next_cursor: string | null }[]) {
     return fakeFetch({
-      'GET /hf/refs': () => ({ status: 200, body: { branches: [{ name: 'main', ref: 'refs/heads/main', commit: 'a' }], tags: [] } }),
+      'GET /hf/refs': () => ({ status: 200, body: { branches: ['main'], tags: [], refs: [{ name: 'main', kind: 'branch', ref: 'refs/heads/main', commit: 'a' }] } }),
       'GET /hf/tree': (r) => ({ status: 200, body: pages[Number(r.url.searchParams.get('cursor') ?? 0)] }),
       'POST /downloads': () => ({ status: 202, body: { download_id: ID, status: 'queued', commit_sha: 'a', files_total: 1, bytes_total: 1 } }),
     });

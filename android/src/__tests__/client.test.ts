@@ -3,15 +3,13 @@ import { ApiClient, ApiRequestError, normalizeBaseUrl } from '../api/client';
 import { KEYS, memoryStore } from '../api/storage';
 import { BASE, fakeFetch, loginOk } from '../test/fakeFetch';
 
-const models = {
-  models: [
+const models = [
     {
       id: '0b7f2c1e-6c1a-4b8e-9d5e-1b2c3d4e5f60', author: 'gpt2', repo: 'tiny', revision: 'main', commit_sha: 'abc', is_downloaded: true,
       file_count: 2, total_size_bytes: 1234, files_done: 2, files_failed: 0, files_tracked: 2, local_path: '/nas/gpt2/tiny/main',
       downloaded_at: null, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
     },
-  ],
-};
+];
 
 async function signedInClient(routes: Parameters<typeof fakeFetch>[0], onAuthLost = () => {}) {
   const f = fakeFetch({ 'POST /auth/login': () => ({ status: 200, body: loginOk }), ...routes });
@@ -38,13 +36,13 @@ describe('ApiClient', () => {
     expect(store.data.get(KEYS.baseUrl)).toBe(BASE);
 
     const res = await client.models();
-    expect(res.models[0]!.repo).toBe('tiny');
+    expect(res[0]!.repo).toBe('tiny');
     expect(calls[1]!.headers.Authorization).toBe('Bearer tok-1');
   });
 
   it('builds query strings for refs and tree', async () => {
     const { client, calls } = await signedInClient({
-      'GET /hf/refs': () => ({ status: 200, body: { branches: [{ name: 'main', ref: 'refs/heads/main', commit: 'a' }], tags: [] } }),
+      'GET /hf/refs': () => ({ status: 200, body: { branches: ['main'], tags: [], refs: [{ name: 'main', kind: 'branch', ref: 'refs/heads/main', commit: 'a' }] } }),
       'GET /hf/tree': () => ({ status: 200, body: { files: [], next_cursor: null } }),
     });
     await client.refs('gpt2', 'tiny');

@@ -33,7 +33,7 @@ describe('PasteUrlScreen', () => {
 });
 
 describe('BrowseScreen', () => {
-  const refs = { branches: [{ name: 'main', ref: 'refs/heads/main', commit: 'a' }], tags: [{ name: 'v1', ref: 'refs/tags/v1', commit: 'b' }] };
+  const refs = { branches: ['main'], tags: ['v1'], refs: [{ name: 'main', kind: 'branch', ref: 'refs/heads/main', commit: 'a' }, { name: 'v1', kind: 'tag', ref: 'refs/tags/v1', commit: 'b' }] };
   const page1 = {
     files: [
       { path: 'onnx', type: 'dir', size_bytes: 0, oid: 'd' },
@@ -159,12 +159,10 @@ describe('ModelsScreen', () => {
     const { fetch } = fakeFetch({
       'GET /db/models': () => ({
         status: 200,
-        body: {
-          models: [
-            { ...base, id: MODEL, author: 'gpt2', repo: 'tiny', revision: 'main', is_downloaded: true, files_done: 2, files_failed: 0, local_path: '/nas/gpt2/tiny/main' },
-            { ...base, id: ID, author: 'meta', repo: 'big', revision: 'v1', is_downloaded: false, files_done: 1, files_failed: 1, local_path: '/nas/meta/big/v1' },
-          ],
-        },
+        body: [
+          { ...base, id: MODEL, author: 'gpt2', repo: 'tiny', revision: 'main', is_downloaded: true, files_done: 2, files_failed: 0, local_path: '/nas/gpt2/tiny/main' },
+          { ...base, id: ID, author: 'meta', repo: 'big', revision: 'v1', is_downloaded: false, files_done: 1, files_failed: 1, local_path: '/nas/meta/big/v1' },
+        ],
       }),
     });
     await renderSignedIn(<ModelsScreen />, fetch);
@@ -175,7 +173,7 @@ describe('ModelsScreen', () => {
   });
 
   it('shows an empty state', async () => {
-    const { fetch } = fakeFetch({ 'GET /db/models': () => ({ status: 200, body: { models: [] } }) });
+    const { fetch } = fakeFetch({ 'GET /db/models': () => ({ status: 200, body: [] }) });
     await renderSignedIn(<ModelsScreen />, fetch);
     expect(await screen.findByText('No models yet.')).toBeTruthy();
   });

@@ -51,7 +51,7 @@ function api() {
   return fakeFetch({
     'POST /auth/login': () => ({ status: 200, body: loginOk }),
     'POST /hf/parse-url': () => ({ status: 200, body: { author: 'gpt2', repo: 'tiny', revision: 'main', kind: 'tree' } }),
-    'GET /hf/refs': () => ({ status: 200, body: { branches: [{ name: 'main', ref: 'refs/heads/main', commit: 'a' }], tags: [] } }),
+    'GET /hf/refs': () => ({ status: 200, body: { branches: ['main'], tags: [], refs: [{ name: 'main', kind: 'branch', ref: 'refs/heads/main', commit: 'a' }] } }),
     'GET /hf/tree': () => ({ status: 200, body: { files: [{ path: 'config.json', type: 'file', size_bytes: 10, oid: '1' }], next_cursor: null } }),
   });
 }

@@ -107,7 +107,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
     }
   }
 
-  const refNames = refs ? [...refs.branches.map((b) => b.name), ...refs.tags.map((x) => x.name)] : [];
+  const refNames = refs ? [...refs.branches, ...refs.tags] : [];
 
   return (
     <Screen>

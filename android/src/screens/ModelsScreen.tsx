@@ -23,7 +23,7 @@ export function ModelsScreen() {
   const load = useCallback(async () => {
     setRefreshing(true);
     try {
-      setModels((await client.models()).models);
+      setModels(await client.models());
       setError('');
     } catch (e) {
       setError(errorMessage(e));

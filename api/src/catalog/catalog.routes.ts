@@ -15,8 +15,8 @@ export async function catalogRoutes(app: FastifyInstance, opts: { catalog: Catal
   const { catalog, rescanGuard: guard } = opts;
 
   r.get('/db/models', {
-    schema: { tags: ['catalog'], summary: 'Models (author/repo/revision) known to D011DL', querystring: ModelsQuerySchema, response: { 200: ModelsResponseSchema, 400: ApiErrorSchema } },
-  }, async (req) => ({ models: await catalog.listModels(req.query) }));
+    schema: { tags: ['catalog'], summary: 'Models (author/repo/revision) known to D011DL, as a JSON array', querystring: ModelsQuerySchema, response: { 200: ModelsResponseSchema, 400: ApiErrorSchema } },
+  }, async (req) => catalog.listModels(req.query));
 
   r.get('/db/models/:id/files', {
     schema: { tags: ['catalog'], summary: 'Tracked files of one model', params: IdParamsSchema, response: { 200: ModelFilesResponseSchema, 400: ApiErrorSchema, 404: ApiErrorSchema } },

@@ -14,7 +14,7 @@ export async function hubRoutes(app: FastifyInstance, opts: { hub: HubService })
   }, async (req) => hub.parseUrl(req.body.url));
 
   r.get('/hf/refs', {
-    schema: { tags: ['hub'], summary: 'Branches and tags of a repo (and pull-request refs with include_prs=true)', querystring: RefsQuerySchema, response: { 200: RefsResponseSchema, ...errors } },
+    schema: { tags: ['hub'], summary: 'Branch and tag names of a repo; `refs` details them (and pull-request refs with include_prs=true)', querystring: RefsQuerySchema, response: { 200: RefsResponseSchema, ...errors } },
   }, async (req) => hub.refs(req.query.author, req.query.repo, req.query.include_prs ?? false));
 
   r.get('/hf/tree', {

@@ -1,9 +1,9 @@
-import type { ParsedHfUrl, RefsResponse, TreeEntry, TreeResponse } from '@d011dl/contract';
+import type { ParsedHfUrl, Ref, RefKind, RefsResponse, TreeEntry, TreeResponse } from '@d011dl/contract';
 import { HttpError } from '../http-errors.ts';
 import type { HubClient, HubRef, HubTreeEntry } from './hub-client.ts';
 import { parseHfUrl } from './parse-hf-url.ts';
 
-const toRef = (r: HubRef) => ({ name: r.name, ref: r.ref, commit: r.targetCommit });
+const toRef = (kind: RefKind) => (r: HubRef): Ref => ({ name: r.name, kind, ref: r.ref, commit: r.targetCommit });
 
 export function toTreeEntry(e: HubTreeEntry): TreeEntry {
   const entry: TreeEntry = { path: e.path, type: e.type === 'file' ? 'file' : 'dir', size_bytes: e.type === 'file' ? e.size : 0, oid: e.oid };
@@ -22,9 +22,11 @@ export function createHubService(hub: HubClient) {
 
     async refs(author: string, repo: string, includePrs: boolean): Promise<RefsResponse> {
       const refs = await hub.refs(author, repo, includePrs);
-      const out: RefsResponse = { branches: refs.branches.map(toRef), tags: refs.tags.map(toRef) };
-      if (includePrs) out.pull_requests = (refs.pullRequests ?? []).map(toRef);
-      return out;
+      return {
+        branches: refs.branches.map((b) => b.name),
+        tags: refs.tags.map((t) => t.name),
+        refs: [...refs.branches.map(toRef('branch')), ...refs.tags.map(toRef('tag')), ...(includePrs ? (refs.pullRequests ?? []).map(toRef('pr')) : [])],
+      };
     },
 
     /** Pins a branch, tag or short sha to the full commit it points at now. */

@@ -1,7 +1,8 @@
 // The portal's answers when something goes wrong: pages for people, JSON for public/app.js (/api/…).
 import type { Express, NextFunction, Request, Response } from 'express';
-import { ApiError, NeedLogin, SessionJustRenewed } from './api-client.ts';
-import { SELECTION_MAX } from './format.ts';
+import { ApiError, NeedLogin, SessionJustRenewed } from '../api-client.ts';
+import { SELECTION_MAX } from '../format.ts';
+import { page, portalStatus } from './shared.ts';
 
 /** A short next step under the API's message, for errors a user can do something about. */
 const HINTS: Record<string, string> = {
@@ -11,16 +12,14 @@ const HINTS: Record<string, string> = {
 };
 export const hintFor = (err: unknown): string | null => (err instanceof ApiError ? (HINTS[err.code] ?? null) : null);
 
-type Page = (res: Response, view: string, locals: Record<string, unknown>) => void;
-
 const TOO_LARGE = `That form was too large. Select at most ${SELECTION_MAX.toLocaleString('en-US')} files and folders at once: check whole folders instead of their files, or download in parts.`;
 
-export function tooManySelected(res: Response, page: Page, n: number, back: string): void {
+export function tooManySelected(res: Response, n: number, back: string): void {
   res.status(413);
   page(res, 'error', { title: 'Too many items selected', message: `${n.toLocaleString('en-US')} items were selected. ${TOO_LARGE}`, back });
 }
 
-export function errorPages(app: Express, page: Page): void {
+export function errorPages(app: Express): void {
   app.use((_req, res) => {
     res.status(404);
     page(res, 'error', { title: 'Not found', message: 'There is no such page.' });
@@ -36,7 +35,7 @@ export function errorPages(app: Express, page: Page): void {
       return res.redirect(303, `/login?${new URLSearchParams({ next: req.method === 'GET' ? req.originalUrl : '/' })}`);
     }
     if (err instanceof ApiError) {
-      const status = err.status >= 500 ? 502 : err.status;
+      const status = portalStatus(err.status);
       if (req.path.startsWith('/api/')) return res.status(status).json({ message: err.message, error: err.code, hint: hintFor(err) ?? undefined });
       res.status(status);
       return page(res, 'error', { title: 'Something went wrong', message: err.message, hint: hintFor(err) });

@@ -1,0 +1,84 @@
+// The dashboard (paste a Hub URL, pick a revision, browse its tree) and starting a download from it.
+import { Router } from 'express';
+import { CreateDownloadResponseSchema, HealthResponseSchema, ModelsResponseSchema, ParsedHfUrlSchema, RefsResponseSchema, TreeResponseSchema, type TreeEntry } from '@d011dl/contract';
+import { buildTree, normalizeSelection, SELECTION_MAX } from '../format.ts';
+import { hintFor, tooManySelected } from './errors.ts';
+import { apiRefusal, page, str, type RouterDeps } from './shared.ts';
+
+// Trees with more files than this are shown with their folders folded.
+export const OPEN_TREE_MAX_FILES = 1000;
+
+export function browseRouter({ api, apiBase }: RouterDeps): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const url = str(req.query.url).trim();
+    let revision = str(req.query.revision).trim();
+    const locals: Record<string, unknown> = { title: 'Dashboard', url, parsed: null, refs: null, revision: '', tree: null, fileCount: 0, totalSize: 0, models: [], pathHint: '', freeBytes: null, OPEN_TREE_MAX_FILES };
+    if (!url) return page(res, 'dashboard', locals);
+    try {
+      const parsed = await api.call(req, res, 'POST', '/hf/parse-url', ParsedHfUrlSchema, { url });
+      locals.parsed = parsed;
+      revision ||= parsed.revision ?? 'main';
+      locals.revision = revision;
+      locals.pathHint = parsed.path ?? '';
+      const q = new URLSearchParams({ author: parsed.author, repo: parsed.repo });
+      const [refs, models, health] = await Promise.all([
+        api.call(req, res, 'GET', `/hf/refs?${q}`, RefsResponseSchema),
+        api.call(req, res, 'GET', `/db/models?${q}`, ModelsResponseSchema).catch(() => []),
+        // /healthz answers 503 with the same body when something is down; free space is still useful
+        fetch(`${apiBase}/healthz`, { signal: AbortSignal.timeout(5000) }).then(async (r) => HealthResponseSchema.safeParse(await r.json()).data ?? null).catch(() => null),
+      ]);
+      locals.refs = refs;
+      locals.models = models;
+      locals.freeBytes = health?.checks?.storage?.free_bytes ?? null;
+      const entries: TreeEntry[] = [];
+      let cursor: string | null = null;
+      do {
+        const tq = new URLSearchParams({ author: parsed.author, repo: parsed.repo, revision, recursive: 'true' });
+        if (cursor) tq.set('cursor', cursor);
+        const pageOf = await api.call(req, res, 'GET', `/hf/tree?${tq}`, TreeResponseSchema);
+        entries.push(...pageOf.files);
+        cursor = pageOf.next_cursor;
+      } while (cursor);
+      const tree = buildTree(entries);
+      locals.tree = tree;
+      locals.fileCount = entries.filter((e) => e.type === 'file').length;
+      locals.totalSize = tree.size;
+    } catch (err) {
+      const refused = apiRefusal(res, err);
+      locals.error = refused.message;
+      locals.hint = hintFor(refused);
+    }
+    page(res, 'dashboard', locals);
+  });
+
+  router.post('/downloads', async (req, res) => {
+    const author = str(req.body.author);
+    const repo = str(req.body.repo);
+    const revision = str(req.body.revision);
+    const back = `/?${new URLSearchParams({ url: str(req.body.url), revision })}`;
+    const raw: unknown = req.body.sel;
+    const values = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string');
+    if (values.length > SELECTION_MAX) return tooManySelected(res, values.length, back);
+    const selection = normalizeSelection(
+      values.flatMap((v) => {
+        const m = /^(file|dir):(.+)$/s.exec(v);
+        return m ? [{ type: m[1] as 'file' | 'dir', path: m[2]! }] : [];
+      }),
+    );
+    if (!selection.length) {
+      res.status(400);
+      return page(res, 'error', { title: 'Nothing selected', message: 'Select at least one file or folder to download, then press "Download selected".', back });
+    }
+    try {
+      const r = await api.call(req, res, 'POST', '/downloads', CreateDownloadResponseSchema, { author, repo, revision, selection, force: req.body.force === 'true' });
+      res.redirect(303, `/jobs/${r.download_id}`);
+    } catch (err) {
+      const refused = apiRefusal(res, err);
+      page(res, 'error', { title: 'Download not started', message: refused.message, hint: hintFor(refused), back });
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,47 @@
+// The catalog of downloaded models: the list (grouped by repo), a rescan, and fetching again what is missing.
+import { Router } from 'express';
+import { CreateDownloadResponseSchema, ModelFilesResponseSchema, ModelsResponseSchema, RescanResponseSchema, type Model } from '@d011dl/contract';
+import { ApiError } from '../api-client.ts';
+import { guardId, page, str, type RouterDeps } from './shared.ts';
+
+export function modelsRouter({ api }: RouterDeps): Router {
+  const router = Router();
+  guardId(router, 'model');
+
+  router.get('/models', async (req, res) => {
+    const author = str(req.query.author).trim();
+    const repo = str(req.query.repo).trim();
+    const status = str(req.query.status);
+    const q = new URLSearchParams();
+    if (author) q.set('author', author);
+    if (repo) q.set('repo', repo);
+    if (status === 'downloaded') q.set('downloaded', 'true');
+    if (status === 'incomplete') q.set('downloaded', 'false');
+    const r = await api.call(req, res, 'GET', `/db/models?${q}`, ModelsResponseSchema);
+    const groups = new Map<string, Model[]>();
+    for (const m of r) {
+      const key = `${m.author}/${m.repo}`;
+      groups.set(key, [...(groups.get(key) ?? []), m]);
+    }
+    page(res, 'models', { title: 'Models', groups: [...groups].sort(([a], [b]) => a.localeCompare(b)), author, repo, status, notice: str(req.query.notice) || null });
+  });
+
+  router.post('/models/:id/rescan', async (req, res) => {
+    const r = await api.call(req, res, 'POST', '/db/rescan', RescanResponseSchema, { model_id: req.params.id });
+    const notice = `Rescanned: ${r.files_checked} ${r.files_checked === 1 ? 'file' : 'files'} checked, ${r.present} present, ${r.missing} missing, ${r.mismatched} mismatched.`;
+    res.redirect(303, `/models?${new URLSearchParams({ notice })}`);
+  });
+
+  router.post('/models/:id/retry', async (req, res) => {
+    const id = req.params.id;
+    const m = (await api.call(req, res, 'GET', '/db/models', ModelsResponseSchema)).find((x) => x.id === id);
+    if (!m) throw new ApiError(404, 'NotFound', 'No such model.');
+    // Fetch again only the files that are not done (failed, missing or never finished).
+    const files = (await api.call(req, res, 'GET', `/db/models/${id}/files`, ModelFilesResponseSchema)).files.filter((f) => f.status !== 'done');
+    if (!files.length) return res.redirect(303, `/models?${new URLSearchParams({ notice: `${m.author}/${m.repo}@${m.revision}: every file is already downloaded.` })}`);
+    const r = await api.call(req, res, 'POST', '/downloads', CreateDownloadResponseSchema, { author: m.author, repo: m.repo, revision: m.revision, selection: files.map((f) => ({ path: f.path, type: 'file' as const })) });
+    res.redirect(303, `/jobs/${r.download_id}`);
+  });
+
+  return router;
+}
