@@ -28,6 +28,7 @@ import { errorPages, hintFor, tooManySelected } from './error-pages.ts';
 
 export { hintFor };
 import { buildTree, humanBytes, humanDuration, normalizeSelection, SELECTION_MAX, waitingText } from './format.ts';
+import { sharedAssets } from './shared-assets.ts';
 
 
 export interface WebOptions {
@@ -81,6 +82,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
     }),
   );
   app.use('/static', express.static(path.join(here, '..', 'public'), { maxAge: '1h' }));
+  app.use('/static/shared', sharedAssets());
   app.use(cookieParser());
   // A download form holds one field per checked file or folder (at most SELECTION_MAX) and a few
   // others; a larger form is refused (413) before it is parsed.
