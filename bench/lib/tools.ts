@@ -3,6 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveUrlOf } from '../../api/src/hub/resolve-url.ts';
 import type { ExpectedFile } from '../../hubsim/src/index.ts';
 import type { ToolName } from './args.ts';
 import { run, version, type ProcResult } from './proc.ts';
@@ -39,7 +40,7 @@ export interface Tool {
 const root = join(import.meta.dirname, '..', '..');
 
 export function resolveUrl(ctx: Pick<RunContext, 'hubUrl' | 'repo' | 'commit'>, path: string): string {
-  return `${ctx.hubUrl}/${ctx.repo}/resolve/${ctx.commit}/${path.split('/').map(encodeURIComponent).join('/')}`;
+  return resolveUrlOf(ctx.hubUrl, ctx.repo, ctx.commit, path);
 }
 
 const dest = (ctx: RunContext, path: string): string => join(ctx.outDir, ...path.split('/'));
