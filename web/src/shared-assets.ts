@@ -10,13 +10,10 @@ import { Router } from 'express';
 // modules without imports of their own: the browser loads each one alone
 const MODULES = ['format', 'glob'];
 
-/** Node's own type stripper, without its "experimental" notice: the server runs every .ts file through the same code. */
+/** Node's own type stripper (the one that runs the server's .ts files), quiet about being "experimental". */
 function stripTypes(source: string): string {
   const emit = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (rest[0] === 'ExperimentalWarning' || (typeof rest[0] === 'object' && (rest[0] as { type?: string })?.type === 'ExperimentalWarning')) return;
-    (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
+  process.emitWarning = () => {};
   try {
     return stripTypeScriptTypes(source, { mode: 'strip' });
   } finally {
@@ -26,10 +23,10 @@ function stripTypes(source: string): string {
 
 export function sharedAssets(): Router {
   const dir = path.dirname(fileURLToPath(import.meta.resolve('@d011dl/contract')));
-  const code = new Map(MODULES.map((name) => [`/${name}.js`, stripTypes(readFileSync(path.join(dir, `${name}.ts`), 'utf8'))]));
+  const code = new Map(MODULES.map((name) => [`${name}.js`, stripTypes(readFileSync(path.join(dir, `${name}.ts`), 'utf8'))]));
   const router = Router();
   router.get('/:file', (req, res, next) => {
-    const js = code.get(`/${req.params.file}`);
+    const js = code.get(req.params.file);
     if (js === undefined) return next();
     res.type('text/javascript').set('Cache-Control', 'public, max-age=3600').send(js);
   });
