@@ -37,3 +37,10 @@ export function formatDuration(s: number | null | undefined): string {
   if (m) return `${m} min ${sec} s`;
   return `${sec} s`;
 }
+
+/** A retry's countdown, "in 40 s", or "now" once its time has come. */
+export function formatRetryIn(retryAt: string | number, now = Date.now()): string {
+  const at = typeof retryAt === 'number' ? retryAt : Date.parse(retryAt);
+  const secs = Math.max(0, Math.round((at - now) / 1000));
+  return secs > 0 ? `in ${secs} s` : 'now';
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBytes, formatDuration, formatSpeed } from '../src/format.ts';
+import { formatBytes, formatDuration, formatRetryIn, formatSpeed } from '../src/format.ts';
 
 test('sizes are SI with three significant digits, as the Hub shows them', () => {
   const cases: Array<[number | null | undefined, string]> = [
@@ -33,4 +33,11 @@ test('speeds and durations', () => {
   assert.equal(formatDuration(7800), '2 h 10 min');
   assert.equal(formatDuration(-3), '0 s');
   assert.equal(formatDuration(null), '–');
+});
+
+test('a retry countdown', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  assert.equal(formatRetryIn('2026-01-01T00:00:40Z', now), 'in 40 s');
+  assert.equal(formatRetryIn(now + 400, now), 'now');
+  assert.equal(formatRetryIn('2025-12-31T23:59:00Z', now), 'now');
 });

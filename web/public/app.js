@@ -1,7 +1,7 @@
 // D011DL portal: small progressive enhancements. Every page works without it, except live progress.
 // Sizes, durations and the file filter come from the contract (served by web/src/shared-assets.ts),
 // so they read and match as on the server and in the Android app.
-import { formatBytes as humanBytes, formatDuration as humanDuration, formatSpeed } from './shared/format.js';
+import { formatBytes as humanBytes, formatDuration as humanDuration, formatRetryIn, formatSpeed } from './shared/format.js';
 import { globFilter } from './shared/glob.js';
 
 (function () {
@@ -147,8 +147,7 @@ import { globFilter } from './shared/glob.js';
     var renderWaiting = function (w) {
       var at = Date.parse(w.dataset.retryAt || '');
       if (!at) { w.hidden = true; w.textContent = ''; return; }
-      var secs = Math.max(0, Math.round((at - Date.now()) / 1000));
-      w.textContent = 'Waiting for the Hub — retrying ' + (secs > 0 ? 'in ' + secs + ' s' : 'now') + ' (attempt ' + w.dataset.attempt + ')' +
+      w.textContent = 'Waiting for the Hub — retrying ' + formatRetryIn(at) + ' (attempt ' + w.dataset.attempt + ')' +
         (w.dataset.message ? ': ' + w.dataset.message : '') + '. The download resumes by itself.';
       w.hidden = false;
     };

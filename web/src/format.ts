@@ -1,5 +1,7 @@
 // Sizes and durations come from the contract, in the one style the API and the Android app use too
 // (the portal's browser script loads the same module: web/src/shared-assets.ts).
+import { formatRetryIn } from '@d011dl/contract';
+
 export { formatBytes as humanBytes, formatDuration as humanDuration } from '@d011dl/contract';
 
 export interface TreeNode {
@@ -93,6 +95,5 @@ export function normalizeSelection(items: Array<{ path: string; type: 'file' | '
 
 /** "Waiting for the Hub — retrying in 40 s (attempt 7): …": what a job waiting out an outage shows. */
 export function waitingText(w: { message: string; retry_at: string; attempt: number }, now = Date.now()): string {
-  const secs = Math.max(0, Math.round((Date.parse(w.retry_at) - now) / 1000));
-  return `Waiting for the Hub — retrying ${secs > 0 ? `in ${secs} s` : 'now'} (attempt ${w.attempt}): ${w.message}. The download resumes by itself.`;
+  return `Waiting for the Hub — retrying ${formatRetryIn(w.retry_at, now)} (attempt ${w.attempt}): ${w.message}. The download resumes by itself.`;
 }

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { formatBytes, formatDuration, globFilter } from '@d011dl/contract';
 import { buildWebApp } from '../src/app.ts';
+import { waitingText } from '../src/format.ts';
 
 test('the contract modules are served as JavaScript that behaves as the contract does', async (t) => {
   const server = buildWebApp({ apiBaseUrl: 'http://127.0.0.1:9' }).listen(0, '127.0.0.1');
@@ -21,6 +22,13 @@ test('the contract modules are served as JavaScript that behaves as the contract
   const format = await load('format.js');
   for (const n of [0, 512, 12_345, 999_999, 1_500_000_000, null]) assert.equal(format.formatBytes(n), formatBytes(n));
   assert.equal(format.formatDuration(185), formatDuration(185));
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  assert.equal(format.formatRetryIn(now + 40_000, now), 'in 40 s');
+  // the page's first render (server) and its countdown (browser) say the same
+  assert.equal(
+    waitingText({ message: 'huggingface.co answered 503', retry_at: '2026-01-01T00:00:40Z', attempt: 7 }, now),
+    'Waiting for the Hub — retrying in 40 s (attempt 7): huggingface.co answered 503. The download resumes by itself.',
+  );
   const glob = await load('glob.js');
   const paths = ['config.json', 'onnx/fp16/model.onnx', 'notes.TXT'];
   for (const filter of ['*.json', 'fp16/*', '*.txt, conf*', '']) {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { FlatList, Text, View } from 'react-native';
-import { formatBytes, formatDuration, formatSpeed, type Download, type DownloadFile } from '@d011dl/contract';
+import { formatBytes, formatDuration, formatRetryIn, formatSpeed, type Download, type DownloadFile } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
 import { unwatchJob } from '../jobs/watch';
 import { useSession } from '../session';
@@ -67,7 +67,7 @@ export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: 
           <Body muted>{job.local_path}</Body>
           {job.waiting ? (
             <Body testID="waiting">
-              Waiting for the Hub — retrying {retryIn(job.waiting.retry_at)} (attempt {job.waiting.attempt}): {job.waiting.message}. It resumes by itself.
+              Waiting for the Hub — retrying {formatRetryIn(job.waiting.retry_at)} (attempt {job.waiting.attempt}): {job.waiting.message}. It resumes by itself.
             </Body>
           ) : null}
           {job.error ? <ErrorText>{job.error}</ErrorText> : null}
@@ -93,10 +93,4 @@ export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: 
       />
     </Screen>
   );
-}
-
-/** "in 40 s", or "now" once the time has come (the screen refreshes every few seconds). */
-function retryIn(at: string): string {
-  const secs = Math.max(0, Math.round((Date.parse(at) - Date.now()) / 1000));
-  return secs > 0 ? `in ${secs} s` : 'now';
 }
