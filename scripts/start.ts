@@ -7,14 +7,12 @@
 // by SIGKILL, both notice their IPC channel closing and stop by themselves (no orphans).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseEnv } from 'node:util';
+import { loadDotEnv } from '@d011dl/contract/env';
 import { banner, type Ready } from './banner.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const file = process.env.ENV_FILE ?? '.env';
-const settings = existsSync(file) ? { ...parseEnv(readFileSync(file, 'utf8')), ...process.env } : process.env;
+const settings = loadDotEnv();
 const apiPort = settings.PORT_API || '32002';
 // Without it any local process could claim to be the portal and pick the address sign-in limits count.
 const portalSecret = settings.PORTAL_SECRET || randomBytes(32).toString('hex');

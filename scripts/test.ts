@@ -35,7 +35,7 @@ const phases = only.length
       {
         name: 'parallel',
         concurrency: 4,
-        patterns: ['hubsim/test/*.test.ts', 'api/test/*.test.ts', 'api/test/engine/*.test.ts', 'api/test/process/*.test.ts', 'web/test/*.test.ts'],
+        patterns: ['contract/test/*.test.ts', 'hubsim/test/*.test.ts', 'api/test/*.test.ts', 'api/test/engine/*.test.ts', 'api/test/process/*.test.ts', 'web/test/*.test.ts'],
         flushFirst: false,
       },
       // the first phase leaves gigabytes of dirty pages behind: flushed first, or the crash tests'

@@ -1,19 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
+import { loadDotEnv } from '@d011dl/contract/env';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
 import { closeEngine } from './engine/index.ts';
 
-// A .env file in the working directory adds settings; the real environment wins over it.
-function environment(): NodeJS.ProcessEnv {
-  const file = process.env.ENV_FILE ?? '.env';
-  return existsSync(file) ? { ...parseEnv(readFileSync(file, 'utf8')), ...process.env } : process.env;
-}
-
 let config;
 try {
-  config = loadConfig(environment());
+  config = loadConfig(loadDotEnv());
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

@@ -3,6 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveUrlOf } from '../../api/src/hub/resolve-url.ts';
+import { hfCliEnv } from '../../api/src/jobs/hf-cli-env.ts';
 import type { ExpectedFile } from '../../hubsim/src/index.ts';
 import type { ToolName } from './args.ts';
 import { run, version, type ProcResult } from './proc.ts';
@@ -39,7 +41,7 @@ export interface Tool {
 const root = join(import.meta.dirname, '..', '..');
 
 export function resolveUrl(ctx: Pick<RunContext, 'hubUrl' | 'repo' | 'commit'>, path: string): string {
-  return `${ctx.hubUrl}/${ctx.repo}/resolve/${ctx.commit}/${path.split('/').map(encodeURIComponent).join('/')}`;
+  return resolveUrlOf(ctx.hubUrl, ctx.repo, ctx.commit, path);
 }
 
 const dest = (ctx: RunContext, path: string): string => join(ctx.outDir, ...path.split('/'));
@@ -77,18 +79,8 @@ const hf: Tool = {
   name: 'hf',
   version: () => version('hf', ['version']),
   async run(ctx) {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      HF_ENDPOINT: ctx.hubUrl,
-      HF_HUB_DISABLE_XET: '1',
-      HF_HUB_DISABLE_TELEMETRY: '1',
-      HF_HUB_DISABLE_UPDATE_CHECK: '1',
-      // tqdm redraws cost CPU that the 2-core bench machine would take from the other processes
-      HF_HUB_DISABLE_PROGRESS_BARS: '1',
-      HF_HOME: join(ctx.workDir, 'hf-home'),
-    };
-    // a real token from the user's shell would be refused by the simulator (401); hf_transfer is not stock
-    for (const k of ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_TOKEN_PATH', 'HF_HUB_ENABLE_HF_TRANSFER', 'HF_HUB_OFFLINE']) delete env[k];
+    // as production runs it: a real token from the user's shell would be refused by the simulator (401)
+    const env = hfCliEnv({ endpoint: ctx.hubUrl, hfHome: join(ctx.workDir, 'hf-home') });
     const args = ['download', ctx.repo, '--revision', ctx.commit, '--local-dir', ctx.outDir, '--max-workers', '8'];
     const proc = await run('hf', args, { env, timeoutMs: ctx.timeoutMs });
     return { proc, ms: proc.ms };

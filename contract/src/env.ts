@@ -24,3 +24,17 @@ export function readEnv<S extends z.ZodType>(schema: S, source: Record<string, s
   });
   return { raw, data: undefined, problems };
 }
+
+/**
+ * Adds the settings of a .env file (ENV_FILE, default ./.env) to process.env, for each process started
+ * from a shell (the API, the portal, npm start, user:add). The real environment wins over the file:
+ * process.loadEnvFile does not overwrite a variable that is set. No file, no change.
+ */
+export function loadDotEnv(): NodeJS.ProcessEnv {
+  try {
+    process.loadEnvFile(process.env.ENV_FILE ?? '.env');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return process.env;
+}

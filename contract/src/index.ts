@@ -5,3 +5,5 @@ export * from './hub.ts';
 export * from './catalog.ts';
 export * from './health.ts';
 export * from './downloads.ts';
+export * from './format.ts';
+export * from './glob.ts';

@@ -1,4 +1,4 @@
-// Who is asking, and what the Hub answers when they may not see something (reference §8.2).
+// Who is asking, and what the Hub answers when they may not see something (docs/hub-protocol.md#errors).
 import type { IncomingMessage } from 'node:http';
 import type { HubError } from './context.ts';
 import type { Repo } from './repo-store.ts';

@@ -21,7 +21,7 @@ export async function handleRepoApi(ctx: RequestContext, type: RepoType, id: str
   if (hidden || !repo) return sendError(ctx, hidden ?? NOT_FOUND);
   const [action, ...args] = rest;
   if (action === 'auth-check' && args.length === 0 && method === 'GET') {
-    // one API call that says whether this token may download the files (reference: live Hub §5)
+    // one API call that says whether this token may download the files (docs/hub-protocol.md#errors)
     const gated = checkGate(repo, viewer, hubBaseUrl(ctx));
     return gated ? sendError(ctx, gated) : sendJson(ctx, 200, {});
   }
@@ -69,7 +69,7 @@ async function info(ctx: RequestContext, repo: Repo, rev: string): Promise<void>
             rfilename: f.path,
             blobId: f.oid,
             size: f.size,
-            // `sha256` here, `oid` in /tree (§3)
+            // `sha256` here, `oid` in /tree (docs/hub-protocol.md#tree)
             ...(f.lfs ? { lfs: { sha256: f.sha256, size: f.size, pointerSize: lfsPointerSize(f.size) } } : {}),
           }
         : { rfilename: f.path },

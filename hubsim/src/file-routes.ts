@@ -48,7 +48,7 @@ function fileSource(node: FileNode) {
   return node.lfs ? lfsSource(node.seed ?? '', node.size) : bufferSource(node.content ?? Buffer.alloc(0));
 }
 
-/** What every resolve response (redirect or 200) carries; the ETag is the cache identity (§7.2). */
+/** What every resolve response (redirect or 200) carries; the ETag is the cache identity (docs/hub-protocol.md#file-identity). */
 function resolveHeaders(found: Located): { etag: string; headers: OutgoingHttpHeaders } {
   const { node, commit, path } = found;
   const etag = node.lfs ? (node.sha256 ?? '') : (node.oid ?? '');
@@ -83,7 +83,7 @@ export async function handleResolve(ctx: RequestContext, type: RepoType, id: str
   }
 
   const { etag, headers } = resolveHeaders(found);
-  // served directly, like the Hub does for private/gated repos and empty files (§7.3)
+  // served directly, like the Hub does for private/gated repos and empty files (docs/hub-protocol.md#resolve)
   if (repo.spec.private || repo.spec.gated || node.size === 0) {
     return serveFile(ctx, fileSource(node), etag, headers, { compressible: !node.lfs });
   }

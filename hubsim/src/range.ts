@@ -1,4 +1,4 @@
-// Range / If-Range evaluation (RFC 9110 §14). Only single ranges: clients never send multi-range
+// Range / If-Range evaluation (RFC 9110 §14, docs/hub-protocol.md#range). Only single ranges: clients never send multi-range
 // requests to the Hub, and ignoring a Range (sending 200) is always allowed.
 export type RangeResult =
   | { kind: 'full' }

@@ -1,4 +1,4 @@
-// Fixed-window request quotas per client, as the Hub's "api" and "resolvers" buckets (reference §3).
+// Fixed-window request quotas per client, as the Hub's "api" and "resolvers" buckets (docs/hub-protocol.md#rate-limits).
 import type { IncomingMessage } from 'node:http';
 import type { RateLimitSettings } from './types.ts';
 

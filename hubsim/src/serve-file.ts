@@ -10,7 +10,7 @@ import type { CdnEtagMode } from './types.ts';
 export interface ServeOptions {
   /** which ETag the response carries (default stable: the given etag) */
   etagMode?: CdnEtagMode;
-  /** a regular git file: may be gzipped like the Hub's CloudFront does with small text files (§5) */
+  /** a regular git file: may be gzipped like the Hub's CloudFront does with small text files (docs/hub-protocol.md#small-text-files) */
   compressible?: boolean;
 }
 

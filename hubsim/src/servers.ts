@@ -139,7 +139,7 @@ function sendStatusFault(ctx: RequestContext, rule: FaultRule, server: 'hub' | '
   const headers: Record<string, string> = {};
   if (status === 429) {
     const retryAfter = rule.retryAfter ?? 1;
-    // IETF RateLimit draft headers as the Hub sends them (§8.3)
+    // IETF RateLimit draft headers as the Hub sends them (docs/hub-protocol.md#rate-limits)
     const bucket = ctx.url.rawPath.startsWith('/api/') && server === 'hub' ? 'api' : 'resolvers';
     const limits = ctx.sim.live.settings.rateLimits || LIVE_RATE_LIMITS;
     const quota = limits.anonymous[bucket];

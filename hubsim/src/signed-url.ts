@@ -1,4 +1,4 @@
-// Signed CDN URLs like the live bridge's (reference §2): S3 presigned (X-Amz-Date + X-Amz-Expires) and/or
+// Signed CDN URLs like the live bridge's (docs/hub-protocol.md#signed-urls): S3 presigned (X-Amz-Date + X-Amz-Expires) and/or
 // CloudFront canned (Expires + Signature + Key-Pair-Id). Both are an HMAC over the path and the other query
 // parameters, so a changed expiry or path is caught; the CDN answers 403 AccessDenied to a bad or expired one.
 import { createHmac, randomBytes } from 'node:crypto';

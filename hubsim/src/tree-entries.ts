@@ -1,4 +1,4 @@
-// JSON shapes of /tree and /paths-info entries (§5). Never `xetHash`: it would send clients to a Xet CAS.
+// JSON shapes of /tree and /paths-info entries (docs/hub-protocol.md#tree). Never `xetHash`: it would send clients to a Xet CAS.
 import { lfsPointerSize } from './git.ts';
 import type { Commit, FileNode } from './repo-store.ts';
 import { lastCommitOf } from './repo-store.ts';

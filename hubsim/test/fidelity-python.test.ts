@@ -7,6 +7,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { hfCliEnv } from '../../api/src/jobs/hf-cli-env.ts';
 import { defaultCatalog, startHubSim } from '../src/index.ts';
 import type { CatalogConfig, ExpectedFile, FaultRule, HubSim, LiveOptions } from '../src/index.ts';
 
@@ -52,30 +53,19 @@ interface HfResult {
 
 let runs = 0;
 
-/** The caller's HF_* settings (a real HF_TOKEN, a custom cache) must not leak into these runs. */
-function cleanEnv(): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HF_') && !k.startsWith('HUGGING')));
-}
-
-/** Runs `hf` asynchronously: the simulator lives in this process, so a blocking spawn would deadlock. */
-function hf(endpoint: string, args: string[], env: Record<string, string> = {}): Promise<HfResult> {
-  const home = join(work, `home-${++runs}`);
-  const clean = cleanEnv();
+/**
+ * Runs `hf` asynchronously (the simulator lives in this process, so a blocking spawn would deadlock), in
+ * the environment production gives it: the caller's HF_* settings (a real HF_TOKEN, a custom cache)
+ * do not leak into these runs.
+ */
+function hf(endpoint: string, args: string[], extra: Record<string, string> = {}): Promise<HfResult> {
+  const { HF_TOKEN: token, HF_HOME: hfHome = join(work, `home-${++runs}`), ...env } = extra;
   return new Promise((resolve) => {
     execFile(
       'hf',
       ['download', ...args],
       {
-        env: {
-          ...clean,
-          HF_ENDPOINT: endpoint,
-          HF_HUB_DISABLE_XET: '1',
-          HF_HUB_DISABLE_TELEMETRY: '1',
-          HF_HUB_DISABLE_UPDATE_CHECK: '1',
-          HF_HUB_DISABLE_PROGRESS_BARS: '1',
-          HF_HOME: home,
-          ...env,
-        },
+        env: { ...hfCliEnv({ endpoint, hfHome, token }), ...env },
         timeout: 60_000,
       },
       (err, stdout, stderr) => {
@@ -207,7 +197,7 @@ describe('hf download (huggingface_hub CLI)', { skip: HF_MISSING }, () => {
     });
   }
 
-  // The live CDN's validators are absent or per-response and its URLs are signed (reference §1–2): hf reads
+  // The live CDN's validators are absent or per-response and its URLs are signed (docs/hub-protocol.md#file-identity, #signed-urls): hf reads
   // identity from the Hub's 302 and resumes with a plain Range, so it must not care.
   const liveCases: Array<{ name: string; live: LiveOptions }> = [
     { name: 'per-response CDN ETags', live: { cdnEtag: 'per-response' } },
@@ -279,7 +269,7 @@ describe('hf download (huggingface_hub CLI)', { skip: HF_MISSING }, () => {
         execFile(
           'python3',
           ['-c', script],
-          { env: { ...cleanEnv(), HF_ENDPOINT: sim.url, HF_HUB_DISABLE_TELEMETRY: '1', HF_HOME: join(work, 'py-api') }, timeout: 60_000 },
+          { env: hfCliEnv({ endpoint: sim.url, hfHome: join(work, 'py-api') }), timeout: 60_000 },
           (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
         );
       });

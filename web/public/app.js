@@ -1,22 +1,11 @@
 // D011DL portal: small progressive enhancements. Every page works without it, except live progress.
+// Sizes, durations and the file filter come from the contract (served by web/src/shared-assets.ts),
+// so they read and match as on the server and in the Android app.
+import { formatBytes as humanBytes, formatDuration as humanDuration, formatRetryIn, formatSpeed } from './shared/format.js';
+import { globFilter } from './shared/glob.js';
+
 (function () {
   'use strict';
-  function humanBytes(n) {
-    if (n == null || !isFinite(n)) return '–';
-    if (n < 1000) return n + ' B';
-    var units = ['kB', 'MB', 'GB', 'TB', 'PB'], v = n, i = -1;
-    do { v /= 1000; i++; } while (v >= 1000 && i < units.length - 1);
-    return (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) + ' ' + units[i];
-  }
-  function humanDuration(s) {
-    if (s == null || !isFinite(s)) return '–';
-    s = Math.max(0, Math.round(s));
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-    if (h) return h + ' h ' + m + ' min';
-    if (m) return m + ' min ' + sec + ' s';
-    return sec + ' s';
-  }
-
   // Revision select: show the tree of the chosen revision at once.
   document.querySelectorAll('select[data-autosubmit]').forEach(function (sel) {
     sel.addEventListener('change', function () { sel.form.submit(); });
@@ -70,20 +59,11 @@
       }
     };
 
-    // Filter by globs (comma-separated; * any characters, ? one), on the path or the file name.
+    // Filter by globs (comma-separated; * any characters, ? one): contract/src/glob.ts.
     var filter = document.getElementById('filter');
     var filterRow = document.getElementById('filter-row');
-    var globs = function () {
-      return filter.value.split(',').map(function (g) { return g.trim(); }).filter(Boolean).map(function (g) {
-        var re = g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-        return new RegExp('^' + re + '$', 'i');
-      });
-    };
-    var matches = function (b, res) {
-      if (!res.length) return true;
-      var p = b.dataset.path, name = p.slice(p.lastIndexOf('/') + 1);
-      return res.some(function (r) { return r.test(p) || r.test(name); });
-    };
+    var globs = function () { return globFilter(filter.value); };
+    var matches = function (b, test) { return !test || test(b.dataset.path); };
     var applyFilter = function () {
       var res = globs();
       var hit = new Set();
@@ -95,7 +75,7 @@
       dirs.forEach(function (d) {
         d.closest('li').classList.toggle('nomatch', !hit.has(d));
         // unfold the folders that hold matches, so they can be seen (and only while filtering)
-        if (res.length && hit.has(d)) d.closest('details').open = true;
+        if (res && hit.has(d)) d.closest('details').open = true;
       });
     };
     if (filter && filterRow) {
@@ -145,7 +125,7 @@
       bar.value = d.bytes_done;
       $('job-bytes').textContent = humanBytes(d.bytes_done) + ' / ' + humanBytes(d.bytes_total) + ' (' + Math.floor(d.progress_pct) + '%)';
       $('job-files').textContent = d.files_done + ' / ' + d.files_total + (d.files_failed ? ' (' + d.files_failed + ' failed)' : '');
-      $('job-speed').textContent = d.speed_bps == null ? '–' : humanBytes(d.speed_bps) + '/s';
+      $('job-speed').textContent = formatSpeed(d.speed_bps);
       $('job-eta').textContent = humanDuration(d.eta_s);
       var err = $('job-error');
       err.textContent = d.error || '';
@@ -167,8 +147,7 @@
     var renderWaiting = function (w) {
       var at = Date.parse(w.dataset.retryAt || '');
       if (!at) { w.hidden = true; w.textContent = ''; return; }
-      var secs = Math.max(0, Math.round((at - Date.now()) / 1000));
-      w.textContent = 'Waiting for the Hub — retrying ' + (secs > 0 ? 'in ' + secs + ' s' : 'now') + ' (attempt ' + w.dataset.attempt + ')' +
+      w.textContent = 'Waiting for the Hub — retrying ' + formatRetryIn(at) + ' (attempt ' + w.dataset.attempt + ')' +
         (w.dataset.message ? ': ' + w.dataset.message : '') + '. The download resumes by itself.';
       w.hidden = false;
     };

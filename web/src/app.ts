@@ -9,6 +9,7 @@ import { UserSchema } from '@d011dl/contract';
 import { createApiClient, PORTAL_SECRET_HEADER } from './api-client.ts';
 import { CSRF_FIELD, csrf } from './csrf.ts';
 import { humanBytes, humanDuration, SELECTION_MAX, waitingText } from './format.ts';
+import { sharedAssets } from './shared-assets.ts';
 import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
 import { browseRouter } from './routers/browse.ts';
@@ -69,6 +70,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
     }),
   );
   app.use('/static', express.static(path.join(here, '..', 'public'), { maxAge: '1h' }));
+  app.use('/static/shared', sharedAssets());
   app.use(cookieParser());
   // A download form holds one field per checked file or folder (at most SELECTION_MAX) and a few
   // others; a larger form is refused (413) before it is parsed.

@@ -1,27 +1,8 @@
-// Human-readable numbers for the pages (also mirrored in public/app.js for live updates).
-export function humanBytes(n: number | null | undefined): string {
-  if (n == null || !Number.isFinite(n)) return '–';
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n;
-  let i = -1;
-  do {
-    v /= 1000;
-    i++;
-  } while (v >= 1000 && i < units.length - 1);
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${units[i]}`;
-}
+// Sizes and durations come from the contract, in the one style the API and the Android app use too
+// (the portal's browser script loads the same module: web/src/shared-assets.ts).
+import { formatRetryIn } from '@d011dl/contract';
 
-export function humanDuration(s: number | null | undefined): string {
-  if (s == null || !Number.isFinite(s)) return '–';
-  s = Math.max(0, Math.round(s));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (h) return `${h} h ${m} min`;
-  if (m) return `${m} min ${sec} s`;
-  return `${sec} s`;
-}
+export { formatBytes as humanBytes, formatDuration as humanDuration } from '@d011dl/contract';
 
 export interface TreeNode {
   name: string;
@@ -114,6 +95,5 @@ export function normalizeSelection(items: Array<{ path: string; type: 'file' | '
 
 /** "Waiting for the Hub — retrying in 40 s (attempt 7): …": what a job waiting out an outage shows. */
 export function waitingText(w: { message: string; retry_at: string; attempt: number }, now = Date.now()): string {
-  const secs = Math.max(0, Math.round((Date.parse(w.retry_at) - now) / 1000));
-  return `Waiting for the Hub — retrying ${secs > 0 ? `in ${secs} s` : 'now'} (attempt ${w.attempt}): ${w.message}. The download resumes by itself.`;
+  return `Waiting for the Hub — retrying ${formatRetryIn(w.retry_at, now)} (attempt ${w.attempt}): ${w.message}. The download resumes by itself.`;
 }

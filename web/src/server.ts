@@ -1,11 +1,9 @@
 // The portal's process: reads its settings from the environment (and .env), listens on PORT_WEB.
-import { existsSync, readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
+import { loadDotEnv } from '@d011dl/contract/env';
 import { buildWebApp } from './app.ts';
 import { loadWebConfig, WebConfigError, type WebConfig } from './config.ts';
 
-const file = process.env.ENV_FILE ?? '.env';
-const env = existsSync(file) ? { ...parseEnv(readFileSync(file, 'utf8')), ...process.env } : process.env;
+const env = loadDotEnv();
 
 let config: WebConfig;
 try {

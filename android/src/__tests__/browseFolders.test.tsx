@@ -90,7 +90,7 @@ describe('BrowseScreen folders', () => {
     expect(screen.getByRole('checkbox', { name: 'onnx-notes.txt' })).not.toBeChecked();
 
     await fireEvent.press(folder('onnx/fp16/'));
-    expect(screen.getByTestId('total')).toHaveTextContent('2 selected · 3.0 MB');
+    expect(screen.getByTestId('total')).toHaveTextContent('2 selected · 3 MB');
     expect(folder('onnx/')).toBePartiallyChecked();
 
     await fireEvent.press(folder('onnx/')); // partly selected: selects the rest
@@ -102,7 +102,7 @@ describe('BrowseScreen folders', () => {
     await fireEvent.press(folder('nested/')); // a folder known only from a file path
     await fireEvent.press(screen.getByRole('checkbox', { name: 'config.json' }));
     expect(folder('nested/deep/')).toBeChecked();
-    expect(screen.getByTestId('total')).toHaveTextContent('2 selected · 1.7 KB');
+    expect(screen.getByTestId('total')).toHaveTextContent('2 selected · 1.7 kB');
     await fireEvent.press(screen.getByRole('button', { name: 'Download selected' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
     expect(calls.find((c) => c.method === 'POST')!.body).toEqual({

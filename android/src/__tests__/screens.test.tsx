@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react-native';
-import type { Download } from '@d011dl/contract';
-import { BrowseScreen, globToRegExp } from '../screens/BrowseScreen';
+import { globToRegExp, type Download } from '@d011dl/contract';
+import { BrowseScreen } from '../screens/BrowseScreen';
 import { JobScreen, POLL_MS } from '../screens/JobScreen';
 import { ModelsScreen } from '../screens/ModelsScreen';
 import { PasteUrlScreen } from '../screens/PasteUrlScreen';
@@ -62,7 +62,7 @@ describe('BrowseScreen', () => {
     expect(await screen.findByText(/onnx\/model\.onnx/)).toBeTruthy();
 
     await fireEvent.press(screen.getByRole('checkbox', { name: 'model.safetensors' }));
-    expect(screen.getByTestId('total')).toHaveTextContent('1 selected · 2.0 MB');
+    expect(screen.getByTestId('total')).toHaveTextContent('1 selected · 2 MB');
     await fireEvent.press(screen.getByRole('button', { name: 'Download selected' }));
     await waitFor(() => expect(onStarted).toHaveBeenCalledWith(ID));
     const post = calls.find((c) => c.method === 'POST')!;
@@ -75,7 +75,7 @@ describe('BrowseScreen', () => {
     await screen.findByText(/model\.safetensors/);
     await fireEvent.changeText(screen.getByTestId('filter'), '*.json');
     await fireEvent.press(screen.getByText(/Select all/));
-    expect(screen.getByTestId('total')).toHaveTextContent('1 selected · 1.0 KB');
+    expect(screen.getByTestId('total')).toHaveTextContent('1 selected · 1 kB');
   });
 
   it('shows a gated repo error', async () => {
@@ -116,7 +116,7 @@ describe('JobScreen', () => {
     });
     await renderSignedIn(<JobScreen id={ID} onModels={() => {}} />, fetch);
     expect(await screen.findByText(/RUNNING · 50\.0%/)).toBeTruthy();
-    expect(screen.getByText(/Speed 500 KB\/s · ETA 2s/)).toBeTruthy();
+    expect(screen.getByText(/Speed 500 kB\/s · ETA 2 s/)).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Cancel' })).toBeTruthy();
     await act(async () => {
       jest.advanceTimersByTime(POLL_MS);

@@ -1,18 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { FlatList, Pressable, ScrollView, Text, View } from 'react-native';
-import type { RefsResponse, TreeEntry } from '@d011dl/contract';
+import { formatBytes, globFilter, type RefsResponse, type TreeEntry } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
 import { browseRows, toSelection, type BrowseRow } from '../browse/tree';
 import { watchJob } from '../jobs/watch';
 import { useSession } from '../session';
-import { formatBytes } from '../ui/format';
 import { Body, Button, ErrorText, Field, Screen, useTheme } from '../ui/theme';
-
-/** Simple glob: `*` any run of characters, `?` one; matched against the whole path. */
-export function globToRegExp(glob: string): RegExp {
-  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`(^|/)${re}$`, 'i');
-}
 
 export function BrowseScreen({ author, repo, revision: initialRevision, path, onStarted }: {
   author: string;
@@ -60,8 +53,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
   }, [loadPage]);
 
   const rows = useMemo(() => {
-    const re = filter.trim() ? globToRegExp(filter.trim()) : null;
-    return browseRows(files, re ? (p) => re.test(p) : null, path);
+    return browseRows(files, globFilter(filter), path);
   }, [files, filter, path]);
 
   const onlyFiles = rows.flatMap((r) => (r.kind === 'file' ? [r.entry] : []));

@@ -1,10 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { FlatList, Text, View } from 'react-native';
-import type { Download, DownloadFile } from '@d011dl/contract';
+import { formatBytes, formatDuration, formatRetryIn, formatSpeed, type Download, type DownloadFile } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
 import { unwatchJob } from '../jobs/watch';
 import { useSession } from '../session';
-import { formatBytes, formatEta } from '../ui/format';
 import { Body, Button, ErrorText, Screen, useTheme } from '../ui/theme';
 
 export const POLL_MS = 1500;
@@ -64,11 +63,11 @@ export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: 
             <View style={{ height: 8, width: `${Math.min(100, job.progress_pct)}%`, backgroundColor: color, borderRadius: 4 }} />
           </View>
           <Body>{formatBytes(job.bytes_done)} / {formatBytes(job.bytes_total)} · {job.files_done}/{job.files_total} files{job.files_failed ? ` · ${job.files_failed} failed` : ''}</Body>
-          <Body muted>Speed {job.speed_bps ? `${formatBytes(job.speed_bps)}/s` : '—'} · ETA {formatEta(job.eta_s)}</Body>
+          <Body muted>Speed {formatSpeed(job.speed_bps || null)} · ETA {formatDuration(job.eta_s)}</Body>
           <Body muted>{job.local_path}</Body>
           {job.waiting ? (
             <Body testID="waiting">
-              Waiting for the Hub — retrying {retryIn(job.waiting.retry_at)} (attempt {job.waiting.attempt}): {job.waiting.message}. It resumes by itself.
+              Waiting for the Hub — retrying {formatRetryIn(job.waiting.retry_at)} (attempt {job.waiting.attempt}): {job.waiting.message}. It resumes by itself.
             </Body>
           ) : null}
           {job.error ? <ErrorText>{job.error}</ErrorText> : null}
@@ -94,10 +93,4 @@ export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: 
       />
     </Screen>
   );
-}
-
-/** "in 40 s", or "now" once the time has come (the screen refreshes every few seconds). */
-function retryIn(at: string): string {
-  const secs = Math.max(0, Math.round((Date.parse(at) - Date.now()) / 1000));
-  return secs > 0 ? `in ${secs} s` : 'now';
 }

@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { FlatList, RefreshControl, Text, View } from 'react-native';
-import type { Model } from '@d011dl/contract';
+import { formatBytes, type Model } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
 import { useSession } from '../session';
-import { formatBytes } from '../ui/format';
 import { Body, ErrorText, Screen, useTheme } from '../ui/theme';
 
 export function modelBadge(m: Model): 'downloaded' | 'failed' | 'partial' | 'pending' {

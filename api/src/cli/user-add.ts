@@ -2,9 +2,10 @@
 // Creates an account from the shell, e.g. on a fresh install with registration closed. Uses the same
 // database as the API: PG* when set, otherwise the embedded cluster under DATA_DIR (the running
 // one if the API is up, else it starts it for the moment).
-import { existsSync, readFileSync } from 'node:fs';
-import { parseEnv, parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { CredentialsSchema } from '@d011dl/contract';
+import { loadDotEnv } from '@d011dl/contract/env';
 import { createAuthService } from '../auth/auth.service.ts';
 import { ConfigError, loadConfig, type AppConfig } from '../config/config.ts';
 import { runningClusterPort, startEmbeddedPostgres } from '../db/embedded.ts';
@@ -20,10 +21,9 @@ if (!username) {
   process.exit(2);
 }
 
-const file = process.env.ENV_FILE ?? '.env';
 let config: AppConfig;
 try {
-  config = loadConfig(existsSync(file) ? { ...parseEnv(readFileSync(file, 'utf8')), ...process.env } : process.env);
+  config = loadConfig(loadDotEnv());
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : String(err));
   process.exit(78);

@@ -1,4 +1,4 @@
-// Retry delays: exponential backoff with full jitter, and the Hub's 429 headers (reference §8.3).
+// Retry delays: exponential backoff with full jitter, and the Hub's 429 headers (docs/hub-protocol.md#rate-limits).
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** Full jitter: a uniform pick in [0, min(cap, base·2^(attempt-1))], so retrying clients spread out. */

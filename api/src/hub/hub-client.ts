@@ -1,6 +1,7 @@
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { HttpError } from '../http-errors.ts';
 import { hubHttpError, hubNetworkError, type HubErrorContext } from './hub-errors.ts';
+import { resolveUrl } from './resolve-url.ts';
 import { validateTreeEntries } from './tree-validate.ts';
 
 export interface HubLfs { oid: string; size: number; pointerSize?: number }
@@ -126,7 +127,7 @@ export function createHubClient(opts: HubClientOptions) {
      * server's token may read the repo's files (gated repos list publicly but refuse the files).
      */
     async checkFileAccess(author: string, repo: string, revision: string, path: string): Promise<void> {
-      const url = `${opts.endpoint}/${encodeURIComponent(author)}/${encodeURIComponent(repo)}/resolve/${encodeURIComponent(revision)}/${path.split('/').map(encodeURIComponent).join('/')}`;
+      const url = resolveUrl(opts.endpoint, author, repo, revision, path);
       let res: Dispatcher.ResponseData;
       try {
         res = await request(url, { method: 'HEAD', headers, dispatcher });

@@ -8,7 +8,7 @@ export interface HubErrorContext {
   hasToken: boolean;
 }
 
-// The Hub's answers (see shared/reference/hf-hub-api.md §8.2) turned into errors a person can act on.
+// The Hub's answers (docs/hub-protocol.md#errors) turned into errors a person can act on.
 export function hubHttpError(status: number, headers: Record<string, string | string[] | undefined>, ctx: HubErrorContext): HttpError {
   const code = String(headers['x-error-code'] ?? '');
   const hubMessage = String(headers['x-error-message'] ?? '');

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { hfCliEnv } from './hf-cli-env.ts';
 
 export interface HfCliRun {
   repoId: string;
@@ -32,26 +33,12 @@ export async function bytesUnder(dir: string): Promise<number> {
 
 /**
  * DOWNLOAD_ENGINE=hf: the official `hf download` fetches the files; progress is what has landed on
- * disk (finished files plus hf's .incomplete files). The token goes through the environment, never
- * the command line (which other users can read in `ps`).
+ * disk (finished files plus hf's .incomplete files). Its environment: ./hf-cli-env.ts.
  */
 export async function runHfCli(run: HfCliRun): Promise<void> {
   const args = ['download', run.repoId, '--revision', run.commit, '--local-dir', run.dir, '--max-workers', '8', '--format', 'quiet'];
   for (const p of run.paths) args.push('--include', literalPattern(p));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HF_ENDPOINT: run.endpoint,
-    HF_HOME: run.hfHome,
-    HF_HUB_DISABLE_TELEMETRY: '1',
-    HF_HUB_DISABLE_UPDATE_CHECK: '1',
-    HF_HUB_DISABLE_PROGRESS_BARS: '1',
-  };
-  if (!run.xet) env.HF_HUB_DISABLE_XET = '1';
-  else delete env.HF_HUB_DISABLE_XET;
-  delete env.HF_TOKEN;
-  if (run.token) env.HF_TOKEN = run.token;
-  else env.HF_HUB_DISABLE_IMPLICIT_TOKEN = '1';
-
+  const env = hfCliEnv({ endpoint: run.endpoint, hfHome: run.hfHome, token: run.token, xet: run.xet });
   const child = spawn(run.cli, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));

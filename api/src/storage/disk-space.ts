@@ -1,16 +1,9 @@
 import { statfs } from 'node:fs/promises';
+import { formatBytes } from '@d011dl/contract';
 import { HttpError } from '../http-errors.ts';
 
-export const formatBytes = (n: number) => {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
-};
+// sizes in the messages read as in the portal and the app (contract/src/format.ts)
+export { formatBytes };
 
 export async function freeBytes(dir: string): Promise<number> {
   try {

@@ -7,8 +7,4 @@ export function finalPath(revisionDir: string, repoPath: string): string {
   return dest;
 }
 
-/** The Hub's download URL of a file at a commit, each path segment percent-encoded. */
-export function resolveUrl(endpoint: string, author: string, repo: string, commit: string, repoPath: string): string {
-  const p = repoPath.split('/').map(encodeURIComponent).join('/');
-  return `${endpoint}/${encodeURIComponent(author)}/${encodeURIComponent(repo)}/resolve/${commit}/${p}`;
-}
+export { resolveUrl } from '../hub/resolve-url.ts';

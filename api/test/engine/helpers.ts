@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CatalogConfig, HubSim, RequestRecord } from '../../../hubsim/src/index.ts';
 import type { EngineOptions, FileEvent, FileTask } from '../../src/engine/index.ts';
+import { resolveUrlOf } from '../../src/hub/resolve-url.ts';
 
 export const MiB = 1024 * 1024;
 
@@ -16,7 +17,7 @@ export async function tempDir(t: { after(fn: () => Promise<void>): void }): Prom
 }
 
 export function resolveUrl(sim: HubSim, repo: string, commit: string, repoPath: string): string {
-  return `${sim.url}/${repo}/resolve/${commit}/${repoPath.split('/').map(encodeURIComponent).join('/')}`;
+  return resolveUrlOf(sim.url, repo, commit, repoPath);
 }
 
 /** Tasks for files of a repo at a revision, pinned to its commit, as the job runner builds them. */

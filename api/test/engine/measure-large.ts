@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { downloadFile } from '../../src/engine/index.ts';
+import { resolveUrlOf } from '../../src/hub/resolve-url.ts';
 
 const [repo = 'bench/one-4g', file = 'model-4g.bin', conns = '8'] = process.argv.slice(2);
 const cli = fileURLToPath(new URL('../../../hubsim/src/cli.ts', import.meta.url));
@@ -40,7 +41,7 @@ try {
       path: file,
       size: entry.size,
       sha256: entry.lfs.oid,
-      url: `${hubUrl}/${repo}/resolve/${info.sha}/${file}`,
+      url: resolveUrlOf(hubUrl, repo, info.sha, file),
       dest: path.join(dir, file),
     },
     { hubOrigin: hubUrl, segmentConnections: Number(conns), retries: 5, stallTimeoutMs: 30_000, onEvent: (e) => console.log(`${e.type} ${e.message ?? ''}`) },
