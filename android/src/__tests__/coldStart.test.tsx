@@ -1,7 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { act, renderRouter, screen } from 'expo-router/testing-library';
+import { act, fireEvent, renderRouter, screen } from 'expo-router/testing-library';
 import Index from '../../app/index';
 import Job from '../../app/job/[id]';
+import Jobs from '../../app/jobs';
 import Models from '../../app/models';
 import Paste from '../../app/paste';
 import { KEYS, memoryStore, type KeyValueStore } from '../api/storage';
@@ -25,12 +26,13 @@ function api() {
     [`GET /downloads/${ID}`]: () => ({ status: 200, body: jobFixture({ status: 'succeeded', progress_pct: 100, bytes_done: 2_000_000, files_done: 1, eta_s: 0 }) }),
     [`GET /downloads/${ID}/files`]: () => ({ status: 200, body: { files: [] } }),
     'GET /db/models': () => ({ status: 200, body: { models: [] } }),
+    'GET /downloads': () => ({ status: 200, body: { downloads: [jobFixture({})] } }),
   });
 }
 
 async function open(url: string, store: KeyValueStore, fetchImpl: typeof fetch) {
   const app = renderRouter(
-    { _layout: () => <AppRoot store={store} fetchImpl={fetchImpl} />, index: Index, paste: Paste, models: Models, 'job/[id]': Job },
+    { _layout: () => <AppRoot store={store} fetchImpl={fetchImpl} />, index: Index, paste: Paste, models: Models, jobs: Jobs, 'job/[id]': Job },
     { initialUrl: url },
   );
   await (app as unknown as Promise<unknown>);
@@ -67,5 +69,18 @@ describe('a cold start on a route that calls the API', () => {
     expect(await screen.findByTestId('server')).toBeTruthy();
     expect(app.getPathname()).toBe('/');
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe('the main navigation', () => {
+  it('reaches the jobs list from the paste screen, and a job from there', async () => {
+    const { store, release } = slowStore(true);
+    const { fetch } = api();
+    const { app } = await open('/paste', store, fetch);
+    await act(async () => release());
+    await fireEvent.press(await screen.findByRole('link', { name: 'Jobs' }));
+    await fireEvent.press(await screen.findByRole('link', { name: 'gpt2/tiny @ main, running' }));
+    expect(await screen.findByText(/SUCCEEDED · 100\.0%/)).toBeTruthy();
+    expect(app.getPathname()).toBe(`/job/${ID}`);
   });
 });

@@ -1,16 +1,21 @@
 import { useEffect, useRef, useState } from 'react';
-import { FlatList, Text, View } from 'react-native';
+import { FlatList, ScrollView, Text, View } from 'react-native';
 import type { Download, DownloadFile } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
+import { elapsedSeconds, fileState, FINAL, formatDuration, formatWhen, logTail } from '../jobs/describe';
 import { unwatchJob } from '../jobs/watch';
 import { useSession } from '../session';
 import { formatBytes, formatEta } from '../ui/format';
 import { Body, Button, ErrorText, Screen, useTheme } from '../ui/theme';
 
 export const POLL_MS = 1500;
-const FINAL = new Set(['succeeded', 'failed', 'canceled']);
 
-export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: () => void; /** once, for a job started from this device */ onFinished?: (job: Download) => void }) {
+export function JobScreen({ id, onModels, onFinished }: {
+  id: string;
+  onModels: () => void;
+  /** once, for a job started from this device */
+  onFinished?: (job: Download) => void;
+}) {
   const { client, store } = useSession();
   const t = useTheme();
   const [job, setJob] = useState<Download | null>(null);
@@ -65,6 +70,7 @@ export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: 
           </View>
           <Body>{formatBytes(job.bytes_done)} / {formatBytes(job.bytes_total)} · {job.files_done}/{job.files_total} files{job.files_failed ? ` · ${job.files_failed} failed` : ''}</Body>
           <Body muted>Speed {job.speed_bps ? `${formatBytes(job.speed_bps)}/s` : '—'} · ETA {formatEta(job.eta_s)}</Body>
+          <Times job={job} />
           <Body muted>{job.local_path}</Body>
           {job.waiting ? (
             <Body testID="waiting">
@@ -75,6 +81,11 @@ export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: 
           {job.status === 'queued' || job.status === 'running' ? <Button kind="danger" title="Cancel" onPress={() => act('cancel')} /> : null}
           {job.status === 'failed' || job.status === 'canceled' ? <Button title="Retry" onPress={() => act('retry')} /> : null}
           {job.status === 'succeeded' ? <Button title="My models" onPress={onModels} /> : null}
+          {job.log.trim() ? (
+            <ScrollView testID="log" style={{ maxHeight: 140, marginTop: 8, padding: 8, borderRadius: 6, backgroundColor: t.card }}>
+              <Text style={{ color: t.muted, fontFamily: 'monospace', fontSize: 12 }}>{logTail(job.log)}</Text>
+            </ScrollView>
+          ) : null}
         </>
       ) : (
         <Body muted>Loading…</Body>
@@ -83,16 +94,32 @@ export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: 
       <FlatList
         data={files}
         keyExtractor={(f) => f.path}
-        renderItem={({ item }) => (
-          <View style={{ flexDirection: 'row', justifyContent: 'space-between', paddingVertical: 4 }}>
-            <Text style={{ color: t.text, flexShrink: 1 }}>{item.path}</Text>
-            <Text style={{ color: item.status === 'failed' ? t.danger : item.status === 'done' ? t.ok : t.muted, marginLeft: 8 }}>
-              {item.status} {formatBytes(item.bytes_done)}/{formatBytes(item.size_bytes)}
-            </Text>
-          </View>
-        )}
+        renderItem={({ item }) => {
+          const state = job ? fileState(item, job) : item.status;
+          return (
+            <View testID={`file-${item.path}`} style={{ flexDirection: 'row', justifyContent: 'space-between', alignItems: 'center', minHeight: 48 }}>
+              <Text style={{ color: t.text, flexShrink: 1 }}>{item.path}</Text>
+              <Text style={{ color: state === 'failed' ? t.danger : state === 'done' ? t.ok : state === 'paused' ? t.warn : t.muted, marginLeft: 8 }}>
+                {state} {formatBytes(item.bytes_done)}/{formatBytes(item.size_bytes)}
+              </Text>
+            </View>
+          );
+        }}
       />
     </Screen>
+  );
+}
+
+/** Elapsed, average speed, start and finish; while it runs, elapsed counts on with each poll. */
+function Times({ job }: { job: Download }) {
+  const secs = elapsedSeconds(job);
+  if (secs === null) return <Body muted testID="times">Not started yet</Body>;
+  const avg = secs > 0 ? job.bytes_done / secs : null;
+  return (
+    <Body muted testID="times">
+      Elapsed {formatDuration(secs)} · average {avg ? `${formatBytes(avg)}/s` : '—'} · started {formatWhen(job.started_at)}
+      {job.finished_at ? ` · finished ${formatWhen(job.finished_at)}` : ''}
+    </Body>
   );
 }
 
