@@ -1,10 +1,11 @@
 import { useEffect } from 'react';
 import { Stack, useRouter } from 'expo-router';
 import { StatusBar } from 'expo-status-bar';
-import { Pressable, Text, useColorScheme } from 'react-native';
+import { Platform, Pressable, Text, useColorScheme } from 'react-native';
 import { ShareIntentProvider } from 'expo-share-intent';
 import type { KeyValueStore } from './api/storage';
 import { registerJobCheck } from './jobs/background';
+import { NotificationTaps } from './jobs/NotificationTaps';
 import { SessionProvider, useSession } from './session';
 import { ShareIntake } from './share/ShareIntake';
 import { SharedLinkProvider } from './share/SharedLinkContext';
@@ -40,6 +41,7 @@ function Nav() {
     <>
       <StatusBar style={scheme === 'dark' ? 'light' : 'dark'} />
       <ShareIntake />
+      {Platform.OS !== 'web' ? <NotificationTaps /> : null}
       <Stack
         screenOptions={{
           headerStyle: { backgroundColor: t.card },

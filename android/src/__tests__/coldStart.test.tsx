@@ -1,4 +1,4 @@
-import { describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { act, fireEvent, renderRouter, screen } from 'expo-router/testing-library';
 import Index from '../../app/index';
 import Job from '../../app/job/[id]';
@@ -11,6 +11,17 @@ import { BASE, fakeFetch } from '../test/fakeFetch';
 import { ID, jobFixture } from '../test/fixtures';
 
 jest.mock('expo-share-intent', () => jest.requireActual<typeof import('../test/shareIntentMock')>('../test/shareIntentMock').noShareIntent);
+
+// The notification that started the app (a native module): set per test.
+const mockTap: { response: unknown } = { response: null };
+jest.mock('expo-notifications', () => ({
+  ...jest.requireActual<object>('expo-notifications'),
+  getLastNotificationResponse: () => mockTap.response,
+  addNotificationResponseReceivedListener: () => ({ remove() {} }),
+}));
+afterEach(() => {
+  mockTap.response = null;
+});
 
 /** A stored session whose reads wait until `release()`: the slow secure store of a cold start. */
 function slowStore(signedIn: boolean) {
@@ -69,6 +80,22 @@ describe('a cold start on a route that calls the API', () => {
     expect(await screen.findByTestId('server')).toBeTruthy();
     expect(app.getPathname()).toBe('/');
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe('a tap on a "Download finished" notification', () => {
+  it('opens that job once the stored session is loaded', async () => {
+    mockTap.response = {
+      actionIdentifier: 'expo.modules.notifications.actions.DEFAULT',
+      notification: { request: { identifier: 'n1', content: { title: 'Download finished', data: { downloadId: ID } } } },
+    };
+    const { store, release } = slowStore(true);
+    const { fetch } = api();
+    const { app } = await open('/', store, fetch);
+    await act(async () => release());
+    expect(await screen.findByText(/SUCCEEDED · 100\.0%/)).toBeTruthy();
+    expect(app.getPathname()).toBe(`/job/${ID}`);
+    expect(screen.queryByText('Enter the server address first.')).toBeNull();
   });
 });
 

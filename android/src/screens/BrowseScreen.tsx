@@ -121,6 +121,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
             key={name}
             accessibilityRole="button"
             accessibilityState={{ selected: name === revision }}
+            aria-selected={name === revision}
             onPress={() => setRevision(name)}
             style={{ minHeight: 48, justifyContent: 'center', paddingHorizontal: 12, marginRight: 6, borderRadius: 24, borderWidth: 1, borderColor: name === revision ? t.primary : t.border }}
           >
@@ -138,7 +139,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
         </View>
       ) : tree.error ? null : (
         <>
-          <Pressable accessibilityRole="checkbox" accessibilityState={{ checked: allSelected }} onPress={toggleAll} style={{ minHeight: 48, justifyContent: 'center' }}>
+          <Pressable accessibilityRole="checkbox" accessibilityState={{ checked: allSelected }} aria-checked={allSelected} onPress={toggleAll} style={{ minHeight: 48, justifyContent: 'center' }}>
             <Text style={{ color: t.text }}>{allSelected ? '☑' : '☐'} Select all ({onlyFiles.length})</Text>
           </Pressable>
           <FlatList
@@ -188,6 +189,7 @@ function Row({ row, selected, onFile, onFolder }: {
         accessibilityRole="checkbox"
         accessibilityLabel={row.path}
         accessibilityState={{ checked: on }}
+        aria-checked={on}
         onPress={() => onFile(row.path)}
         style={[{ flexDirection: 'row', justifyContent: 'space-between', alignItems: 'center', height: ROW_HEIGHT }, indent]}
       >
@@ -205,6 +207,8 @@ function Row({ row, selected, onFile, onFolder }: {
       accessibilityRole="checkbox"
       accessibilityLabel={`${row.path}/`}
       accessibilityState={{ checked: allOn ? true : count > 0 ? 'mixed' : false, disabled: row.files.length === 0 }}
+      // react-native-web reads aria-* only, not accessibilityState
+      aria-checked={allOn ? true : count > 0 ? 'mixed' : false}
       disabled={row.files.length === 0}
       onPress={() => onFolder(row.files, allOn)}
       style={[{ flexDirection: 'row', justifyContent: 'space-between', alignItems: 'center', height: ROW_HEIGHT }, indent]}

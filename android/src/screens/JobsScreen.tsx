@@ -94,6 +94,7 @@ export function JobsScreen({ active = true, onOpen }: { active?: boolean; onOpen
             key={f.key}
             accessibilityRole="button"
             accessibilityState={{ selected: f.key === filter }}
+            aria-selected={f.key === filter}
             onPress={() => setFilter(f.key)}
             style={{ minHeight: 48, justifyContent: 'center', paddingHorizontal: 16, marginRight: 6, borderRadius: 24, borderWidth: 1, borderColor: f.key === filter ? t.primary : t.border }}
           >
