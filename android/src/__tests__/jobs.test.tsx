@@ -138,6 +138,7 @@ describe('JobScreen details', () => {
     expect(screen.getByTestId('file-README.md')).toHaveTextContent(/done 400 KB\/400 KB/);
     expect(screen.getByTestId('times')).toHaveTextContent(/Elapsed 3 min 20 s · average 5\.0 KB\/s · started \d{4}-\d\d-\d\d \d\d:\d\d · finished /);
     expect(screen.getByTestId('log')).toHaveTextContent(/canceled by alice/);
+    expect(screen.getByTestId('kept')).toHaveTextContent('The downloaded parts are kept: Retry continues where the download stopped.');
     expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
   });
 });

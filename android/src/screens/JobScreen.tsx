@@ -78,6 +78,9 @@ export function JobScreen({ id, onModels, onFinished }: {
             </Body>
           ) : null}
           {job.error ? <ErrorText>{job.error}</ErrorText> : null}
+          {job.status === 'canceled' || job.status === 'failed' ? (
+            <Body muted testID="kept">The downloaded parts are kept: Retry continues where the download stopped.</Body>
+          ) : null}
           {job.status === 'queued' || job.status === 'running' ? <Button kind="danger" title="Cancel" onPress={() => act('cancel')} /> : null}
           {job.status === 'failed' || job.status === 'canceled' ? <Button title="Retry" onPress={() => act('retry')} /> : null}
           {job.status === 'succeeded' ? <Button title="My models" onPress={onModels} /> : null}
