@@ -60,17 +60,19 @@ export function JobsScreen({ active = true, onOpen }: { active?: boolean; onOpen
     };
   }, [client, active, tick]);
 
-  // What each job holds, from its file list: asked once per job (a job's files do not change).
-  useEffect(() => {
-    for (const j of jobs ?? []) {
-      if (asked.current.has(j.id)) continue;
-      asked.current.add(j.id);
-      client.downloadFiles(j.id).then(
-        (r) => setHolds((h) => ({ ...h, [j.id]: describeFiles(r.files.map((f) => f.path)) })),
-        () => asked.current.delete(j.id), // asked again on the next refresh
+  // What each job holds, from its file list: asked once per job (a job's files do not change), and
+  // only for the rows the list renders, not for every job the user ever started.
+  const describe = useCallback(
+    (id: string) => {
+      if (asked.current.has(id)) return;
+      asked.current.add(id);
+      client.downloadFiles(id).then(
+        (r) => setHolds((h) => ({ ...h, [id]: describeFiles(r.files.map((f) => f.path)) })),
+        () => asked.current.delete(id), // asked again when the row renders next
       );
-    }
-  }, [client, jobs]);
+    },
+    [client],
+  );
 
   const act = useCallback(
     async (id: string, kind: 'cancel' | 'retry') => {
@@ -109,14 +111,21 @@ export function JobsScreen({ active = true, onOpen }: { active?: boolean; onOpen
         data={shown}
         keyExtractor={(j) => j.id}
         ListEmptyComponent={jobs ? <Body muted>{jobs.length ? 'No downloads in this list.' : 'No downloads yet.'}</Body> : <Body muted>Loading…</Body>}
-        renderItem={({ item }) => <JobRow job={item} holds={holds[item.id]} onOpen={onOpen} onAct={act} />}
+        renderItem={({ item }) => <JobRow job={item} holds={holds[item.id]} onDescribe={describe} onOpen={onOpen} onAct={act} />}
       />
     </Screen>
   );
 }
 
-function JobRow({ job, holds, onOpen, onAct }: { job: Download; holds?: string; onOpen: (id: string) => void; onAct: (id: string, kind: 'cancel' | 'retry') => void }) {
+function JobRow({ job, holds, onDescribe, onOpen, onAct }: {
+  job: Download;
+  holds?: string;
+  onDescribe: (id: string) => void;
+  onOpen: (id: string) => void;
+  onAct: (id: string, kind: 'cancel' | 'retry') => void;
+}) {
   const t = useTheme();
+  useEffect(() => onDescribe(job.id), [job.id, onDescribe]);
   const color = job.status === 'succeeded' ? t.ok : job.status === 'failed' ? t.danger : job.status === 'canceled' ? t.warn : t.primary;
   const running = RUNNING.has(job.status);
   const name = `${job.author}/${job.repo} @ ${job.revision}`;
