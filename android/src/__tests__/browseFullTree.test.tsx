@@ -1,5 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react-native';
+import { StyleSheet } from 'react-native';
 import type { TreeEntry } from '@d011dl/contract';
 import { BrowseScreen } from '../screens/BrowseScreen';
 import { fakeFetch } from '../test/fakeFetch';
@@ -49,6 +50,11 @@ describe('Browse loads the whole tree', () => {
     expect(await screen.findByText('☐ Select all (5002)')).toBeTruthy();
     expect(calls.filter((c) => c.url.pathname === '/hf/tree').map((c) => c.url.searchParams.get('cursor'))).toEqual([null, 'c2', 'c3']);
     expect(screen.getByText('2000 files · 100 GB')).toBeTruthy(); // fp16/
+    // touch targets: rows, Select all and the buttons are 48 dp
+    for (const el of [screen.getByRole('checkbox', { name: 'fp16/' }), screen.getByRole('checkbox', { name: 'README.md' }), screen.getByRole('button', { name: 'Download whole repo' })]) {
+      const style = StyleSheet.flatten(el.props.style);
+      expect(style.height ?? style.minHeight).toBeGreaterThanOrEqual(48);
+    }
   });
 
   it('selects all 5,002 files and sends whole folders', async () => {
