@@ -59,8 +59,9 @@ export function JobScreen({ id, onModels, onFinished }: {
   }
 
   const color = job?.status === 'succeeded' ? t.ok : job?.status === 'failed' ? t.danger : t.primary;
-  return (
-    <Screen>
+  // One scrolling page: the job's summary, then its files (a phone shows few rows under a fixed header).
+  const header = (
+    <>
       {job ? (
         <>
           <Body style={{ fontSize: 18, fontWeight: '700' }}>{job.author}/{job.repo} @ {job.revision}</Body>
@@ -85,7 +86,7 @@ export function JobScreen({ id, onModels, onFinished }: {
           {job.status === 'failed' || job.status === 'canceled' ? <Button title="Retry" onPress={() => act('retry')} /> : null}
           {job.status === 'succeeded' ? <Button title="My models" onPress={onModels} /> : null}
           {job.log.trim() ? (
-            <ScrollView testID="log" style={{ maxHeight: 140, marginTop: 8, padding: 8, borderRadius: 6, backgroundColor: t.card }}>
+            <ScrollView testID="log" nestedScrollEnabled style={{ maxHeight: 140, marginTop: 8, padding: 8, borderRadius: 6, backgroundColor: t.card }}>
               <Text style={{ color: t.muted, fontFamily: 'monospace', fontSize: 12 }}>{logTail(job.log)}</Text>
             </ScrollView>
           ) : null}
@@ -94,7 +95,12 @@ export function JobScreen({ id, onModels, onFinished }: {
         <Body muted>Loading…</Body>
       )}
       <ErrorText>{error}</ErrorText>
+    </>
+  );
+  return (
+    <Screen>
       <FlatList
+        ListHeaderComponent={header}
         data={files}
         keyExtractor={(f) => f.path}
         renderItem={({ item }) => {
