@@ -126,4 +126,11 @@ describe('a linked file or folder', () => {
     expect(screen.getByText('3000 files · 30.0 GB')).toBeTruthy(); // counted over the last two pages
     expect(screen.queryByRole('checkbox', { name: 'README.md' })).toBeNull();
   });
+
+  it('a link to a path the revision lacks says so and selects nothing', async () => {
+    const { fetch } = api();
+    await renderSignedIn(<BrowseScreen author="acme" repo="big" path="gone.gguf" onStarted={() => {}} />, fetch);
+    expect(await screen.findByTestId('linked-missing')).toHaveTextContent('The linked gone.gguf is not in main.');
+    expect(screen.getByTestId('total')).toHaveTextContent('0 selected · 0 B');
+  });
 });

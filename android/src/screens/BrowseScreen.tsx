@@ -139,6 +139,9 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
         </View>
       ) : tree.error ? null : (
         <>
+          {path && files.length > 0 && linked(files, path).length === 0 ? (
+            <Body muted testID="linked-missing">The linked {path} is not in {revision}.</Body>
+          ) : null}
           <Pressable accessibilityRole="checkbox" accessibilityState={{ checked: allSelected }} aria-checked={allSelected} onPress={toggleAll} style={{ minHeight: 48, justifyContent: 'center' }}>
             <Text style={{ color: t.text }}>{allSelected ? '☑' : '☐'} Select all ({onlyFiles.length})</Text>
           </Pressable>
