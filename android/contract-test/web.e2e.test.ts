@@ -166,6 +166,9 @@ describe('android screens on web, phone viewport, real API', { skip }, () => {
     await page.getByRole('button', { name: 'Open' }).click();
     await page.getByText('☐ Select all (5002)').waitFor({ timeout: 60_000 });
     await page.getByText(/^5000 files · /).first().waitFor(); // data/
+    // the revision chips keep their 48 px above a list of 5,000 rows (a flex list once squeezed them)
+    const chips = await page.getByTestId('refs').last().boundingBox();
+    assert.ok(chips && chips.height >= 48, `the revision chips show ${chips?.height} px`);
     await page.screenshot({ path: path.join(shots, '09-browse-full-tree.png') });
 
     await page.goto(`${origin}/paste`);

@@ -115,7 +115,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
   return (
     <Screen>
       <Body style={{ fontSize: 18, fontWeight: '700' }}>{author}/{repo}</Body>
-      <ScrollView horizontal style={{ flexGrow: 0, marginVertical: 8 }} testID="refs">
+      <ScrollView horizontal style={{ flexGrow: 0, flexShrink: 0, marginVertical: 8 }} testID="refs">
         {refNames.map((name) => (
           <Pressable
             key={name}

@@ -90,7 +90,7 @@ export function JobsScreen({ active = true, onOpen }: { active?: boolean; onOpen
   const shown = (jobs ?? []).filter((j) => inFilter(j, filter));
   return (
     <Screen>
-      <ScrollView horizontal style={{ flexGrow: 0, marginBottom: 8 }}>
+      <ScrollView horizontal style={{ flexGrow: 0, flexShrink: 0, marginBottom: 8 }}>
         {FILTERS.map((f) => (
           <Pressable
             key={f.key}
