@@ -23,6 +23,7 @@ export function JobScreen({ id, onModels, onFinished }: {
   const [error, setError] = useState('');
   const [tick, setTick] = useState(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const logBox = useRef<ScrollView>(null); // kept at its end: the newest lines are the ones that matter
 
   useEffect(() => {
     let alive = true;
@@ -70,7 +71,7 @@ export function JobScreen({ id, onModels, onFinished }: {
             <View style={{ height: 8, width: `${Math.min(100, job.progress_pct)}%`, backgroundColor: color, borderRadius: 4 }} />
           </View>
           <Body>{formatBytes(job.bytes_done)} / {formatBytes(job.bytes_total)} · {job.files_done}/{job.files_total} files{job.files_failed ? ` · ${job.files_failed} failed` : ''}</Body>
-          <Body muted>Speed {job.speed_bps ? `${formatBytes(job.speed_bps)}/s` : '—'} · ETA {formatEta(job.eta_s)}</Body>
+          {FINAL.has(job.status) ? null : <Body muted>Speed {job.speed_bps ? `${formatBytes(job.speed_bps)}/s` : '—'} · ETA {formatEta(job.eta_s)}</Body>}
           <Times job={job} />
           <Body muted>{job.local_path}</Body>
           {job.waiting ? (
@@ -86,7 +87,7 @@ export function JobScreen({ id, onModels, onFinished }: {
           {job.status === 'failed' || job.status === 'canceled' ? <Button title="Retry" onPress={() => act('retry')} /> : null}
           {job.status === 'succeeded' ? <Button title="My models" onPress={onModels} /> : null}
           {job.log.trim() ? (
-            <ScrollView testID="log" nestedScrollEnabled style={{ maxHeight: 140, marginTop: 8, padding: 8, borderRadius: 6, backgroundColor: t.card }}>
+            <ScrollView testID="log" ref={logBox} onContentSizeChange={() => logBox.current?.scrollToEnd({ animated: false })} nestedScrollEnabled style={{ maxHeight: 140, marginTop: 8, padding: 8, borderRadius: 6, backgroundColor: t.card }}>
               <Text style={{ color: t.muted, fontFamily: 'monospace', fontSize: 12 }}>{logTail(job.log)}</Text>
             </ScrollView>
           ) : null}
