@@ -75,6 +75,7 @@ describe('JobsScreen', () => {
     expect(await running.findByText('Q4_K_M + README')).toBeTruthy();
     expect(running.getByText(/running · 40\.0% · 1\.0 MB \/ 2\.0 MB · 4\.0 MB\/s · ETA 1m 30s/)).toBeTruthy();
     expect(await within(screen.getByTestId(`job-${ID2}`)).findByText('fp16/ (2 files)')).toBeTruthy();
+    expect(within(screen.getByTestId(`job-${ID2}`)).getByText('boom')).toBeTruthy(); // why it failed
     expect(screen.getByText('Running (1)')).toBeTruthy();
 
     setList([jobFixture({ id: ID, status: 'running', progress_pct: 75, speed_bps: 4_000_000, eta_s: 30 })]);

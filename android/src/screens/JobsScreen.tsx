@@ -138,6 +138,7 @@ function JobRow({ job, holds, onDescribe, onOpen, onAct }: {
           {job.status} · {job.progress_pct.toFixed(1)}% · {formatBytes(job.bytes_done)} / {formatBytes(job.bytes_total)}
           {running ? ` · ${job.speed_bps ? `${formatBytes(job.speed_bps)}/s` : '—'} · ETA ${formatEta(job.eta_s)}` : ''}
         </Text>
+        {job.error && !running ? <Text style={{ color: t.danger }} numberOfLines={2}>{job.error}</Text> : null}
         <View style={{ height: 4, backgroundColor: t.card, borderRadius: 2, marginTop: 4 }}>
           <View style={{ height: 4, width: `${Math.min(100, job.progress_pct)}%`, backgroundColor: color, borderRadius: 2 }} />
         </View>
