@@ -1,5 +1,10 @@
+import { RequireSession } from '../src/RequireSession';
 import { ModelsScreen } from '../src/screens/ModelsScreen';
 
 export default function Models() {
-  return <ModelsScreen />;
+  return (
+    <RequireSession>
+      <ModelsScreen />
+    </RequireSession>
+  );
 }

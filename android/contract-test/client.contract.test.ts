@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startStack, type Stack } from '../../web/test/helpers/stack.ts';
-import { ApiClient } from '../src/api/client.ts';
+import { ApiClient, listDownloads, modelFiles, rescanModel } from '../src/api/client.ts';
 import { KEYS, memoryStore } from '../src/api/keys.ts';
 
 describe('android API client against the real API', () => {
@@ -17,7 +17,7 @@ describe('android API client against the real API', () => {
     await s?.close();
   });
 
-  it('login, parse, refs, tree pages, start a download, poll to succeeded, models', async () => {
+  it('login, parse, refs, tree pages, start a download, poll to succeeded, jobs, files, rescan, models', async () => {
     const password = 'correct horse battery';
     const reg = await fetch(`${s.apiUrl}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'droid', password }) });
     assert.equal(reg.status, 201, await reg.text());
@@ -58,6 +58,11 @@ describe('android API client against the real API', () => {
     assert.equal(job.status, 'succeeded', job.error ?? job.log);
     const perFile = await client.downloadFiles(started.download_id);
     assert.ok(perFile.files.every((f) => f.status === 'done'));
+
+    // the jobs list, the revision's file list and a rescan (the Jobs and My models screens)
+    assert.ok((await listDownloads(client)).some((d) => d.id === started.download_id));
+    assert.deepEqual((await modelFiles(client, job.model_id)).map((f) => [f.path, f.status]), [[file.path, 'done']]);
+    assert.deepEqual(await rescanModel(client, job.model_id), { files_checked: 1, present: 1, missing: 0, mismatched: 0 });
 
     const models = await client.models();
     assert.ok(models.some((m) => m.author === 'acme' && m.repo === 'tiny-model'));

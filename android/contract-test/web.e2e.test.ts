@@ -52,6 +52,7 @@ describe('android screens on web, phone viewport, real API', { skip }, () => {
   let browser: Browser;
   let page: Page;
   let origin: string;
+  let jobId = ''; // the job the first test starts; the later ones look at it
   before(async () => {
     if (!existsSync(path.join(dist, 'index.html')) || process.env.REBUILD_WEB === '1') {
       const r = spawnSync('npx', ['expo', 'export', '--platform', 'web', '--output-dir', 'dist-web'], { cwd: appDir, stdio: 'inherit', timeout: 300_000 });
@@ -103,7 +104,9 @@ describe('android screens on web, phone viewport, real API', { skip }, () => {
     await page.screenshot({ path: path.join(shots, '03-browse.png') });
     const post = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/downloads');
     await page.getByRole('button', { name: 'Download selected' }).click();
-    assert.deepEqual((await post).postDataJSON().selection, [
+    const posted = await post;
+    jobId = ((await (await posted.response())!.json()) as { download_id: string }).download_id;
+    assert.deepEqual(posted.postDataJSON().selection, [
       { path: 'config.json', type: 'file' },
       { path: 'nested', type: 'dir' },
     ]);
@@ -118,5 +121,63 @@ describe('android screens on web, phone viewport, real API', { skip }, () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: path.join(shots, '05-models-dark.png') });
     assert.deepEqual(errors, []);
+  });
+
+  it('cold start on a job and on My models waits for the stored session', async () => {
+    assert.ok(jobId, 'the first test started a job');
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.emulateMedia({ colorScheme: 'light' });
+    // a fresh load of the job's address, as a notification tap or a deep link opens it
+    await page.goto(`${origin}/job/${jobId}`);
+    await page.getByText(/SUCCEEDED · 100\.0%/).waitFor();
+    assert.equal(await page.getByText('Enter the server address first.').count(), 0);
+    await page.getByText(/^Elapsed .* · average .* · started /).waitFor();
+    await page.screenshot({ path: path.join(shots, '06-job-cold-start.png') });
+    await page.goto(`${origin}/models`);
+    await page.getByText('acme/tiny-model @ main').waitFor();
+    assert.equal(await page.getByText('Enter the server address first.').count(), 0);
+
+    await page.getByRole('button', { name: 'Files of acme/tiny-model @ main' }).click();
+    await page.getByText('nested/deep/weights.bin', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Rescan acme/tiny-model @ main' }).click();
+    await page.getByText(/^Rescanned 3 files: 3 on disk\.$/).waitFor();
+    const box = await page.getByRole('button', { name: 'Rescan acme/tiny-model @ main' }).boundingBox();
+    assert.ok(box && box.height >= 48, `the Rescan button is ${box?.height} px tall`);
+    await page.screenshot({ path: path.join(shots, '07-models-actions.png') });
+    assert.deepEqual(errors, []);
+  });
+
+  it('the jobs list says what each job holds, and opens it', async () => {
+    assert.ok(jobId, 'the first test started a job');
+    await page.goto(`${origin}/paste`);
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.getByText('config + nested/ (2 files)').waitFor();
+    await page.getByText(/^succeeded · 100\.0% · /).waitFor();
+    await page.getByRole('button', { name: /^Done \(1\)$/ }).waitFor();
+    await page.screenshot({ path: path.join(shots, '08-jobs.png') });
+    await page.getByRole('link', { name: 'acme/tiny-model @ main, succeeded' }).click();
+    await page.getByText(/SUCCEEDED · 100\.0%/).last().waitFor();
+  });
+
+  it('a 5,002-file tree is counted whole; a linked file is selected', async () => {
+    await page.goto(`${origin}/paste`);
+    await page.getByPlaceholder('https://huggingface.co/author/repo').fill('https://huggingface.co/acme/many-files');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByText('☐ Select all (5002)').waitFor({ timeout: 60_000 });
+    await page.getByText(/^5000 files · /).first().waitFor(); // data/
+    // the revision chips keep their 48 px above a list of 5,000 rows (a flex list once squeezed them)
+    const chips = await page.getByTestId('refs').last().boundingBox();
+    assert.ok(chips && chips.height >= 48, `the revision chips show ${chips?.height} px`);
+    await page.screenshot({ path: path.join(shots, '09-browse-full-tree.png') });
+
+    await page.goto(`${origin}/paste`);
+    await page.getByPlaceholder('https://huggingface.co/author/repo').fill('https://huggingface.co/acme/tiny-model/blob/main/nested/notes.txt');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByText(/^1 selected · 25 B$/).waitFor();
+    await page.getByRole('checkbox', { name: 'nested/notes.txt', exact: true, checked: true }).waitFor();
+    await page.getByRole('checkbox', { name: 'nested/notes.txt', exact: true }).click(); // off: nothing selected
+    await page.getByText(/^0 selected · 0 B$/).waitFor();
+    await page.screenshot({ path: path.join(shots, '10-browse-linked-file.png') });
   });
 });

@@ -133,27 +133,28 @@ describe('BrowseScreen folders', () => {
     expect(screen.getByTestId('total')).toHaveTextContent('0 selected · 0 B');
   });
 
-  it('sends files, not the folder, while pages are still missing', async () => {
+  it('waits for every page, then sends a wholly selected folder as one item', async () => {
     const onStarted = jest.fn();
     const { fetch, calls } = routes([
       { files: [dir('a'), file('a/x.bin', 100)], next_cursor: '1' },
       { files: [file('a/y.bin', 200)], next_cursor: null },
     ]);
     await renderSignedIn(<BrowseScreen author="gpt2" repo="tiny" onStarted={onStarted} />, fetch);
-    await screen.findByText(/a\/x\.bin/);
+    await screen.findByText(/a\/y\.bin/);
     await fireEvent.press(folder('a/'));
-    expect(screen.getByTestId('total')).toHaveTextContent('1 selected · 100 B');
+    expect(screen.getByTestId('total')).toHaveTextContent('2 selected · 300 B');
     await fireEvent.press(screen.getByRole('button', { name: 'Download selected' }));
     await waitFor(() => expect(onStarted).toHaveBeenCalledWith(ID));
-    expect((calls.find((c) => c.method === 'POST')!.body as { selection: unknown }).selection).toEqual([{ path: 'a/x.bin', type: 'file' }]);
+    expect((calls.find((c) => c.method === 'POST')!.body as { selection: unknown }).selection).toEqual([{ path: 'a', type: 'dir' }]);
   });
 
-  it('lists a browsed folder without itself as a row', async () => {
-    const { fetch } = routes([{ files: [file('onnx/model.onnx', 1), file('onnx/fp16/model.onnx', 2)], next_cursor: null }]);
+  it('a linked folder is listed in the whole tree, selected', async () => {
+    const { fetch, calls } = routes([{ files: [file('onnx/model.onnx', 1), file('onnx/fp16/model.onnx', 2), file('vocab.txt', 5)], next_cursor: null }]);
     await renderSignedIn(<BrowseScreen author="gpt2" repo="tiny" path="onnx" onStarted={() => {}} />, fetch);
     await screen.findByText(/fp16\/model\.onnx/);
-    expect(screen.queryByRole('checkbox', { name: 'onnx/' })).toBeNull();
-    await fireEvent.press(folder('onnx/fp16/'));
-    expect(screen.getByTestId('total')).toHaveTextContent('1 selected · 2 B');
+    expect(folder('onnx/')).toBeChecked();
+    expect(screen.getByRole('checkbox', { name: 'vocab.txt' })).not.toBeChecked();
+    expect(screen.getByTestId('total')).toHaveTextContent('2 selected · 3 B');
+    expect(calls.find((c) => c.url.pathname === '/hf/tree')!.url.searchParams.get('path')).toBeNull();
   });
 });

@@ -253,3 +253,28 @@ export function errorMessage(e: unknown): string {
   }
   return e instanceof Error ? e.message : String(e);
 }
+
+// --- further endpoints (standalone, so the class above stays as it is) ---------------------------
+// (imports hoist: these sit with the functions that use them)
+import {
+  DownloadsResponseSchema,
+  ModelFilesResponseSchema,
+  RescanResponseSchema,
+  type ModelFile,
+  type RescanResponse,
+} from '@d011dl/contract';
+
+/** GET /downloads: the user's downloads, newest first. */
+export function listDownloads(client: ApiClient): Promise<Download[]> {
+  return client.request('GET', '/downloads', {}, DownloadsResponseSchema).then((r) => r.downloads);
+}
+
+/** GET /db/models/:id/files: the files the catalog tracks for a revision. */
+export function modelFiles(client: ApiClient, modelId: string): Promise<ModelFile[]> {
+  return client.request('GET', `/db/models/${encodeURIComponent(modelId)}/files`, {}, ModelFilesResponseSchema).then((r) => r.files);
+}
+
+/** POST /db/rescan: compare the catalog of a revision with the disk. */
+export function rescanModel(client: ApiClient, modelId: string): Promise<RescanResponse> {
+  return client.request('POST', '/db/rescan', { body: { model_id: modelId } }, RescanResponseSchema);
+}

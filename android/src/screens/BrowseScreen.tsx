@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { FlatList, Pressable, ScrollView, Text, View } from 'react-native';
+import { ActivityIndicator, FlatList, Pressable, ScrollView, Text, View } from 'react-native';
 import { formatBytes, globFilter, type RefsResponse, type TreeEntry } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
-import { browseRows, toSelection, type BrowseRow } from '../browse/tree';
+import { BigDownloadConfirm, needsConfirm, type BigDownload } from '../browse/BigDownloadConfirm';
+import { browseRows, filesUnder, toSelection, type BrowseRow } from '../browse/tree';
+import { useFullTree } from '../browse/useFullTree';
 import { watchJob } from '../jobs/watch';
 import { useSession } from '../session';
 import { Body, Button, ErrorText, Field, Screen, useTheme } from '../ui/theme';
@@ -11,6 +13,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
   author: string;
   repo: string;
   revision?: string;
+  /** a linked file or folder (from a /blob/, /resolve/ or folder link): selected and scrolled to */
   path?: string;
   onStarted: (downloadId: string) => void;
 }) {
@@ -18,47 +21,34 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
   const t = useTheme();
   const [refs, setRefs] = useState<RefsResponse | null>(null);
   const [revision, setRevision] = useState(initialRevision ?? 'main');
-  const [files, setFiles] = useState<TreeEntry[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
+  const tree = useFullTree(client, author, repo, revision);
+  const files = tree.files;
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [filter, setFilter] = useState('');
   const [error, setError] = useState('');
   const [starting, setStarting] = useState(false);
+  const [confirm, setConfirm] = useState<BigDownload | null>(null);
 
   useEffect(() => {
     client.refs(author, repo).then(setRefs, (e) => setError(errorMessage(e)));
   }, [client, author, repo]);
 
-  const loadPage = useCallback(
-    async (next: string | null, reset: boolean) => {
-      setLoading(true);
-      setError('');
-      try {
-        const page = await client.tree({ author, repo, revision, path, recursive: true, cursor: next ?? undefined });
-        setFiles((prev) => (reset ? page.files : [...prev, ...page.files]));
-        setCursor(page.next_cursor);
-      } catch (e) {
-        setError(errorMessage(e));
-      } finally {
-        setLoading(false);
-      }
-    },
-    [client, author, repo, revision, path],
-  );
-
+  // A new listing (another revision): the linked file or folder is selected again, nothing else.
   useEffect(() => {
-    setSelected(new Set());
-    void loadPage(null, true);
-  }, [loadPage]);
+    setConfirm(null);
+    setSelected(new Set(path ? linked(files, path).map((f) => f.path) : []));
+  }, [files, path]);
 
   const rows = useMemo(() => {
-    return browseRows(files, globFilter(filter), path);
-  }, [files, filter, path]);
+    return browseRows(files, globFilter(filter));
+  }, [files, filter]);
+  // Mounted once the listing is in: the linked row is where the list opens.
+  const linkedRow = path ? rows.findIndex((r) => r.path === path) : -1;
 
   const onlyFiles = rows.flatMap((r) => (r.kind === 'file' ? [r.entry] : []));
   const allSelected = onlyFiles.length > 0 && onlyFiles.every((f) => selected.has(f.path));
-  const totalSize = files.filter((f) => f.type === 'file' && selected.has(f.path)).reduce((s, f) => s + f.size_bytes, 0);
+  const chosen = files.filter((f) => f.type === 'file' && selected.has(f.path));
+  const totalSize = chosen.reduce((s, f) => s + f.size_bytes, 0);
 
   function toggle(p: string) {
     setSelected((prev) => {
@@ -83,12 +73,25 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
 
   const toggleAll = () => toggleGroup(onlyFiles, allSelected);
 
-  async function start() {
+  /** What the button would download: the selection, or (nothing selected) the whole repo. */
+  function planned(): BigDownload {
+    const all = files.filter((f) => f.type === 'file');
+    const list = chosen.length ? chosen : all;
+    return { bytes: list.reduce((s, f) => s + f.size_bytes, 0), files: list.length, wholeRepo: chosen.length === 0 };
+  }
+
+  async function start(confirmed = false) {
+    const plan = planned();
+    if (!confirmed && needsConfirm(plan)) {
+      setConfirm(plan);
+      return;
+    }
+    setConfirm(null);
     setStarting(true);
     setError('');
     try {
-      // A wholly selected folder goes as {type:'dir'} once every page is loaded (cursor null).
-      const selection = toSelection(files, selected, cursor === null, path);
+      // Every page is loaded (useFullTree): a wholly selected folder goes as one {type:'dir'} item.
+      const selection = toSelection(files, selected, true);
       const res = await client.createDownload({ author, repo, revision, selection });
       await watchJob(store, res.download_id);
       onStarted(res.download_id);
@@ -104,37 +107,66 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
   return (
     <Screen>
       <Body style={{ fontSize: 18, fontWeight: '700' }}>{author}/{repo}</Body>
-      <ScrollView horizontal style={{ flexGrow: 0, marginVertical: 8 }} testID="refs">
+      <ScrollView horizontal style={{ flexGrow: 0, flexShrink: 0, marginVertical: 8 }} testID="refs">
         {refNames.map((name) => (
           <Pressable
             key={name}
             accessibilityRole="button"
             accessibilityState={{ selected: name === revision }}
+            aria-selected={name === revision}
             onPress={() => setRevision(name)}
-            style={{ paddingHorizontal: 10, paddingVertical: 6, marginRight: 6, borderRadius: 14, borderWidth: 1, borderColor: name === revision ? t.primary : t.border }}
+            style={{ minHeight: 48, justifyContent: 'center', paddingHorizontal: 12, marginRight: 6, borderRadius: 24, borderWidth: 1, borderColor: name === revision ? t.primary : t.border }}
           >
             <Text style={{ color: name === revision ? t.primary : t.text }}>{name}</Text>
           </Pressable>
         ))}
       </ScrollView>
       <Field testID="filter" value={filter} onChangeText={setFilter} placeholder="Filter, e.g. *.safetensors" />
-      <Pressable accessibilityRole="checkbox" accessibilityState={{ checked: allSelected }} onPress={toggleAll} style={{ paddingVertical: 8 }}>
-        <Text style={{ color: t.text }}>{allSelected ? '☑' : '☐'} Select all ({onlyFiles.length})</Text>
-      </Pressable>
-      <ErrorText>{error}</ErrorText>
-      <FlatList
-        data={rows}
-        keyExtractor={(r) => `${r.kind}:${r.path}`}
-        onEndReached={() => cursor && !loading && loadPage(cursor, false)}
-        renderItem={({ item }) => <Row row={item} selected={selected} onFile={toggle} onFolder={toggleGroup} />}
-        ListFooterComponent={cursor ? <Button kind="secondary" title="Load more" busy={loading} onPress={() => loadPage(cursor, false)} /> : null}
-      />
+      <ErrorText>{error || tree.error}</ErrorText>
+      {tree.error ? <Button kind="secondary" title="Try again" onPress={tree.reload} /> : null}
+      {tree.loading ? (
+        <View testID="tree-loading" accessibilityLiveRegion="polite" style={{ flexDirection: 'row', alignItems: 'center', paddingVertical: 12 }}>
+          <ActivityIndicator color={t.primary} />
+          <Body muted style={{ marginLeft: 8 }}>Loading the file list… {tree.received ? `${tree.received} entries so far` : ''}</Body>
+        </View>
+      ) : tree.error ? null : (
+        <>
+          {path && files.length > 0 && linked(files, path).length === 0 ? (
+            <Body muted testID="linked-missing">The linked {path} is not in {revision}.</Body>
+          ) : null}
+          <Pressable accessibilityRole="checkbox" accessibilityState={{ checked: allSelected }} aria-checked={allSelected} onPress={toggleAll} style={{ minHeight: 48, justifyContent: 'center' }}>
+            <Text style={{ color: t.text }}>{allSelected ? '☑' : '☐'} Select all ({onlyFiles.length})</Text>
+          </Pressable>
+          <FlatList
+            testID="tree"
+            data={rows}
+            keyExtractor={(r) => `${r.kind}:${r.path}`}
+            getItemLayout={(_, index) => ({ length: ROW_HEIGHT, offset: ROW_HEIGHT * index, index })}
+            initialScrollIndex={linkedRow > 0 ? linkedRow : undefined}
+            renderItem={({ item }) => <Row row={item} selected={selected} onFile={toggle} onFolder={toggleGroup} />}
+          />
+        </>
+      )}
       <View>
         <Body testID="total">{selected.size} selected · {formatBytes(totalSize)}</Body>
-        <Button title={selected.size ? 'Download selected' : 'Download whole repo'} onPress={start} busy={starting} />
+        {confirm ? (
+          <BigDownloadConfirm plan={confirm} onConfirm={() => void start(true)} onCancel={() => setConfirm(null)} />
+        ) : (
+          <Button title={selected.size ? 'Download selected' : 'Download whole repo'} onPress={() => void start()} busy={starting} disabled={tree.loading || Boolean(tree.error)} />
+        )}
       </View>
     </Screen>
   );
+}
+
+/** Rows have one height, so the list can open at the linked row (getItemLayout), and are a 48 dp touch target. */
+const ROW_HEIGHT = 48;
+
+/** The files a link names: the file itself, or every file of the folder. */
+function linked(files: readonly TreeEntry[], path: string): TreeEntry[] {
+  const p = path.replace(/\/+$/, '');
+  const file = files.find((f) => f.type === 'file' && f.path === p);
+  return file ? [file] : filesUnder(files, p);
 }
 
 function Row({ row, selected, onFile, onFolder }: {
@@ -152,10 +184,11 @@ function Row({ row, selected, onFile, onFolder }: {
         accessibilityRole="checkbox"
         accessibilityLabel={row.path}
         accessibilityState={{ checked: on }}
+        aria-checked={on}
         onPress={() => onFile(row.path)}
-        style={[{ flexDirection: 'row', justifyContent: 'space-between', paddingVertical: 6 }, indent]}
+        style={[{ flexDirection: 'row', justifyContent: 'space-between', alignItems: 'center', height: ROW_HEIGHT }, indent]}
       >
-        <Text style={{ color: t.text, flexShrink: 1 }}>{on ? '☑' : '☐'} {row.path}</Text>
+        <Text numberOfLines={1} ellipsizeMode="middle" style={{ color: t.text, flexShrink: 1 }}>{on ? '☑' : '☐'} {row.path}</Text>
         <Text style={{ color: t.muted, marginLeft: 8 }}>{formatBytes(row.entry.size_bytes)}</Text>
       </Pressable>
     );
@@ -169,11 +202,13 @@ function Row({ row, selected, onFile, onFolder }: {
       accessibilityRole="checkbox"
       accessibilityLabel={`${row.path}/`}
       accessibilityState={{ checked: allOn ? true : count > 0 ? 'mixed' : false, disabled: row.files.length === 0 }}
+      // react-native-web reads aria-* only, not accessibilityState
+      aria-checked={allOn ? true : count > 0 ? 'mixed' : false}
       disabled={row.files.length === 0}
       onPress={() => onFolder(row.files, allOn)}
-      style={[{ flexDirection: 'row', justifyContent: 'space-between', paddingVertical: 6 }, indent]}
+      style={[{ flexDirection: 'row', justifyContent: 'space-between', alignItems: 'center', height: ROW_HEIGHT }, indent]}
     >
-      <Text style={{ color: t.text, fontWeight: '600', flexShrink: 1 }}>{mark} 📁 {row.path}/</Text>
+      <Text numberOfLines={1} ellipsizeMode="middle" style={{ color: t.text, fontWeight: '600', flexShrink: 1 }}>{mark} 📁 {row.path}/</Text>
       <Text style={{ color: t.muted, marginLeft: 8 }}>{row.files.length} {row.files.length === 1 ? 'file' : 'files'} · {formatBytes(size)}</Text>
     </Pressable>
   );

@@ -1,15 +1,20 @@
 import { useEffect, useRef, useState } from 'react';
-import { FlatList, Text, View } from 'react-native';
+import { FlatList, ScrollView, Text, View } from 'react-native';
 import { formatBytes, formatDuration, formatRetryIn, formatSpeed, type Download, type DownloadFile } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
+import { elapsedSeconds, fileState, FINAL, formatWhen, logTail } from '../jobs/describe';
 import { unwatchJob } from '../jobs/watch';
 import { useSession } from '../session';
 import { Body, Button, ErrorText, Screen, useTheme } from '../ui/theme';
 
 export const POLL_MS = 1500;
-const FINAL = new Set(['succeeded', 'failed', 'canceled']);
 
-export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: () => void; /** once, for a job started from this device */ onFinished?: (job: Download) => void }) {
+export function JobScreen({ id, onModels, onFinished }: {
+  id: string;
+  onModels: () => void;
+  /** once, for a job started from this device */
+  onFinished?: (job: Download) => void;
+}) {
   const { client, store } = useSession();
   const t = useTheme();
   const [job, setJob] = useState<Download | null>(null);
@@ -17,6 +22,7 @@ export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: 
   const [error, setError] = useState('');
   const [tick, setTick] = useState(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const logBox = useRef<ScrollView>(null); // kept at its end: the newest lines are the ones that matter
 
   useEffect(() => {
     let alive = true;
@@ -53,8 +59,9 @@ export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: 
   }
 
   const color = job?.status === 'succeeded' ? t.ok : job?.status === 'failed' ? t.danger : t.primary;
-  return (
-    <Screen>
+  // One scrolling page: the job's summary, then its files (a phone shows few rows under a fixed header).
+  const header = (
+    <>
       {job ? (
         <>
           <Body style={{ fontSize: 18, fontWeight: '700' }}>{job.author}/{job.repo} @ {job.revision}</Body>
@@ -63,7 +70,8 @@ export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: 
             <View style={{ height: 8, width: `${Math.min(100, job.progress_pct)}%`, backgroundColor: color, borderRadius: 4 }} />
           </View>
           <Body>{formatBytes(job.bytes_done)} / {formatBytes(job.bytes_total)} · {job.files_done}/{job.files_total} files{job.files_failed ? ` · ${job.files_failed} failed` : ''}</Body>
-          <Body muted>Speed {formatSpeed(job.speed_bps || null)} · ETA {formatDuration(job.eta_s)}</Body>
+          {FINAL.has(job.status) ? null : <Body muted>Speed {formatSpeed(job.speed_bps || null)} · ETA {formatDuration(job.eta_s)}</Body>}
+          <Times job={job} />
           <Body muted>{job.local_path}</Body>
           {job.waiting ? (
             <Body testID="waiting">
@@ -71,26 +79,56 @@ export function JobScreen({ id, onModels, onFinished }: { id: string; onModels: 
             </Body>
           ) : null}
           {job.error ? <ErrorText>{job.error}</ErrorText> : null}
+          {job.status === 'canceled' || job.status === 'failed' ? (
+            <Body muted testID="kept">The downloaded parts are kept: Retry continues where the download stopped.</Body>
+          ) : null}
           {job.status === 'queued' || job.status === 'running' ? <Button kind="danger" title="Cancel" onPress={() => act('cancel')} /> : null}
           {job.status === 'failed' || job.status === 'canceled' ? <Button title="Retry" onPress={() => act('retry')} /> : null}
           {job.status === 'succeeded' ? <Button title="My models" onPress={onModels} /> : null}
+          {job.log.trim() ? (
+            <ScrollView testID="log" ref={logBox} onContentSizeChange={() => logBox.current?.scrollToEnd({ animated: false })} nestedScrollEnabled style={{ maxHeight: 140, marginTop: 8, padding: 8, borderRadius: 6, backgroundColor: t.card }}>
+              <Text style={{ color: t.muted, fontFamily: 'monospace', fontSize: 12 }}>{logTail(job.log)}</Text>
+            </ScrollView>
+          ) : null}
         </>
       ) : (
         <Body muted>Loading…</Body>
       )}
       <ErrorText>{error}</ErrorText>
+    </>
+  );
+  return (
+    <Screen>
       <FlatList
+        ListHeaderComponent={header}
         data={files}
         keyExtractor={(f) => f.path}
-        renderItem={({ item }) => (
-          <View style={{ flexDirection: 'row', justifyContent: 'space-between', paddingVertical: 4 }}>
-            <Text style={{ color: t.text, flexShrink: 1 }}>{item.path}</Text>
-            <Text style={{ color: item.status === 'failed' ? t.danger : item.status === 'done' ? t.ok : t.muted, marginLeft: 8 }}>
-              {item.status} {formatBytes(item.bytes_done)}/{formatBytes(item.size_bytes)}
-            </Text>
-          </View>
-        )}
+        renderItem={({ item }) => {
+          const state = job ? fileState(item, job) : item.status;
+          return (
+            <View testID={`file-${item.path}`} style={{ flexDirection: 'row', justifyContent: 'space-between', alignItems: 'center', minHeight: 48 }}>
+              <Text style={{ color: t.text, flexShrink: 1 }}>{item.path}</Text>
+              <Text style={{ color: state === 'failed' ? t.danger : state === 'done' ? t.ok : state === 'paused' ? t.warn : t.muted, marginLeft: 8 }}>
+                {state} {formatBytes(item.bytes_done)}/{formatBytes(item.size_bytes)}
+              </Text>
+            </View>
+          );
+        }}
       />
     </Screen>
   );
 }
+
+/** Elapsed, average speed, start and finish; while it runs, elapsed counts on with each poll. */
+function Times({ job }: { job: Download }) {
+  const secs = elapsedSeconds(job);
+  if (secs === null) return <Body muted testID="times">Not started yet</Body>;
+  const avg = secs > 0 ? job.bytes_done / secs : null;
+  return (
+    <Body muted testID="times">
+      Elapsed {formatDuration(secs)} · average {formatSpeed(avg)} · started {formatWhen(job.started_at)}
+      {job.finished_at ? ` · finished ${formatWhen(job.finished_at)}` : ''}
+    </Body>
+  );
+}
+

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
-import { FlatList, RefreshControl, Text, View } from 'react-native';
-import { formatBytes, type Model } from '@d011dl/contract';
+import { FlatList, RefreshControl } from 'react-native';
+import type { Model } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
 import { useSession } from '../session';
 import { Body, ErrorText, Screen, useTheme } from '../ui/theme';
+import { ModelRow } from './ModelRow';
 
 export function modelBadge(m: Model): 'downloaded' | 'failed' | 'partial' | 'pending' {
   if (m.is_downloaded) return 'downloaded';
@@ -46,16 +47,7 @@ export function ModelsScreen() {
         ListEmptyComponent={models ? <Body muted>No models yet.</Body> : null}
         renderItem={({ item }) => {
           const b = modelBadge(item);
-          return (
-            <View style={{ paddingVertical: 8, borderBottomWidth: 1, borderBottomColor: t.border }}>
-              <View style={{ flexDirection: 'row', justifyContent: 'space-between' }}>
-                <Text style={{ color: t.text, fontWeight: '600', flexShrink: 1 }}>{item.author}/{item.repo} @ {item.revision}</Text>
-                <Text style={{ color: badgeColor[b] }}>{b}</Text>
-              </View>
-              <Text style={{ color: t.muted }}>{item.files_done}/{item.file_count} files · {formatBytes(item.total_size_bytes)}</Text>
-              <Text style={{ color: t.muted }} selectable>{item.local_path}</Text>
-            </View>
-          );
+          return <ModelRow model={item} badge={b} badgeColor={badgeColor[b]} onChanged={() => void load()} />;
         }}
       />
     </Screen>

@@ -79,5 +79,5 @@ const styles = StyleSheet.create({
   screen: { flex: 1, padding: 16, width: '100%', maxWidth: 720, alignSelf: 'center' },
   label: { fontSize: 13, marginTop: 12, marginBottom: 4 },
   input: { borderWidth: 1, borderRadius: 8, paddingHorizontal: 12, paddingVertical: 10, fontSize: 16 },
-  button: { borderRadius: 8, paddingVertical: 12, paddingHorizontal: 16, alignItems: 'center', marginTop: 12, borderWidth: StyleSheet.hairlineWidth },
+  button: { minHeight: 48, justifyContent: 'center', borderRadius: 8, paddingVertical: 12, paddingHorizontal: 16, alignItems: 'center', marginTop: 12, borderWidth: StyleSheet.hairlineWidth },
 });

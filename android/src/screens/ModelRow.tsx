@@ -1,0 +1,99 @@
+import { useState } from 'react';
+import { Pressable, Text, View } from 'react-native';
+import type { Model, ModelFile } from '@d011dl/contract';
+import { errorMessage, modelFiles, rescanModel } from '../api/client';
+import { useSession } from '../session';
+import { formatBytes } from '@d011dl/contract';
+import { useTheme } from '../ui/theme';
+
+/**
+ * One revision of My models with its actions: its file list (GET /db/models/:id/files) and a rescan
+ * of the disk (POST /db/rescan), after which `onChanged` reloads the list. Every touch target is 48 dp.
+ */
+export function ModelRow({ model, badge, badgeColor, onChanged }: { model: Model; badge: string; badgeColor: string; onChanged: () => void }) {
+  const { client } = useSession();
+  const t = useTheme();
+  const [files, setFiles] = useState<ModelFile[] | null>(null);
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState<'files' | 'rescan' | null>(null);
+  const [note, setNote] = useState('');
+  const name = `${model.author}/${model.repo} @ ${model.revision}`;
+
+  async function loadFiles() {
+    setBusy('files');
+    try {
+      setFiles(await modelFiles(client, model.id));
+      setNote('');
+    } catch (e) {
+      setNote(errorMessage(e));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function toggleFiles() {
+    const next = !open;
+    setOpen(next);
+    if (next) await loadFiles();
+  }
+
+  async function rescan() {
+    setBusy('rescan');
+    try {
+      const r = await rescanModel(client, model.id);
+      const problems = [r.missing ? `${r.missing} missing` : '', r.mismatched ? `${r.mismatched} changed` : ''].filter(Boolean).join(', ');
+      setNote(`Rescanned ${r.files_checked} ${r.files_checked === 1 ? 'file' : 'files'}: ${r.present} on disk${problems ? `, ${problems}` : ''}.`);
+      onChanged();
+      if (open) {
+        const list = await modelFiles(client, model.id);
+        setFiles(list);
+      }
+    } catch (e) {
+      setNote(errorMessage(e));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const action = (title: string, onPress: () => void, label: string, kind: 'files' | 'rescan') => (
+    <Pressable
+      accessibilityRole="button"
+      accessibilityLabel={label}
+      accessibilityState={{ busy: busy === kind, disabled: busy !== null, expanded: kind === 'files' ? open : undefined }}
+      disabled={busy !== null}
+      onPress={onPress}
+      style={{ minHeight: 48, minWidth: 96, justifyContent: 'center', alignItems: 'center', paddingHorizontal: 12, marginRight: 8, borderRadius: 8, borderWidth: 1, borderColor: t.border }}
+    >
+      <Text style={{ color: t.primary, fontWeight: '600' }}>{busy === kind ? '…' : title}</Text>
+    </Pressable>
+  );
+
+  return (
+    <View testID={`model-${model.id}`} style={{ minHeight: 48, paddingVertical: 8, borderBottomWidth: 1, borderBottomColor: t.border }}>
+      <View style={{ flexDirection: 'row', justifyContent: 'space-between' }}>
+        <Text style={{ color: t.text, fontWeight: '600', flexShrink: 1 }}>{name}</Text>
+        <Text style={{ color: badgeColor }}>{badge}</Text>
+      </View>
+      <Text style={{ color: t.muted }}>{model.files_done}/{model.files_tracked} files · {formatBytes(model.total_size_bytes)}</Text>
+      <Text style={{ color: t.muted }} selectable>{model.local_path}</Text>
+      <View style={{ flexDirection: 'row', marginTop: 6 }}>
+        {action(open ? 'Hide files' : 'Files', () => void toggleFiles(), `Files of ${name}`, 'files')}
+        {action('Rescan', () => void rescan(), `Rescan ${name}`, 'rescan')}
+      </View>
+      {note ? <Text accessibilityLiveRegion="polite" style={{ color: t.muted, marginTop: 6 }}>{note}</Text> : null}
+      {open && files ? (
+        <View testID={`model-files-${model.id}`} style={{ marginTop: 6 }}>
+          {files.length === 0 ? <Text style={{ color: t.muted }}>No files tracked.</Text> : null}
+          {files.map((f) => (
+            <View key={f.id} style={{ flexDirection: 'row', justifyContent: 'space-between', minHeight: 32, alignItems: 'center' }}>
+              <Text style={{ color: t.text, flexShrink: 1 }}>{f.path}</Text>
+              <Text style={{ color: f.status === 'failed' ? t.danger : f.status === 'done' ? t.ok : t.muted, marginLeft: 8 }}>
+                {f.status} · {formatBytes(f.size_bytes)}
+              </Text>
+            </View>
+          ))}
+        </View>
+      ) : null}
+    </View>
+  );
+}
