@@ -5,3 +5,4 @@ export * from './hub.ts';
 export * from './catalog.ts';
 export * from './health.ts';
 export * from './downloads.ts';
+export * from './hf-link.ts';
