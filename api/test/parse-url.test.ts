@@ -70,9 +70,10 @@ describe('POST /hf/parse-url settles links against the repo\'s refs', () => {
   });
 
   it('says so when no prefix names a branch or tag', async () => {
-    await refused('https://huggingface.co/acme/slashy/tree/feature/y/dir', 404, 'RevisionNotFound', /acme\/slashy has no branch or tag "feature" \(nor does any longer name from "feature\/y\/dir"\)/);
+    await refused('https://huggingface.co/acme/slashy/tree/feature/y/dir', 404, 'RevisionNotFound', /acme\/slashy has no branch or tag "feature", "feature\/y" or "feature\/y\/dir"\. Pick one/);
     await refused('https://huggingface.co/acme/slashy/tree/nope', 404, 'RevisionNotFound', /acme\/slashy has no branch or tag "nope"\. Pick one/);
-    await refused('https://huggingface.co/acme/slashy/blob/feature/x', 404, 'RevisionNotFound', /no branch or tag "feature"/);
+    await refused('https://huggingface.co/acme/slashy/blob/feature/x', 404, 'RevisionNotFound', /no branch or tag "feature"\. Pick/);
+    await refused('https://huggingface.co/acme/slashy/tree/a/b/c/d/e/f', 404, 'RevisionNotFound', /no branch or tag "a", "a\/b", "a\/b\/c", … or "a\/b\/c\/d\/e\/f"\./);
   });
 
   it('a pull request page means refs/pr/N', async () => {

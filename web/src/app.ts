@@ -177,7 +177,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
       locals.pathHint = parsed.path ?? '';
       const q = new URLSearchParams({ author: parsed.author, repo: parsed.repo });
       const [refs, models, health] = await Promise.all([
-        api.call<RefsResponse>(req, res, 'GET', `/hf/refs?${q}`),
+        api.call<RefsResponse>(req, res, 'GET', `/hf/refs?${q}&include_prs=true`), // pull requests in the picker too
         api.call<ModelsResponse>(req, res, 'GET', `/db/models?${q}`).catch(() => ({ models: [] })),
         // /healthz answers 503 with the same body when something is down; free space is still useful
         fetch(`${apiBase}/healthz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.json() as Promise<HealthResponse>).catch(() => null),

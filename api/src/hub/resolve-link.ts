@@ -4,6 +4,15 @@ import type { HubClient } from './hub-client.ts';
 
 const SHA = /^[0-9a-f]{7,40}$/;
 
+/** '"feature", "feature/y" or "feature/y/z"': the names a link's segments could have meant. */
+function triedNames(segments: readonly string[] | undefined, needPath: boolean): string | null {
+  const n = (segments?.length ?? 0) - (needPath ? 1 : 0);
+  if (!segments || n < 2) return null;
+  const names = Array.from({ length: n }, (_, i) => `"${segments.slice(0, i + 1).join('/')}"`);
+  const shown = names.length > 4 ? [...names.slice(0, 3), '…', names.at(-1)!] : names;
+  return `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
+}
+
 /** The shared parser (contract/src/hf-link.ts), its refusals as 400s. */
 export function parseLink(url: string, extraHosts: readonly string[]): HfLink {
   try {
@@ -40,8 +49,7 @@ export async function resolveLink(hub: Pick<HubClient, 'refs' | 'repoInfo'>, lin
     const pr = /^refs\/pr\/(\d+)$/.exec(revision);
     if (pr) throw new HttpError(404, 'RevisionNotFound', `${repoId} has no pull request #${pr[1]}.`);
     if (!SHA.test(revision)) {
-      const tried = link.refPath && link.refPath.length > 1 ? ` (nor does any longer name from "${link.refPath.join('/')}")` : '';
-      throw new HttpError(404, 'RevisionNotFound', `${repoId} has no branch or tag "${revision}"${tried}. Pick one of its branches, tags or pull requests, or paste a commit id.`);
+      throw new HttpError(404, 'RevisionNotFound', `${repoId} has no branch or tag ${triedNames(link.refPath, kind !== 'tree') ?? `"${revision}"`}. Pick one of its branches, tags or pull requests, or paste a commit id.`);
     }
     // a commit id: the Hub says whether it is one of this repo's (404 RevisionNotFound otherwise)
     await hub.repoInfo(author, repo, revision);
