@@ -21,7 +21,7 @@ const slashy: RepoSpec = {
   },
 };
 
-describe('POST /hf/parse-url settles links against the repo\'s refs', () => {
+describe("POST /hf/parse-url settles links against the repo's refs", () => {
   let sim: HubSim;
   let t: TestApp;
   let token: string;
@@ -58,8 +58,20 @@ describe('POST /hf/parse-url settles links against the repo\'s refs', () => {
   it('a branch with "/" in it: the longest prefix that names a branch or tag', async () => {
     await ok('https://huggingface.co/acme/slashy/tree/feature/x', { author: 'acme', repo: 'slashy', revision: 'feature/x', kind: 'tree' });
     await ok('https://huggingface.co/acme/slashy/tree/feature/x/dir', { author: 'acme', repo: 'slashy', revision: 'feature/x', path: 'dir', kind: 'tree' });
-    await ok('https://huggingface.co/acme/slashy/blob/feature/x/dir/feature.txt', { author: 'acme', repo: 'slashy', revision: 'feature/x', path: 'dir/feature.txt', kind: 'blob' });
-    await ok('https://huggingface.co/acme/slashy/resolve/release/2026/q1/notes/q1.txt?download=true', { author: 'acme', repo: 'slashy', revision: 'release/2026/q1', path: 'notes/q1.txt', kind: 'resolve' });
+    await ok('https://huggingface.co/acme/slashy/blob/feature/x/dir/feature.txt', {
+      author: 'acme',
+      repo: 'slashy',
+      revision: 'feature/x',
+      path: 'dir/feature.txt',
+      kind: 'blob',
+    });
+    await ok('https://huggingface.co/acme/slashy/resolve/release/2026/q1/notes/q1.txt?download=true', {
+      author: 'acme',
+      repo: 'slashy',
+      revision: 'release/2026/q1',
+      path: 'notes/q1.txt',
+      kind: 'resolve',
+    });
     await ok('https://huggingface.co/acme/slashy/tree/v1/rc/notes', { author: 'acme', repo: 'slashy', revision: 'v1/rc', path: 'notes', kind: 'tree' });
     await ok('https://huggingface.co/acme/slashy/tree/feature%2Fx/dir', { author: 'acme', repo: 'slashy', revision: 'feature/x', path: 'dir', kind: 'tree' });
     await ok(`${sim.url}/acme/slashy/blob/main/config.json`, { author: 'acme', repo: 'slashy', revision: 'main', path: 'config.json', kind: 'blob' });
@@ -70,16 +82,32 @@ describe('POST /hf/parse-url settles links against the repo\'s refs', () => {
   });
 
   it('says so when no prefix names a branch or tag', async () => {
-    await refused('https://huggingface.co/acme/slashy/tree/feature/y/dir', 404, 'RevisionNotFound', /acme\/slashy has no branch or tag "feature", "feature\/y" or "feature\/y\/dir"\. Pick one/);
+    await refused(
+      'https://huggingface.co/acme/slashy/tree/feature/y/dir',
+      404,
+      'RevisionNotFound',
+      /acme\/slashy has no branch or tag "feature", "feature\/y" or "feature\/y\/dir"\. Pick one/,
+    );
     await refused('https://huggingface.co/acme/slashy/tree/nope', 404, 'RevisionNotFound', /acme\/slashy has no branch or tag "nope"\. Pick one/);
     await refused('https://huggingface.co/acme/slashy/blob/feature/x', 404, 'RevisionNotFound', /no branch or tag "feature"\. Pick/);
-    await refused('https://huggingface.co/acme/slashy/tree/a/b/c/d/e/f', 404, 'RevisionNotFound', /no branch or tag "a", "a\/b", "a\/b\/c", … or "a\/b\/c\/d\/e\/f"\./);
+    await refused(
+      'https://huggingface.co/acme/slashy/tree/a/b/c/d/e/f',
+      404,
+      'RevisionNotFound',
+      /no branch or tag "a", "a\/b", "a\/b\/c", … or "a\/b\/c\/d\/e\/f"\./,
+    );
   });
 
   it('a pull request page means refs/pr/N', async () => {
     await ok('https://huggingface.co/acme/slashy/discussions/4', { author: 'acme', repo: 'slashy', revision: 'refs/pr/4', kind: 'tree' });
     await ok('hf.co/acme/slashy/discussions/4/files', { author: 'acme', repo: 'slashy', revision: 'refs/pr/4', kind: 'tree' });
-    await ok('https://huggingface.co/acme/slashy/blob/refs/pr/4/pr.txt', { author: 'acme', repo: 'slashy', revision: 'refs/pr/4', path: 'pr.txt', kind: 'blob' });
+    await ok('https://huggingface.co/acme/slashy/blob/refs/pr/4/pr.txt', {
+      author: 'acme',
+      repo: 'slashy',
+      revision: 'refs/pr/4',
+      path: 'pr.txt',
+      kind: 'blob',
+    });
     await ok('https://huggingface.co/acme/slashy/discussions', { author: 'acme', repo: 'slashy', kind: 'repo' });
     await refused('https://huggingface.co/acme/slashy/discussions/9', 404, 'RevisionNotFound', /acme\/slashy has no pull request #9/);
   });
@@ -89,7 +117,12 @@ describe('POST /hf/parse-url settles links against the repo\'s refs', () => {
     const sha: string = refs.branches.find((b: { name: string }) => b.name === 'feature/x').commit;
     await ok(`https://huggingface.co/acme/slashy/tree/${sha}/dir`, { author: 'acme', repo: 'slashy', revision: sha, path: 'dir', kind: 'tree' });
     await ok(`https://huggingface.co/acme/slashy/commit/${sha}`, { author: 'acme', repo: 'slashy', revision: sha, kind: 'tree' });
-    await refused('https://huggingface.co/acme/slashy/tree/0000000000000000000000000000000000000000', 404, 'RevisionNotFound', /has no branch, tag or commit "0{40}"/);
+    await refused(
+      'https://huggingface.co/acme/slashy/tree/0000000000000000000000000000000000000000',
+      404,
+      'RevisionNotFound',
+      /has no branch, tag or commit "0{40}"/,
+    );
   });
 
   it('refuses what is not a model link before asking the Hub', async () => {

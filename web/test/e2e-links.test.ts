@@ -12,7 +12,9 @@ import { startStack, type Stack } from './helpers/stack.ts';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.REQUIRE_CHROMIUM === '1') throw new Error(`REQUIRE_CHROMIUM=1 but ${CHROMIUM} does not exist (apt-get install chromium)`);
-const skip = haveChromium ? false : `browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium, or set REQUIRE_CHROMIUM=1 to make this a failure)`;
+const skip = haveChromium
+  ? false
+  : `browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium, or set REQUIRE_CHROMIUM=1 to make this a failure)`;
 if (skip) console.log(`# ${skip}`);
 
 const shots = path.resolve(import.meta.dirname, '..', 'e2e', 'screenshots');
@@ -31,7 +33,15 @@ describe('pasted links in a real browser', { skip }, () => {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: sizes[0]!.viewport });
     page.setDefaultTimeout(20_000);
@@ -118,7 +128,9 @@ describe('pasted links in a real browser', { skip }, () => {
         await paste('acme/tiny-model');
         const before = page.url();
         const documents: string[] = [];
-        const onRequest = (r: { isNavigationRequest(): boolean; url(): string }) => { if (r.isNavigationRequest()) documents.push(r.url()); };
+        const onRequest = (r: { isNavigationRequest(): boolean; url(): string }) => {
+          if (r.isNavigationRequest()) documents.push(r.url());
+        };
         page.on('request', onRequest);
         await page.getByLabel('Revision').focus();
         await page.keyboard.press('ArrowDown');

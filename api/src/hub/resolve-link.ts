@@ -49,7 +49,11 @@ export async function resolveLink(hub: Pick<HubClient, 'refs' | 'repoInfo'>, lin
     const pr = /^refs\/pr\/(\d+)$/.exec(revision);
     if (pr) throw new HttpError(404, 'RevisionNotFound', `${repoId} has no pull request #${pr[1]}.`);
     if (!SHA.test(revision)) {
-      throw new HttpError(404, 'RevisionNotFound', `${repoId} has no branch or tag ${triedNames(link.refPath, kind !== 'tree') ?? `"${revision}"`}. Pick one of its branches, tags or pull requests, or paste a commit id.`);
+      throw new HttpError(
+        404,
+        'RevisionNotFound',
+        `${repoId} has no branch or tag ${triedNames(link.refPath, kind !== 'tree') ?? `"${revision}"`}. Pick one of its branches, tags or pull requests, or paste a commit id.`,
+      );
     }
     // a commit id: the Hub says whether it is one of this repo's (404 RevisionNotFound otherwise)
     await hub.repoInfo(author, repo, revision);
