@@ -151,6 +151,18 @@ describe('pasted links in a real browser', { skip }, () => {
     });
   }
 
+  it('says so when the linked file is not in the revision chosen next', async () => {
+    await page.setViewportSize(sizes[0]!.viewport);
+    await paste('https://huggingface.co/acme/tiny-model/blob/dev/dev-only.txt');
+    await page.getByText(/^1 file selected/).waitFor();
+    assert.equal(await page.locator('#link-missing').isVisible(), false);
+    await page.getByLabel('Revision').selectOption('main');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL((u) => u.searchParams.get('revision') === 'main');
+    await page.getByText('The link names dev-only.txt, which is not in main.').waitFor();
+    await page.getByText(/^Nothing selected/).waitFor();
+  });
+
   it('says so when a linked ref does not exist', async () => {
     await page.setViewportSize(sizes[0]!.viewport);
     await page.goto(`${s.webUrl}/?${new URLSearchParams({ url: 'https://huggingface.co/acme/tiny-model/tree/feature/y/z' })}`);
