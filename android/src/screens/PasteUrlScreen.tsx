@@ -58,7 +58,7 @@ export function PasteUrlScreen({ initialUrl = '', shared, onSharedHandled, onPar
     <Screen>
       <Body muted>Paste a Hugging Face link (a repo, a branch, a pull request, a folder or a file) or a model name like author/repo.</Body>
       <Label>Hugging Face URL</Label>
-      <Field testID="hf-url" value={url} onChangeText={setUrl} placeholder="author/repo or https://huggingface.co/…" keyboardType="url" onSubmitEditing={() => parse()} />
+      <Field testID="hf-url" value={url} onChangeText={setUrl} placeholder="https://huggingface.co/author/repo" keyboardType="url" onSubmitEditing={() => parse()} />
       <ErrorText>{error}</ErrorText>
       <Button title="Open" onPress={() => parse()} disabled={!url.trim()} busy={busy} />
       <Button title="My models" kind="secondary" onPress={onModels} />
