@@ -116,6 +116,13 @@ describe("POST /hf/parse-url settles links against the repo's refs", () => {
     const refs = (await t.app.inject({ url: '/hf/refs?author=acme&repo=slashy', headers: bearer(token) })).json();
     const sha: string = refs.branches.find((b: { name: string }) => b.name === 'feature/x').commit;
     await ok(`https://huggingface.co/acme/slashy/tree/${sha}/dir`, { author: 'acme', repo: 'slashy', revision: sha, path: 'dir', kind: 'tree' });
+    await ok(`hf.co/acme/slashy/blob/${sha.slice(0, 7)}/dir/feature.txt`, {
+      author: 'acme',
+      repo: 'slashy',
+      revision: sha.slice(0, 7),
+      path: 'dir/feature.txt',
+      kind: 'blob',
+    });
     await ok(`https://huggingface.co/acme/slashy/commit/${sha}`, { author: 'acme', repo: 'slashy', revision: sha, kind: 'tree' });
     await refused(
       'https://huggingface.co/acme/slashy/tree/0000000000000000000000000000000000000000',
