@@ -9,7 +9,7 @@ export type ParseUrlRequest = z.infer<typeof ParseUrlRequestSchema>;
 export const ParsedHfUrlSchema = z.object({
   author: z.string(),
   repo: z.string(),
-  revision: z.string().optional(),
+  revision: z.string().optional().describe('a branch or tag (settled against the repo\'s refs, "feature/x" too), refs/pr/N for a pull request page, or a commit id'),
   path: z.string().optional().describe('file or folder inside the repo, when the URL named one'),
   kind: z.enum(['repo', 'tree', 'blob', 'resolve']),
 });

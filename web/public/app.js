@@ -6,10 +6,14 @@ import { globFilter } from './shared/glob.js';
 
 (function () {
   'use strict';
-  // Revision select: show the tree of the chosen revision at once.
-  document.querySelectorAll('select[data-autosubmit]').forEach(function (sel) {
-    sel.addEventListener('change', function () { sel.form.submit(); });
-  });
+  // Revision picker: choosing (arrow keys included) only marks "Show" as the next step; the page
+  // changes when it is pressed (WCAG 3.2.2, no change of context on input).
+  var rev = document.getElementById('revision');
+  var revShow = document.getElementById('rev-show');
+  if (rev && revShow) {
+    var shown = rev.value;
+    rev.addEventListener('change', function () { revShow.classList.toggle('primary', rev.value !== shown); });
+  }
 
   // File tree: folder checkboxes cover everything under them; "Select all"; selected size.
   var tree = document.getElementById('tree');
@@ -106,6 +110,25 @@ import { globFilter } from './shared/glob.js';
       window.addEventListener('pageshow', function () { boxes.forEach(function (b) { b.disabled = false; }); });
     }
     refresh();
+
+    // A link to a file or folder (/blob/, /resolve/, /tree/<rev>/<dir>): that entry is selected, its
+    // folders unfolded, and it is scrolled into view.
+    var linkPath = form && form.dataset.linkPath;
+    if (linkPath) {
+      var linked = boxes.filter(function (b) { return b.dataset.path === linkPath; })[0];
+      if (linked) {
+        linked.checked = true;
+        if (linked.dataset.dir) under(linked).forEach(function (b) { b.checked = true; });
+        for (var el = linked.parentElement; el && el !== tree; el = el.parentElement) if (el.tagName === 'DETAILS') el.open = true;
+        var row = linked.closest('li');
+        row.classList.add('linked');
+        refresh();
+        (linked.dataset.dir ? linked.closest('summary') : row).scrollIntoView({ block: 'center' });
+      } else {
+        var missing = document.getElementById('link-missing');
+        if (missing) missing.hidden = false;
+      }
+    }
   }
 
   // Job page: poll the portal once a second until the job has finished.

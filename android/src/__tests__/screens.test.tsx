@@ -26,7 +26,8 @@ describe('PasteUrlScreen', () => {
   it('shows the API message for a link it cannot parse', async () => {
     const { fetch } = fakeFetch({ 'POST /hf/parse-url': () => ({ status: 400, body: { statusCode: 400, error: 'BadRequest', message: 'Not a Hugging Face URL' } }) });
     await renderSignedIn(<PasteUrlScreen onParsed={() => {}} onModels={() => {}} onSignOut={() => {}} />, fetch);
-    await fireEvent.changeText(screen.getByTestId('hf-url'), 'https://example.com');
+    // names a repo, so the app's own first check passes it on; the host is for the server to judge
+    await fireEvent.changeText(screen.getByTestId('hf-url'), 'https://example.com/a/b');
     await fireEvent.press(screen.getByRole('button', { name: 'Open' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Not a Hugging Face URL');
   });

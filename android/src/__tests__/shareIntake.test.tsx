@@ -148,3 +148,31 @@ describe('deep link d011dl://paste?url=…', () => {
     expect(app.getPathname()).toBe('/paste');
   });
 });
+
+describe('a shared model name or file link', () => {
+  it('"author/repo" alone (the Hub\'s "copy model name") opens the repo', async () => {
+    const { fetch, calls } = api();
+    const { app } = await renderApp(fetch, true);
+    await screen.findByTestId('hf-url');
+    await act(async () => mockShare.emit({ text: 'gpt2/tiny\n', webUrl: null }));
+    expect(await screen.findByText('gpt2/tiny')).toBeTruthy();
+    expect(app.getPathname()).toBe('/browse');
+    expect(calls.find((c) => c.url.pathname === '/hf/parse-url')!.body).toEqual({ url: 'gpt2/tiny' });
+  });
+
+  it('a file link on a branch with "/" goes to the browse screen with its revision and path', async () => {
+    const link = 'https://huggingface.co/gpt2/tiny/blob/feature/x/onnx/model.onnx';
+    const { fetch, calls } = fakeFetch({
+      'POST /hf/parse-url': () => ({ status: 200, body: { author: 'gpt2', repo: 'tiny', revision: 'feature/x', path: 'onnx/model.onnx', kind: 'blob' } }),
+      'GET /hf/refs': () => ({ status: 200, body: { branches: [{ name: 'feature/x', ref: 'refs/heads/feature/x', commit: 'a' }], tags: [] } }),
+      'GET /hf/tree': () => ({ status: 200, body: { files: [{ path: 'onnx/model.onnx', type: 'file', size_bytes: 10, oid: '1' }], next_cursor: null } }),
+    });
+    const { app } = await renderApp(fetch, true);
+    await screen.findByTestId('hf-url');
+    await act(async () => mockShare.emit({ text: `model.onnx · gpt2/tiny at feature/x\n${link}`, webUrl: null }));
+    expect(await screen.findByText('gpt2/tiny')).toBeTruthy();
+    expect(app.getPathname()).toBe('/browse');
+    expect(app.getSearchParams()).toMatchObject({ author: 'gpt2', repo: 'tiny', revision: 'feature/x', path: 'onnx/model.onnx' });
+    expect(calls.find((c) => c.url.pathname === '/hf/parse-url')!.body).toEqual({ url: link });
+  });
+});

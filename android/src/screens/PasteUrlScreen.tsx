@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ParsedHfUrl } from '@d011dl/contract';
+import { HfLinkError, parseHfLink, type ParsedHfUrl } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
 import { useSession } from '../session';
 import { NO_HF_LINK_MESSAGE } from '../share/sharedLink';
@@ -22,8 +22,18 @@ export function PasteUrlScreen({ initialUrl = '', shared, onSharedHandled, onPar
 
   async function parse(link: string = url) {
     setError('');
+    // The shared parser first (contract/src/hf-link.ts): what can never be a model link is said at once,
+    // without a round trip. Any host passes here; the server knows which Hub endpoint it trusts.
+    try {
+      parseHfLink(link, { anyHost: true });
+    } catch (e) {
+      if (e instanceof HfLinkError) return setError(e.message);
+      throw e;
+    }
     setBusy(true);
     try {
+      // the server settles a branch with "/" in it against the repo's real refs, and `path` (a linked
+      // file or folder) goes on to the browse screen, which selects it
       onParsed(await client.parseUrl(link.trim()));
     } catch (e) {
       setError(errorMessage(e));
@@ -46,7 +56,7 @@ export function PasteUrlScreen({ initialUrl = '', shared, onSharedHandled, onPar
 
   return (
     <Screen>
-      <Body muted>Paste a Hugging Face link (a repo, a branch, a folder or a file).</Body>
+      <Body muted>Paste a Hugging Face link (a repo, a branch, a pull request, a folder or a file) or a model name like author/repo.</Body>
       <Label>Hugging Face URL</Label>
       <Field testID="hf-url" value={url} onChangeText={setUrl} placeholder="https://huggingface.co/author/repo" keyboardType="url" onSubmitEditing={() => parse()} />
       <ErrorText>{error}</ErrorText>

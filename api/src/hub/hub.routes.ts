@@ -10,7 +10,7 @@ export async function hubRoutes(app: FastifyInstance, opts: { hub: HubService })
   const { hub } = opts;
 
   r.post('/hf/parse-url', {
-    schema: { tags: ['hub'], summary: 'Parse a pasted Hugging Face link', body: ParseUrlRequestSchema, response: { 200: ParsedHfUrlSchema, 400: ApiErrorSchema } },
+    schema: { tags: ['hub'], summary: 'Read a pasted Hugging Face link or author/repo, settled against the repo\'s refs', body: ParseUrlRequestSchema, response: { 200: ParsedHfUrlSchema, ...errors } },
   }, async (req) => hub.parseUrl(req.body.url));
 
   r.get('/hf/refs', {

@@ -1,7 +1,7 @@
 import type { ParsedHfUrl, Ref, RefKind, RefsResponse, TreeEntry, TreeResponse } from '@d011dl/contract';
 import { HttpError } from '../http-errors.ts';
 import type { HubClient, HubRef, HubTreeEntry } from './hub-client.ts';
-import { parseHfUrl } from './parse-hf-url.ts';
+import { parseLink, resolveLink } from './resolve-link.ts';
 
 const toRef = (kind: RefKind) => (r: HubRef): Ref => ({ name: r.name, kind, ref: r.ref, commit: r.targetCommit });
 
@@ -16,8 +16,9 @@ export function createHubService(hub: HubClient) {
   const endpointHost = new URL(hub.endpoint).host;
 
   return {
-    parseUrl(url: string): ParsedHfUrl {
-      return parseHfUrl(url, [endpointHost]);
+    /** A pasted link or bare repo id, settled against the repo's real refs (api/src/hub/resolve-link.ts). */
+    async parseUrl(url: string): Promise<ParsedHfUrl> {
+      return resolveLink(hub, parseLink(url, [endpointHost]));
     },
 
     async refs(author: string, repo: string, includePrs: boolean): Promise<RefsResponse> {

@@ -24,7 +24,7 @@ export function browseRouter({ api, apiBase }: RouterDeps): Router {
       locals.pathHint = parsed.path ?? '';
       const q = new URLSearchParams({ author: parsed.author, repo: parsed.repo });
       const [refs, models, health] = await Promise.all([
-        api.call(req, res, 'GET', `/hf/refs?${q}`, RefsResponseSchema),
+        api.call(req, res, 'GET', `/hf/refs?${q}&include_prs=true`, RefsResponseSchema), // pull requests in the picker too
         api.call(req, res, 'GET', `/db/models?${q}`, ModelsResponseSchema).catch(() => []),
         // /healthz answers 503 with the same body when something is down; free space is still useful
         fetch(`${apiBase}/healthz`, { signal: AbortSignal.timeout(5000) }).then(async (r) => HealthResponseSchema.safeParse(await r.json()).data ?? null).catch(() => null),
