@@ -114,7 +114,7 @@ describe("POST /hf/parse-url settles links against the repo's refs", () => {
 
   it('commit ids, full and short', async () => {
     const refs = (await t.app.inject({ url: '/hf/refs?author=acme&repo=slashy', headers: bearer(token) })).json();
-    const sha: string = refs.branches.find((b: { name: string }) => b.name === 'feature/x').commit;
+    const sha: string = refs.refs.find((b: { name: string }) => b.name === 'feature/x').commit;
     await ok(`https://huggingface.co/acme/slashy/tree/${sha}/dir`, { author: 'acme', repo: 'slashy', revision: sha, path: 'dir', kind: 'tree' });
     await ok(`hf.co/acme/slashy/blob/${sha.slice(0, 7)}/dir/feature.txt`, {
       author: 'acme',
