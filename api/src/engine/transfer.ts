@@ -7,6 +7,7 @@ import type { FileHasher } from './hashing.ts';
 import { HttpFailure, openRange, type ClientConfig, type RangeResponse } from './http-client.ts';
 import type { PartialFile } from './partial-file.ts';
 import { splitRanges, type ByteRange } from './ranges.ts';
+import { StagedWriter } from './receive.ts';
 
 export interface TransferSettings {
   label: string;
@@ -58,10 +59,6 @@ class ContentChanged extends Error {
   }
 }
 
-// Bytes are gathered per connection and written with one positioned writev per batch: up to 1 MiB on a
-// fast link, and never more than 50 ms of a slow one, so a crash loses only what had just arrived.
-const WRITE_BATCH = 1024 * 1024;
-const WRITE_BATCH_MS = 50;
 // expired links renewed in a row with no byte received in between: beyond this something else is wrong
 const MAX_RENEWALS_WITHOUT_PROGRESS = 5;
 // An attempt that delivered at least this much made progress: the retry budget starts over, so a
@@ -348,48 +345,61 @@ export class Transfer {
   }
 
   /** Streams the body to disk at the slot's position until the slot's (possibly shrunk) end. */
-  async #consume(res: RangeResponse, slot: Slot, watchdog: NodeJS.Timeout): Promise<void> {
-    let batch: Uint8Array[] = [];
-    let batchLen = 0;
-    let batchStart = 0;
-    const flush = async () => {
-      if (batchLen === 0) return;
-      const chunks = batch;
-      const len = batchLen;
-      batch = [];
-      batchLen = 0;
-      const at = slot.recv - len;
-      await this.#file.write(at, chunks, len);
-      this.#hasher.wrote(at, chunks, len);
-      this.bytesFetched += len;
-    };
-    let broken: unknown;
-    try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+  #consume(res: RangeResponse, slot: Slot, watchdog: NodeJS.Timeout): Promise<void> {
+    const body = res.body;
+    const bodyEnd = res.length === undefined ? -1 : res.start + res.length;
+    const writer = new StagedWriter(
+      {
+        file: this.#file,
+        hasher: this.#hasher,
+        onWritten: (n) => {
+          this.bytesFetched += n;
+        },
+      },
+      slot.recv,
+    );
+    return new Promise<void>((resolve, reject) => {
+      let done = false;
+      // what arrived before a break is good: it is written before the outcome is reported
+      const finish = (broken: unknown, destroy: boolean) => {
+        if (done) return;
+        done = true;
+        body.off('data', onData);
+        if (destroy) body.destroy();
+        writer.flush().then(
+          () => (broken === undefined ? resolve() : reject(broken)),
+          (err: unknown) => {
+            writer.release();
+            reject(err);
+          },
+        );
+      };
+      const onData = (chunk: Buffer) => {
+        if (done) return;
+        if (writer.error !== undefined) return finish(writer.error, true);
         watchdog.refresh();
         const room = slot.end - slot.recv;
-        if (room <= 0) break;
+        if (room <= 0) return finish(undefined, true);
         const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-        if (batchLen === 0) batchStart = performance.now();
-        batch.push(piece);
-        batchLen += piece.length;
         slot.recv += piece.length;
-        // progress counts bytes as they arrive, not per write batch
+        // progress counts bytes as they arrive, not per write
         this.#s.onBytes(piece.length);
         this.#progressed();
-        if (batchLen >= WRITE_BATCH || performance.now() - batchStart >= WRITE_BATCH_MS) {
-          await flush();
-          // a slow disk is not a stalled connection
-          watchdog.refresh();
-        }
-        if (slot.recv >= slot.end) break;
-      }
-    } catch (err) {
-      broken = err;
-    }
-    // what arrived before a break is good: keep it
-    await flush();
-    if (broken !== undefined) throw broken;
+        if (!writer.push(piece)) body.pause();
+        // a response that ends right here ends by itself, keeping its connection for the next range
+        if (slot.recv >= slot.end && slot.recv !== bodyEnd) finish(undefined, true);
+      };
+      writer.onRoom = () => {
+        if (done) return;
+        if (writer.error !== undefined) return finish(writer.error, true);
+        // a slow disk is not a stalled connection
+        watchdog.refresh();
+        body.resume();
+      };
+      body.on('data', onData);
+      body.on('error', (err: unknown) => finish(err, false));
+      body.on('end', () => finish(undefined, false));
+    });
   }
 
   #checkpoint(): void {
