@@ -6,7 +6,9 @@
 // CPU than the rest of the engine (bench/README.md, "CPU profile"). A chunk copied and dropped on arrival
 // dies young; the staging buffers are reused from a pool; there is no promise per chunk.
 import type { FileHasher } from './hashing.ts';
+import type { RangeResponse } from './http-client.ts';
 import type { PartialFile } from './partial-file.ts';
+import type { Slot } from './transfer-parts.ts';
 
 // A full buffer is written at once; a slow link's buffer at the latest after WRITE_BATCH_MS, so a crash
 // loses only what had just arrived (the journal records every completed write: sidecar.ts).
@@ -27,6 +29,8 @@ function giveBack(buf: Buffer): void {
 export interface ReceiveTarget {
   file: PartialFile;
   hasher: FileHasher;
+  /** bytes received (called per chunk) */
+  onArrived(length: number): void;
   /** bytes written to the file (called once per completed write) */
   onWritten(length: number): void;
 }
@@ -158,4 +162,53 @@ export class StagedWriter {
         this.#onRoom();
       });
   }
+}
+
+/**
+ * Streams a response body to disk from `slot.recv` until the slot's (possibly shrunk) end or the body's
+ * end. Resolves once every received byte is written; what arrived before an error is written too.
+ */
+export function receiveBody(res: RangeResponse, slot: Slot, watchdog: NodeJS.Timeout, target: ReceiveTarget): Promise<void> {
+  const body = res.body;
+  const bodyEnd = res.length === undefined ? -1 : res.start + res.length;
+  const writer = new StagedWriter(target, slot.recv);
+  return new Promise<void>((resolve, reject) => {
+    let done = false;
+    const finish = (broken: unknown, destroy: boolean) => {
+      if (done) return;
+      done = true;
+      body.off('data', onData);
+      if (destroy) body.destroy();
+      writer.flush().then(
+        () => (broken === undefined ? resolve() : reject(broken)),
+        (err: unknown) => {
+          writer.release();
+          reject(err);
+        },
+      );
+    };
+    const onData = (chunk: Buffer) => {
+      if (done) return;
+      if (writer.error !== undefined) return finish(writer.error, true);
+      watchdog.refresh();
+      const room = slot.end - slot.recv;
+      if (room <= 0) return finish(undefined, true);
+      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      slot.recv += piece.length;
+      target.onArrived(piece.length);
+      if (!writer.push(piece)) body.pause();
+      // a response that ends right here ends by itself, keeping its connection for the next range
+      if (slot.recv >= slot.end && slot.recv !== bodyEnd) finish(undefined, true);
+    };
+    writer.onRoom = () => {
+      if (done) return;
+      if (writer.error !== undefined) return finish(writer.error, true);
+      // a slow disk is not a stalled connection
+      watchdog.refresh();
+      body.resume();
+    };
+    body.on('data', onData);
+    body.on('error', (err: unknown) => finish(err, false));
+    body.on('end', () => finish(undefined, false));
+  });
 }
