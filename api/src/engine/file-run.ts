@@ -85,6 +85,8 @@ export class FileRun {
       hubOrigin: new URL(o.hubOrigin).origin,
       token: o.token,
       dispatcher: o.dispatcher ?? engineAgent(),
+      // D011DL_HTTP_CLIENT=undici: every request through undici, to compare (bench/README.md)
+      lean: o.dispatcher === undefined && process.env.D011DL_HTTP_CLIENT !== 'undici',
       userAgent: o.userAgent ?? 'd011dl',
       headersTimeoutMs: Math.max(15_000, 2 * stallTimeoutMs),
       // the stall watchdog normally fires first; this only catches a watchdog that could not

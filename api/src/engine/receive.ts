@@ -72,15 +72,16 @@ export class StagedWriter {
    * should pause until `onRoom` is called; the piece is kept meanwhile.
    */
   push(piece: Uint8Array): boolean {
+    // what waits is copied: a chunk may be a view of a socket's reused read buffer (lean-http.ts)
     if (this.#waiting.length) {
-      this.#waiting.push(piece);
+      this.#waiting.push(Buffer.from(piece));
       return false;
     }
     let off = 0;
     while (off < piece.length) {
       if (this.#len === STAGE_SIZE) {
         if (this.#writing) {
-          this.#waiting.push(piece.subarray(off));
+          this.#waiting.push(Buffer.from(piece.subarray(off)));
           return false;
         }
         this.#startWrite();
