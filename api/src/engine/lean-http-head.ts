@@ -2,6 +2,8 @@
 // repeated fields as arrays (lean-http.ts).
 export interface Head {
   status: number;
+  /** HTTP/1.0 closes the connection after the body unless it says keep-alive */
+  http10: boolean;
   headers: Record<string, string | string[]>;
 }
 
@@ -21,5 +23,5 @@ export function parseHead(text: string): Head {
     else if (Array.isArray(have)) have.push(value);
     else headers[name] = [have, value];
   }
-  return { status: Number(m[1]), headers };
+  return { status: Number(m[1]), http10: lines[0]!.startsWith('HTTP/1.0'), headers };
 }
