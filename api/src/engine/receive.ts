@@ -12,7 +12,7 @@ import type { Slot } from './transfer-parts.ts';
 
 // A full buffer is written at once; a slow link's buffer at the latest after WRITE_BATCH_MS, so a crash
 // loses only what had just arrived (the journal records every completed write: sidecar.ts).
-export const STAGE_SIZE = 1024 * 1024;
+export const STAGE_SIZE = 512 * 1024;
 const WRITE_BATCH_MS = 50;
 // buffers kept for reuse across responses and files: 4 files × 8 connections × 2 at the defaults
 const POOL_MAX = 64;
