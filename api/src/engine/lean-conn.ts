@@ -34,8 +34,13 @@ export class LeanBody extends EventEmitter {
     this.#onDestroy();
     return this;
   }
+  /** Asks for the next bytes to be read into the buffer `target` returns (undefined: anywhere). */
+  readInto(target: () => Uint8Array | undefined): void {
+    if (this.#conn) this.#conn.readTarget = target;
+  }
   /** the connection is done with this body */
   detach(): void {
+    if (this.#conn) this.#conn.readTarget = undefined;
     this.#conn = undefined;
   }
   /** called once, soon after the consumer attaches its 'data' listener */
@@ -72,12 +77,19 @@ export class Conn {
   #paused = false;
   dead = false;
   gotBytes = false;
+  /** where the body's consumer wants the next bytes (plain HTTP only); cleared when the body ends */
+  readTarget: (() => Uint8Array | undefined) | undefined;
 
   constructor(url: URL) {
     this.origin = url.origin;
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    const onread = { buffer: this.#readBuf, callback: (n: number, buf: Uint8Array) => this.#data(Buffer.from(buf.buffer, buf.byteOffset, n)) };
+    // the next read goes where the body's consumer wants its bytes (its staging buffer: no copy), else
+    // into the connection's own buffer; asked after every read, so a finished body is never read into
+    const onread = {
+      buffer: () => this.readTarget?.() ?? this.#readBuf,
+      callback: (n: number, buf: Uint8Array) => this.#data(Buffer.from(buf.buffer, buf.byteOffset, n)),
+    };
     if (url.protocol === 'https:') {
       const s = tls.connect({ host, port, ALPNProtocols: ['http/1.1'], ...(net.isIP(host) ? {} : { servername: host }) });
       s.on('data', (chunk: Buffer) => {
@@ -111,6 +123,7 @@ export class Conn {
   /** Body bytes go to `fn` from now on (false: pause the socket). */
   stream(fn: ((view: Buffer) => boolean) | undefined): void {
     this.#onBody = fn;
+    if (!fn) this.readTarget = undefined;
   }
 
   pause(): void {
@@ -125,6 +138,7 @@ export class Conn {
 
   destroy(): void {
     this.dead = true;
+    this.readTarget = undefined;
     this.#onHead = undefined;
     this.#onBody = undefined;
     this.#onEnd = undefined;
@@ -133,6 +147,7 @@ export class Conn {
   }
 
   release(): void {
+    this.readTarget = undefined;
     this.#onHead = undefined;
     this.#onBody = undefined;
     this.#onEnd = undefined;

@@ -7,6 +7,7 @@
 // dies young; the staging buffers are reused from a pool; there is no promise per chunk.
 import type { FileHasher } from './hashing.ts';
 import type { RangeResponse } from './http-client.ts';
+import { LeanBody } from './lean-conn.ts';
 import type { PartialFile } from './partial-file.ts';
 import type { Slot } from './transfer-parts.ts';
 
@@ -14,6 +15,8 @@ import type { Slot } from './transfer-parts.ts';
 // loses only what had just arrived (the journal records every completed write: sidecar.ts).
 export const STAGE_SIZE = 512 * 1024;
 const WRITE_BATCH_MS = 50;
+// a socket read into less room than this costs more in syscalls than the copy it saves
+const MIN_REGION = 16 * 1024;
 // buffers kept for reuse across responses and files: 4 files × 8 connections × 2 at the defaults
 const POOL_MAX = 64;
 const pool: Buffer[] = [];
@@ -77,6 +80,13 @@ export class StagedWriter {
       this.#waiting.push(Buffer.from(piece));
       return false;
     }
+    // already in place: the socket read straight into the staging buffer (region())
+    const buf = this.#buf;
+    if (buf && piece.buffer === buf.buffer && piece.byteOffset === buf.byteOffset + this.#len && piece.length <= STAGE_SIZE - this.#len) {
+      this.#len += piece.length;
+      if (!this.#writing && (this.#len === STAGE_SIZE || performance.now() - this.#since >= WRITE_BATCH_MS)) this.#startWrite();
+      return this.#len < STAGE_SIZE || !this.#writing;
+    }
     let off = 0;
     while (off < piece.length) {
       if (this.#len === STAGE_SIZE) {
@@ -97,6 +107,23 @@ export class StagedWriter {
     }
     if (!this.#writing && (this.#len === STAGE_SIZE || performance.now() - this.#since >= WRITE_BATCH_MS)) this.#startWrite();
     return this.#len < STAGE_SIZE || !this.#writing;
+  }
+
+  /**
+   * Where the next bytes may be read to land in place (the free tail of the staging buffer), or undefined
+   * when they must be copied (both buffers busy, bytes waiting, a write failed).
+   */
+  region(): Uint8Array | undefined {
+    if (this.#error !== undefined || this.#waiting.length) return undefined;
+    if (this.#len === STAGE_SIZE) {
+      if (this.#writing) return undefined;
+      this.#startWrite();
+    }
+    if (!this.#buf) {
+      this.#buf = takeBuffer();
+      this.#since = performance.now();
+    }
+    return STAGE_SIZE - this.#len >= MIN_REGION ? this.#buf.subarray(this.#len) : undefined;
   }
 
   /** Writes what is staged and waits for every write; rejects with the first write error. */
@@ -173,6 +200,7 @@ export function receiveBody(res: RangeResponse, slot: Slot, watchdog: NodeJS.Tim
   const body = res.body;
   const bodyEnd = res.length === undefined ? -1 : res.start + res.length;
   const writer = new StagedWriter(target, slot.recv);
+  if (body instanceof LeanBody) body.readInto(() => writer.region());
   return new Promise<void>((resolve, reject) => {
     let done = false;
     const finish = (broken: unknown, destroy: boolean) => {
