@@ -1,5 +1,6 @@
 // The downloaders being compared, each run as its own process against the simulator. Each runner writes
 // the files of one shape under `ctx.outDir` at their repo paths; download.ts times and verifies them.
+import { appendFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +121,8 @@ const d011dl: Tool = {
 
 /** Parses the JSON report a D011DL runner prints as its last stdout line. */
 function readReport(proc: ProcResult): ToolRun {
+  // BENCH_CHILD_LOG=FILE keeps what the runner printed (e.g. with BENCH_NODE_ARGS=--trace-gc)
+  if (process.env.BENCH_CHILD_LOG) appendFileSync(process.env.BENCH_CHILD_LOG, proc.stdout + proc.stderr);
   const last = proc.stdout.trim().split('\n').at(-1) ?? '';
   let report: D011dlReport | undefined;
   try {

@@ -1,11 +1,13 @@
 // Ranged GETs of a file: redirects followed by hand so the token only ever goes to the Hub's origin,
 // and every answer sorted into "stream it", "wait and retry", "content changed" or "give up".
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
+import { closeLeanConnections, LeanBody, leanGet, LeanUnsupported } from './lean-http.ts';
 import { urlLooksSigned } from './signed-link.ts';
 import { refusedRedirect } from './private-address.ts';
 
-type BodyStream = Dispatcher.ResponseData['body'];
+type BodyStream = Readable | LeanBody;
 type Headers = Dispatcher.ResponseData['headers'];
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -33,6 +35,7 @@ export function engineAgent(): Agent {
 export async function closeEngineAgent(): Promise<void> {
   const agent = sharedAgent;
   sharedAgent = undefined;
+  closeLeanConnections();
   await agent?.close();
 }
 
@@ -84,6 +87,8 @@ export interface ClientConfig {
   hubOrigin: string;
   token: string | undefined;
   dispatcher: Dispatcher;
+  /** plain GETs go through lean-http.ts (no proxy or custom dispatcher configured) */
+  lean: boolean;
   userAgent: string;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
@@ -117,16 +122,9 @@ export async function openRange(req: RangeRequest, cfg: ClientConfig, signal: Ab
     // the token goes to the Hub only: a CDN (another host) must never see it
     if (cfg.token && atHub) headers.authorization = `Bearer ${cfg.token}`;
 
-    let res: Dispatcher.ResponseData;
+    let res: { statusCode: number; headers: Headers; body: BodyStream };
     try {
-      res = await request(target, {
-        method: 'GET',
-        headers,
-        dispatcher: cfg.dispatcher,
-        signal,
-        headersTimeout: cfg.headersTimeoutMs,
-        bodyTimeout: cfg.bodyTimeoutMs,
-      });
+      res = await get(target, headers, cfg, signal);
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       throw new HttpFailure('retry', `request to ${target.host} failed: ${networkText(err)}`);
@@ -164,7 +162,8 @@ export async function openRange(req: RangeRequest, cfg: ClientConfig, signal: Ab
         // asked for identity and got gzip anyway (a CDN may do that to small text files): the whole file,
         // decoded, over one connection; its size is checked by what arrives
         const decoded = decoder(encoding);
-        if (!decoded) {
+        // lean-http.ts streams only identity bodies: an encoded one is a Readable
+        if (!decoded || res.body instanceof LeanBody) {
           await discard(res.body);
           throw new HttpFailure('permanent', `${target.host} sent the file with an unsupported Content-Encoding "${encoding}"`, status);
         }
@@ -201,6 +200,25 @@ export async function openRange(req: RangeRequest, cfg: ClientConfig, signal: Ab
     }
     throw new HttpFailure('retry', `${target.host} answered an unexpected ${status}`, status);
   }
+}
+
+async function get(target: URL, headers: Record<string, string>, cfg: ClientConfig, signal: AbortSignal): Promise<{ statusCode: number; headers: Headers; body: BodyStream }> {
+  if (cfg.lean && (target.protocol === 'http:' || target.protocol === 'https:')) {
+    try {
+      return await leanGet(target, headers, signal, cfg.headersTimeoutMs, ERROR_BODY_LIMIT);
+    } catch (err) {
+      // a body the lean client does not read (no length, or big and chunked): undici asks again
+      if (!(err instanceof LeanUnsupported)) throw err;
+    }
+  }
+  return request(target, {
+    method: 'GET',
+    headers,
+    dispatcher: cfg.dispatcher,
+    signal,
+    headersTimeout: cfg.headersTimeoutMs,
+    bodyTimeout: cfg.bodyTimeoutMs,
+  });
 }
 
 function refusal(status: number, h: Headers, text: string, fromHub: boolean): string {
@@ -247,7 +265,8 @@ function toInt(v: string | undefined): number | undefined {
 
 async function discard(body: BodyStream): Promise<void> {
   try {
-    await body.dump({ limit: ERROR_BODY_LIMIT });
+    if ('dump' in body && typeof body.dump === 'function') await (body as Dispatcher.ResponseData['body']).dump({ limit: ERROR_BODY_LIMIT });
+    else body.destroy();
   } catch {
     // the connection is dropped instead of reused: harmless
   }
@@ -256,6 +275,10 @@ async function discard(body: BodyStream): Promise<void> {
 async function readSmall(body: BodyStream): Promise<string> {
   const chunks: Buffer[] = [];
   let n = 0;
+  if (body instanceof LeanBody) {
+    body.destroy();
+    return '';
+  }
   try {
     for await (const chunk of body) {
       chunks.push(chunk as Buffer);

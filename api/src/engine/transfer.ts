@@ -4,64 +4,14 @@ import { backoffMs, outageDelayMs, sleep } from './backoff.ts';
 import { expiresSoon } from './signed-link.ts';
 import { canceledError, DownloadError } from './errors.ts';
 import type { FileHasher } from './hashing.ts';
-import { HttpFailure, openRange, type ClientConfig, type RangeResponse } from './http-client.ts';
+import { HttpFailure, openRange, type RangeResponse } from './http-client.ts';
 import type { PartialFile } from './partial-file.ts';
 import { splitRanges, type ByteRange } from './ranges.ts';
+import { receiveBody } from './receive.ts';
+import { checkAnswer, ContentChanged, errorText, Slot, StallAbort, type TransferOutcome, type TransferSettings } from './transfer-parts.ts';
 
-export interface TransferSettings {
-  label: string;
-  /** the resolve URL on the Hub */
-  url: string;
-  size: number;
-  connections: number;
-  segmentSize: number;
-  /** a range is split for an idle connection only if both halves get at least this much */
-  minSplit: number;
-  retries: number;
-  stallTimeoutMs: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-  rateLimitMaxWaitMs: number;
-  checkpointMs: number;
-  /** transient failures (network, 5xx, 429, expired links) are waited out this long without progress */
-  outageTimeoutMs: number;
-  /** longest wait between two tries while waiting out an outage */
-  outageMaxDelayMs: number;
-  client: ClientConfig;
-  cancel: AbortSignal | undefined;
-  onBytes(delta: number): void;
-  onRetry(message: string, attempt?: number): void;
-  /** the file is waiting for the Hub (null: bytes flow again) */
-  onWaiting(w: { reason: string; retryAt: number; attempt: number } | null): void;
-}
+export type { TransferOutcome, TransferSettings } from './transfer-parts.ts';
 
-export type TransferOutcome = { kind: 'complete' } | { kind: 'restart'; reason: string; singleConnection: boolean };
-
-/** A range owned by one connection; `end` shrinks when an idle connection takes over its tail. */
-class Slot {
-  /** next byte to receive (bytes before it are written or in the write batch) */
-  recv: number;
-  end: number;
-  constructor(start: number, end: number) {
-    this.recv = start;
-    this.end = end;
-  }
-}
-
-class StallAbort extends Error {}
-
-class ContentChanged extends Error {
-  readonly singleConnection: boolean;
-  constructor(message: string, singleConnection = false) {
-    super(message);
-    this.singleConnection = singleConnection;
-  }
-}
-
-// Bytes are gathered per connection and written with one positioned writev per batch: up to 1 MiB on a
-// fast link, and never more than 50 ms of a slow one, so a crash loses only what had just arrived.
-const WRITE_BATCH = 1024 * 1024;
-const WRITE_BATCH_MS = 50;
 // expired links renewed in a row with no byte received in between: beyond this something else is wrong
 const MAX_RENEWALS_WITHOUT_PROGRESS = 5;
 // An attempt that delivered at least this much made progress: the retry budget starts over, so a
@@ -303,13 +253,24 @@ export class Transfer {
       }
       watchdog = setTimeout(() => req.abort(new StallAbort()), s.stallTimeoutMs);
       try {
-        this.#accept(res, slot, cached);
+        this.#validator = checkAnswer(res, slot, cached, this.#file.meta, this.#validator, s);
       } catch (err) {
         res.body.destroy();
         throw err;
       }
       this.#resolvedUrl = res.finalUrl;
-      await this.#consume(res, slot, watchdog);
+      await receiveBody(res, slot, watchdog, {
+        file: this.#file,
+        hasher: this.#hasher,
+        onArrived: (n) => {
+          // progress counts bytes as they arrive, not per write
+          s.onBytes(n);
+          this.#progressed();
+        },
+        onWritten: (n) => {
+          this.bytesFetched += n;
+        },
+      });
     } catch (err) {
       if (req.signal.reason instanceof StallAbort) throw req.signal.reason;
       throw err;
@@ -317,79 +278,6 @@ export class Transfer {
       clearTimeout(watchdog);
       this.#stop.signal.removeEventListener('abort', onStop);
     }
-  }
-
-  /**
-   * Checks that the answer continues the bytes already on disk. Identity comes from the Hub's own hop
-   * (X-Linked-Etag, or the ETag of a file the Hub serves itself); a CDN's ETag is never trusted: the live
-   * CDN sends none, or a different one per response (see docs in hubsim/README.md, "live Hub").
-   */
-  #accept(res: RangeResponse, slot: Slot, cached: boolean): void {
-    const s = this.#s;
-    const meta = this.#file.meta;
-    if (!cached && meta.identity && res.identity && res.identity !== meta.identity) {
-      throw new ContentChanged(`the file changed on the Hub (ETag ${meta.identity} → ${res.identity})`);
-    }
-    if (this.#validator && res.validator && res.validator !== this.#validator) {
-      throw new ContentChanged(`the file changed on the server (ETag ${this.#validator} → ${res.validator})`);
-    }
-    // after the ETag checks: a changed file restarts first, and only then fails on its new size
-    if (res.total !== undefined && res.total !== s.size) {
-      throw new DownloadError('IntegrityError', `${s.label}: the server has ${res.total} bytes, the tree at this commit says ${s.size}`, { permanent: true });
-    }
-    if (res.status === 200 && slot.recv !== 0) {
-      throw new ContentChanged('the server ignored the Range header and sent the whole file; continuing over one connection', true);
-    }
-    if (res.status === 206 && res.start !== slot.recv) {
-      throw new HttpFailure('retry', `the server sent bytes from ${res.start} instead of ${slot.recv}`, 206);
-    }
-    if (!meta.identity && res.identity && !cached) meta.identity = res.identity;
-    if (!this.#validator && res.validator) this.#validator = res.validator;
-  }
-
-  /** Streams the body to disk at the slot's position until the slot's (possibly shrunk) end. */
-  async #consume(res: RangeResponse, slot: Slot, watchdog: NodeJS.Timeout): Promise<void> {
-    let batch: Uint8Array[] = [];
-    let batchLen = 0;
-    let batchStart = 0;
-    const flush = async () => {
-      if (batchLen === 0) return;
-      const chunks = batch;
-      const len = batchLen;
-      batch = [];
-      batchLen = 0;
-      const at = slot.recv - len;
-      await this.#file.write(at, chunks, len);
-      this.#hasher.wrote(at, chunks, len);
-      this.bytesFetched += len;
-    };
-    let broken: unknown;
-    try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        watchdog.refresh();
-        const room = slot.end - slot.recv;
-        if (room <= 0) break;
-        const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-        if (batchLen === 0) batchStart = performance.now();
-        batch.push(piece);
-        batchLen += piece.length;
-        slot.recv += piece.length;
-        // progress counts bytes as they arrive, not per write batch
-        this.#s.onBytes(piece.length);
-        this.#progressed();
-        if (batchLen >= WRITE_BATCH || performance.now() - batchStart >= WRITE_BATCH_MS) {
-          await flush();
-          // a slow disk is not a stalled connection
-          watchdog.refresh();
-        }
-        if (slot.recv >= slot.end) break;
-      }
-    } catch (err) {
-      broken = err;
-    }
-    // what arrived before a break is good: keep it
-    await flush();
-    if (broken !== undefined) throw broken;
   }
 
   #checkpoint(): void {
@@ -422,12 +310,4 @@ export class Transfer {
     this.#restart = { reason, singleConnection };
     this.#stop.abort(new Error(reason));
   }
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: string }).code;
-    return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
-  }
-  return String(err);
 }
