@@ -18,6 +18,7 @@ import type { AppConfig } from './config/config.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { createHealthService } from './health/health.service.ts';
 import { startDownloadQueue } from './jobs/download-queue.ts';
+import { openEngine } from './engine/index.ts';
 import { createDownloadRunner } from './jobs/job-runner.ts';
 import { downloadsRoutes } from './downloads/downloads.routes.ts';
 import { createDownloadsService } from './downloads/downloads.service.ts';
@@ -72,6 +73,9 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   const health = createHealthService({ db: app.db, storageRoot: config.storageRoot, storage, version: VERSION });
 
   const queue = await startDownloadQueue(app.pgConnection, app.log, { heartbeatSeconds: config.downloads.heartbeatSeconds });
+  // the engine's HTTP pools and hash thread are this app's until it closes (after its jobs stopped)
+  const engine = openEngine();
+  app.addHook('onClose', () => engine.close());
   const runner = createDownloadRunner({ db: app.db, config, log: app.log, storage });
   const downloads = createDownloadsService({ db: app.db, config, hub, queue, storage, catalog });
   await queue.work(config.downloads.jobConcurrency, ({ downloadId }) => runner.run(downloadId));

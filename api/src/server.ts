@@ -2,7 +2,6 @@ import { loadDotEnv } from '@d011dl/contract/env';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
-import { closeEngine } from './engine/index.ts';
 
 let config;
 try {
@@ -31,7 +30,7 @@ function shutdown(reason: string, code = 0) {
   app.log.info({ reason }, 'shutting down');
   const force = setTimeout(() => process.exit(1), 30_000);
   force.unref();
-  app.close().then(closeEngine).then(() => process.exit(code), (err) => { app.log.error({ err }, 'shutdown failed'); process.exit(1); });
+  app.close().then(() => process.exit(code), (err) => { app.log.error({ err }, 'shutdown failed'); process.exit(1); });
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => shutdown(signal));
 // Started by `npm start` (scripts/start.ts): its IPC channel closes when it dies, even by SIGKILL, and we
