@@ -74,8 +74,11 @@ export function ModelRow({ model, badge, badgeColor, onChanged }: { model: Model
         <Text style={{ color: t.text, fontWeight: '600', flexShrink: 1 }}>{name}</Text>
         <Text style={{ color: badgeColor }}>{badge}</Text>
       </View>
-      <Text style={{ color: t.muted }}>{model.files_done}/{model.files_tracked} files · {formatBytes(model.total_size_bytes)}</Text>
-      <Text style={{ color: t.muted }} selectable>{model.local_path}</Text>
+      <Text style={{ color: t.muted }}>
+        {model.files_done}/{model.files_tracked} files done{model.files_downloading ? ` · ${model.files_downloading} downloading` : ''}
+        {model.files_failed ? ` · ${model.files_failed} failed` : ''} · {formatBytes(model.bytes_on_disk)} on disk
+      </Text>
+      <Text style={{ color: t.muted }} selectable>{model.display_path}</Text>
       <View style={{ flexDirection: 'row', marginTop: 6 }}>
         {action(open ? 'Hide files' : 'Files', () => void toggleFiles(), `Files of ${name}`, 'files')}
         {action('Rescan', () => void rescan(), `Rescan ${name}`, 'rescan')}
