@@ -102,7 +102,9 @@ describe('catalog counts, display paths, repo info and messages', () => {
     const again = await post('/downloads', { author: 'acme', repo: 'tiny-model', revision: 'dev', selection: [{ path: 'config.json', type: 'file' }] });
     assert.equal(again.statusCode, 409);
     assert.equal(again.json().error, 'AlreadyDownloaded');
-    assert.match(again.json().message, /already downloaded.*"Verify and re-download" to check every file on disk and fetch again any that differ/);
+    assert.match(again.json().message, /already downloaded.*"Verify and re-download" to check every file on disk and fetch again any that differ\.$/);
+    assert.doesNotMatch(again.json().message, /force/, 'no API field names in the message');
+    assert.deepEqual(again.json().retry_with, { force: true }, 'the machine-readable way out');
   });
 
   it('says which field is wrong in words, item numbers counted from 1; details keep the machine path', async () => {

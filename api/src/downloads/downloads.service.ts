@@ -122,8 +122,10 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
           return Boolean(rec && rec.size === t.size && rec.gitOid === t.gitOid && onDisk[i]);
         });
         if (present.every(Boolean)) {
-          // the portal and the app offer "Verify and re-download" on this code; API callers send force: true
-          throw conflict(`Every selected file of ${req.author}/${req.repo}@${req.revision} is already downloaded and matches the Hub. Choose "Verify and re-download" to check every file on disk and fetch again any that differ (API: the same request with force: true).`, 'AlreadyDownloaded');
+          // the portal and the app offer "Verify and re-download" on this code; retry_with tells API callers how
+          const err = conflict(`Every selected file of ${req.author}/${req.repo}@${req.revision} is already downloaded and matches the Hub. Choose "Verify and re-download" to check every file on disk and fetch again any that differ.`, 'AlreadyDownloaded');
+          err.body = { retry_with: { force: true } };
+          throw err;
         }
       }
       // Gated repos list their files publicly and refuse them only at download: ask before queueing.

@@ -12,7 +12,7 @@ const STATUS_NAMES: Record<number, string> = {
 export default fp(async function errorHandler(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof HttpError) {
-      return reply.code(err.statusCode).headers(err.headers).send({ statusCode: err.statusCode, error: err.code, message: err.message });
+      return reply.code(err.statusCode).headers(err.headers).send({ ...err.body, statusCode: err.statusCode, error: err.code, message: err.message });
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = err.validationContext ?? 'request';
