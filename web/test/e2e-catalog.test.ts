@@ -106,7 +106,13 @@ describe('catalog in a real browser', { skip }, () => {
       await page.waitForTimeout(200);
     }
     await row.locator('.copy-path').getByText(`${DISPLAY}\\acme\\tiny-model\\v1.0`, { exact: true }).waitFor();
-    await row.getByRole('button', { name: `Copy path ${DISPLAY}\\acme\\tiny-model\\v1.0` }).waitFor();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.webUrl });
+    const copy = row.getByRole('button', { name: `Copy path ${DISPLAY}\\acme\\tiny-model\\v1.0` });
+    await copy.click();
+    await row.locator('.copy-btn', { hasText: 'Copied' }).waitFor();
+    // runs in the page (the test's tsconfig has no DOM types)
+    const copied = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
+    assert.equal(copied, `${DISPLAY}\\acme\\tiny-model\\v1.0`);
     await row.getByText(/^Files \(7\)$/).click();
     assert.equal(await row.locator('.rev-files .badge', { hasText: 'done' }).count(), 7);
     await shot('22-catalog-done');
