@@ -21,6 +21,7 @@ function api() {
       status: 200,
       body: { files: [{ ...fileRow('config.json', 'done'), id: 'aaaaaaaa-6c1a-4b8e-9d5e-1b2c3d4e5f60' }, { ...fileRow('model.bin', missing ? 'failed' : 'done'), id: 'bbbbbbbb-6c1a-4b8e-9d5e-1b2c3d4e5f60' }] },
     }),
+    'POST /downloads': () => ({ status: 202, body: { download_id: 'cccccccc-6c1a-4b8e-9d5e-1b2c3d4e5f60', status: 'queued', commit_sha: 'a'.repeat(40), files_total: 2, bytes_total: 2000 } }),
     'POST /db/rescan': () => {
       missing = true;
       return { status: 200, body: { files_checked: 2, present: 1, missing: 1, mismatched: 0 } };
@@ -50,12 +51,23 @@ describe('My models rows', () => {
     expect(screen.getByText(/^1\/2 files/)).toBeTruthy();
   });
 
+  it('verify and re-download: every tracked file again, with force', async () => {
+    const { fetch, calls } = api();
+    await renderSignedIn(<ModelsScreen />, fetch);
+    await fireEvent.press(await screen.findByRole('button', { name: 'Verify and re-download gpt2/tiny @ main' }));
+    expect(await screen.findByText('Verifying 2 files: follow it under Jobs.')).toBeTruthy();
+    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({
+      author: 'gpt2', repo: 'tiny', revision: 'main', force: true,
+      selection: [{ path: 'config.json', type: 'file' }, { path: 'model.bin', type: 'file' }],
+    });
+  });
+
   it('rows and their actions are at least 48 dp tall', async () => {
     const { fetch } = api();
     await renderSignedIn(<ModelsScreen />, fetch);
     const row = await screen.findByTestId(`model-${MODEL}`);
     expect(StyleSheet.flatten(row.props.style).minHeight).toBeGreaterThanOrEqual(48);
-    for (const name of ['Files of gpt2/tiny @ main', 'Rescan gpt2/tiny @ main']) {
+    for (const name of ['Files of gpt2/tiny @ main', 'Rescan gpt2/tiny @ main', 'Verify and re-download gpt2/tiny @ main']) {
       expect(StyleSheet.flatten(screen.getByRole('button', { name }).props.style).minHeight).toBeGreaterThanOrEqual(48);
     }
   });
