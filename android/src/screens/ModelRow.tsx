@@ -93,7 +93,7 @@ export function ModelRow({ model, badge, badgeColor, onChanged }: { model: Model
         <Text style={{ color: badgeColor }}>{badge}</Text>
       </View>
       <Text style={{ color: t.muted }}>
-        {model.files_done}/{model.files_tracked} files done{model.files_downloading ? ` · ${model.files_downloading} downloading` : ''}
+        {model.files_done}/{model.files_tracked} files{model.files_downloading ? ` · ${model.files_downloading} downloading` : ''}
         {model.files_failed ? ` · ${model.files_failed} failed` : ''} · {formatBytes(model.bytes_on_disk)} on disk
       </Text>
       <Text style={{ color: t.muted }} selectable>{model.display_path}</Text>
