@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { CreateDownloadResponseSchema, ModelFilesResponseSchema, ModelsResponseSchema, RescanResponseSchema, type Model, type ModelFile } from '@d011dl/contract';
 
 const FILES_SHOWN = 200;
+const LISTS_MAX = 50;
 import { ApiError } from '../api-client.ts';
 import { guardId, page, str, type RouterDeps } from './shared.ts';
 
@@ -20,9 +21,11 @@ export function modelsRouter({ api }: RouterDeps): Router {
     if (status === 'downloaded') q.set('downloaded', 'true');
     if (status === 'incomplete') q.set('downloaded', 'false');
     const r = await api.call(req, res, 'GET', `/db/models?${q}`, ModelsResponseSchema);
-    // each revision's file list, shown folded under it (the first FILES_SHOWN of each)
+    // each revision's file list, shown folded under it (the first FILES_SHOWN of each); a long
+    // catalog lists them once filtered down, rather than asking the API for every revision's files
+    const listed = r.length <= LISTS_MAX ? r.filter((m) => m.files_tracked > 0) : [];
     const files = new Map<string, { shown: ModelFile[]; more: number }>(await Promise.all(
-      r.filter((m) => m.files_tracked > 0).map(async (m) => {
+      listed.map(async (m) => {
         const all = (await api.call(req, res, 'GET', `/db/models/${m.id}/files`, ModelFilesResponseSchema)).files;
         return [m.id, { shown: all.slice(0, FILES_SHOWN), more: Math.max(0, all.length - FILES_SHOWN) }] as const;
       }),
@@ -32,7 +35,7 @@ export function modelsRouter({ api }: RouterDeps): Router {
       const key = `${m.author}/${m.repo}`;
       groups.set(key, [...(groups.get(key) ?? []), m]);
     }
-    page(res, 'models', { title: 'Models', files, groups: [...groups].sort(([a], [b]) => a.localeCompare(b)), author, repo, status, notice: str(req.query.notice) || null });
+    page(res, 'models', { title: 'Models', files, listsHidden: r.length > LISTS_MAX, groups: [...groups].sort(([a], [b]) => a.localeCompare(b)), author, repo, status, notice: str(req.query.notice) || null });
   });
 
   router.post('/models/:id/rescan', async (req, res) => {
