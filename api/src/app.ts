@@ -24,6 +24,7 @@ import { downloadsRoutes } from './downloads/downloads.routes.ts';
 import { createDownloadsService } from './downloads/downloads.service.ts';
 import { createHubClient } from './hub/hub-client.ts';
 import { hubRoutes } from './hub/hub.routes.ts';
+import { repoInfoRoutes } from './hub/repo-info.routes.ts';
 import { createHubService } from './hub/hub.service.ts';
 import database from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
@@ -66,7 +67,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   app.addHook('onClose', () => hubClient.close());
 
   const hub = createHubService(hubClient);
-  const catalog = createCatalogService({ db: app.db, storageRoot: config.storageRoot });
+  const catalog = createCatalogService({ db: app.db, storageRoot: config.storageRoot, storageDisplayRoot: config.storageDisplayRoot });
   const storage = createStorageGuard({ db: app.db, storageRoot: config.storageRoot, log: app.log });
   // first start on an empty folder: write the marker now (and say so), not at the first download
   await storage.state();
@@ -95,6 +96,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(authRoutes, { auth });
     await priv.register(adminRoutes, { auth, admin: createAdminUsersService({ db: app.db, bcryptRounds: config.auth.bcryptRounds }) });
     await priv.register(hubRoutes, { hub });
+    await priv.register(repoInfoRoutes, { hubClient });
     await priv.register(catalogRoutes, { catalog, rescanGuard: createRescanGuard({ db: app.db }) });
     await priv.register(downloadsRoutes, { downloads });
   });

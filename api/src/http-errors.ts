@@ -4,6 +4,8 @@ export class HttpError extends Error {
   readonly statusCode: number;
   readonly code: string;
   readonly headers: Record<string, string>;
+  /** machine-readable fields sent next to the message (e.g. `retry_with`) */
+  body: Record<string, unknown> = {};
   constructor(statusCode: number, code: string, message: string, headers: Record<string, string> = {}) {
     super(message);
     this.name = 'HttpError';

@@ -68,6 +68,9 @@ describe('access control', () => {
     assert.equal(res.statusCode, 403);
     // promoted: the same (unchanged) token works at once; demoted: refused at once
     assert.equal((await patch(bob.id, { is_admin: true })).json().is_admin, true);
+    const nothing = await patch(bob.id, {});
+    assert.equal(nothing.statusCode, 400);
+    assert.equal(nothing.json().message, 'The request body must change something: disabled, administrator or password');
     assert.equal((await t.app.inject({ url: '/admin/users', headers: bearer(bob.token) })).statusCode, 200);
     assert.equal((await patch(bob.id, { is_admin: false })).statusCode, 200);
     assert.equal((await t.app.inject({ url: '/admin/users', headers: bearer(bob.token) })).statusCode, 403);

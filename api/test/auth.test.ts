@@ -121,10 +121,17 @@ describe('auth', () => {
   it('validates input with clear 400s', async () => {
     const short = await post('/admin/users', { username: 'erin', password: 'short' }, bearer(admin.token));
     assert.equal(short.statusCode, 400);
-    assert.match(short.json().message, /password: must be at least 8 characters/);
+    assert.equal(short.json().message, 'Password must be at least 8 characters');
+    assert.deepEqual(short.json().details, [{ path: 'body.password', message: 'must be at least 8 characters' }]);
     const badName = await post('/admin/users', { username: '../etc', password: 'long-enough-pw' }, bearer(admin.token));
     assert.equal(badName.statusCode, 400);
-    assert.match(badName.json().message, /username/);
+    assert.match(badName.json().message, /^Username /);
+    const missing = await post('/admin/users', { password: 'long-enough-pw' }, bearer(admin.token));
+    assert.equal(missing.statusCode, 400);
+    assert.equal(missing.json().message, 'Username is required', 'zod\'s "Invalid input: expected string, received undefined" reads as a sentence');
+    assert.deepEqual(missing.json().details, [{ path: 'body.username', message: 'is required' }]);
+    const wrongType = await post('/admin/users', { username: 42, password: 'long-enough-pw' }, bearer(admin.token));
+    assert.equal(wrongType.json().message, 'Username must be text');
     const notJson = await t.app.inject({ method: 'POST', url: '/auth/login', payload: '{', headers: { 'content-type': 'application/json' } });
     assert.equal(notJson.statusCode, 400);
   });

@@ -88,9 +88,9 @@ describe('downloads', () => {
       [{ selection: [{ path: 'C:/x', type: 'file' }] }, /drive letter/],
       [{ selection: [{ path: 'no-such-file.bin', type: 'file' }] }, /Not in the repo.*no-such-file\.bin/],
       [{ selection: [{ path: 'config.json', type: 'dir' }] }, /Not in the repo.*config\.json\//],
-      [{ author: '..' }, /author/],
-      [{ repo: 'a--b' }, /repo/],
-      [{ revision: '../main' }, /revision/],
+      [{ author: '..' }, /^Author /],
+      [{ repo: 'a--b' }, /^Repo /],
+      [{ revision: '../main' }, /^Revision /],
     ];
     for (const [patch, message] of bad) {
       const res = await post('/downloads', { author: 'acme', repo: 'tiny-model', revision: 'main', ...patch });

@@ -99,6 +99,7 @@ describe('catalog', () => {
     assert.equal((await get('/db/models/00000000-0000-4000-8000-000000000000/files')).statusCode, 404);
     const bad = await get('/db/models/not-a-uuid/files');
     assert.equal(bad.statusCode, 400);
-    assert.match(bad.json().message, /params\.id: must be a UUID/);
+    assert.equal(bad.json().message, 'ID must be a UUID');
+    assert.deepEqual(bad.json().details, [{ path: 'params.id', message: 'must be a UUID' }]);
   });
 });

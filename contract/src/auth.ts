@@ -75,7 +75,7 @@ export const AdminUpdateUserRequestSchema = z
     is_admin: z.boolean().optional(),
     password: PasswordSchema.optional().describe('a new password; ends all of the user\'s sessions'),
   })
-  .refine((b) => b.disabled !== undefined || b.is_admin !== undefined || b.password !== undefined, 'give at least one of disabled, is_admin, password')
+  .refine((b) => b.disabled !== undefined || b.is_admin !== undefined || b.password !== undefined, 'must change something: disabled, administrator or password')
   // the refinement, said in the OpenAPI too (its clients must not take {} for a valid change)
   .meta({ minProperties: 1 });
 export type AdminUpdateUserRequest = z.infer<typeof AdminUpdateUserRequestSchema>;

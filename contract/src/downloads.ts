@@ -64,7 +64,8 @@ export const DownloadSchema = DownloadProgressSchema.extend({
   commit_sha: z.string().nullable(),
   user_id: z.uuid().nullable(),
   username: z.string().nullable(),
-  local_path: z.string().describe('the revision folder on the storage'),
+  local_path: z.string().describe('the revision folder on the storage, as the server sees it'),
+  display_path: z.string().describe('local_path as people reach it (STORAGE_DISPLAY_ROOT in place of STORAGE_ROOT; equal to local_path when unset)'),
   created_at: z.string(),
   log: z.string().describe('the last lines of the job log'),
 });

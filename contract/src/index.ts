@@ -8,3 +8,4 @@ export * from './downloads.ts';
 export * from './format.ts';
 export * from './glob.ts';
 export * from './hf-link.ts';
+export * from './repo-info.ts';

@@ -115,6 +115,10 @@ describe('portal security', () => {
     const admin = await loggedIn();
     const users = await admin.get('/users');
     assert.match(users.body, /<a href="\/users">Users<\/a>/);
+    // the API's validation message reaches the page in words, no schema path (body.password: …)
+    const short = await admin.post('/users', { username: 'bob', password: 'short' }, '/users');
+    assert.equal(short.status, 400);
+    assert.equal(alert(short.body), 'Password must be at least 8 characters');
     const created = await admin.post('/users', { username: 'bob', password: 'bob-password' }, '/users');
     assert.equal(created.status, 303, created.body);
     const bob = await loggedIn('bob', 'bob-password');

@@ -447,7 +447,8 @@ describe('web portal: friendly hints under API errors', () => {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const full = await b.request('POST', '/downloads', { _csrf: csrf, author: 'acme', repo: 'tiny-model', revision: 'main', sel: 'file:config.json' });
     assert.equal(full.status, 502);
-    assert.match(alert(full.body) ?? '', /^Not enough free space: .* needed, .* free/);
+    // the whole message, reserve included
+    assert.match(alert(full.body) ?? '', /^Not enough free space: .* needed, .* free of which .* is kept in reserve \(DISK_RESERVE_MB\)\.$/);
     assert.match(hint(full.body) ?? '', /free some space on the NAS/);
 
     await rm(s.api.config.storageRoot, { recursive: true, force: true });

@@ -8,9 +8,10 @@ import { renderSignedIn } from '../test/render';
 
 const model = {
   id: MODEL, author: 'gpt2', repo: 'tiny', revision: 'main', commit_sha: null, is_downloaded: true, file_count: 2, total_size_bytes: 1234,
-  files_done: 2, files_failed: 0, files_tracked: 2, local_path: '/nas/gpt2/tiny/main', downloaded_at: null, created_at: 'x', updated_at: 'x',
+  files_done: 2, files_failed: 0, files_tracked: 2, files_downloading: 0, bytes_done: 1234, bytes_on_disk: 1234, bytes_tracked: 1234,
+  local_path: '/nas/gpt2/tiny/main', display_path: '/nas/gpt2/tiny/main', downloaded_at: null, created_at: 'x', updated_at: 'x',
 };
-const fileRow = (path: string, status: string) => ({ path, size_bytes: 1000, sha256: null, oid: null, status, error: null, updated_at: 'x' });
+const fileRow = (path: string, status: string) => ({ path, size_bytes: 1000, bytes_done: status === 'done' ? 1000 : 0, sha256: null, oid: null, status, error: null, updated_at: 'x' });
 
 function api() {
   let missing = false;
@@ -20,6 +21,7 @@ function api() {
       status: 200,
       body: { files: [{ ...fileRow('config.json', 'done'), id: 'aaaaaaaa-6c1a-4b8e-9d5e-1b2c3d4e5f60' }, { ...fileRow('model.bin', missing ? 'failed' : 'done'), id: 'bbbbbbbb-6c1a-4b8e-9d5e-1b2c3d4e5f60' }] },
     }),
+    'POST /downloads': () => ({ status: 202, body: { download_id: 'cccccccc-6c1a-4b8e-9d5e-1b2c3d4e5f60', status: 'queued', commit_sha: 'a'.repeat(40), files_total: 2, bytes_total: 2000 } }),
     'POST /db/rescan': () => {
       missing = true;
       return { status: 200, body: { files_checked: 2, present: 1, missing: 1, mismatched: 0 } };
@@ -49,12 +51,23 @@ describe('My models rows', () => {
     expect(screen.getByText(/^1\/2 files/)).toBeTruthy();
   });
 
+  it('verify and re-download: every tracked file again, with force', async () => {
+    const { fetch, calls } = api();
+    await renderSignedIn(<ModelsScreen />, fetch);
+    await fireEvent.press(await screen.findByRole('button', { name: 'Verify and re-download gpt2/tiny @ main' }));
+    expect(await screen.findByText('Verifying 2 files: follow it under Jobs.')).toBeTruthy();
+    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({
+      author: 'gpt2', repo: 'tiny', revision: 'main', force: true,
+      selection: [{ path: 'config.json', type: 'file' }, { path: 'model.bin', type: 'file' }],
+    });
+  });
+
   it('rows and their actions are at least 48 dp tall', async () => {
     const { fetch } = api();
     await renderSignedIn(<ModelsScreen />, fetch);
     const row = await screen.findByTestId(`model-${MODEL}`);
     expect(StyleSheet.flatten(row.props.style).minHeight).toBeGreaterThanOrEqual(48);
-    for (const name of ['Files of gpt2/tiny @ main', 'Rescan gpt2/tiny @ main']) {
+    for (const name of ['Files of gpt2/tiny @ main', 'Rescan gpt2/tiny @ main', 'Verify and re-download gpt2/tiny @ main']) {
       expect(StyleSheet.flatten(screen.getByRole('button', { name }).props.style).minHeight).toBeGreaterThanOrEqual(48);
     }
   });

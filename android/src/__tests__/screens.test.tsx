@@ -97,7 +97,7 @@ function job(over: Partial<Download>): Download {
   return {
     id: ID, status: 'running', progress_pct: 50, bytes_done: 1_000_000, bytes_total: 2_000_000, files_done: 0, files_failed: 0, files_total: 1,
     speed_bps: 500_000, eta_s: 2, error: null, waiting: null, started_at: null, finished_at: null, model_id: MODEL, author: 'gpt2', repo: 'tiny', revision: 'main',
-    commit_sha: 'a', user_id: null, username: 'alice', local_path: '/nas/gpt2/tiny/main', created_at: '2026-01-01T00:00:00Z', log: '', ...over,
+    commit_sha: 'a', user_id: null, username: 'alice', local_path: '/nas/gpt2/tiny/main', display_path: '/nas/gpt2/tiny/main', created_at: '2026-01-01T00:00:00Z', log: '', ...over,
   };
 }
 
@@ -155,13 +155,13 @@ describe('JobScreen', () => {
 
 describe('ModelsScreen', () => {
   it('lists models with badges and NAS paths', async () => {
-    const base = { commit_sha: null, file_count: 2, total_size_bytes: 1234, files_tracked: 2, downloaded_at: null, created_at: 'x', updated_at: 'x' };
+    const base = { commit_sha: null, file_count: 2, total_size_bytes: 1234, files_tracked: 2, files_downloading: 0, bytes_done: 1234, bytes_on_disk: 1234, bytes_tracked: 2468, downloaded_at: null, created_at: 'x', updated_at: 'x' };
     const { fetch } = fakeFetch({
       'GET /db/models': () => ({
         status: 200,
         body: [
-          { ...base, id: MODEL, author: 'gpt2', repo: 'tiny', revision: 'main', is_downloaded: true, files_done: 2, files_failed: 0, local_path: '/nas/gpt2/tiny/main' },
-          { ...base, id: ID, author: 'meta', repo: 'big', revision: 'v1', is_downloaded: false, files_done: 1, files_failed: 1, local_path: '/nas/meta/big/v1' },
+          { ...base, id: MODEL, author: 'gpt2', repo: 'tiny', revision: 'main', is_downloaded: true, files_done: 2, files_failed: 0, local_path: '/nas/gpt2/tiny/main', display_path: '/nas/gpt2/tiny/main' },
+          { ...base, id: ID, author: 'meta', repo: 'big', revision: 'v1', is_downloaded: false, files_done: 1, files_failed: 1, local_path: '/nas/meta/big/v1', display_path: '/nas/meta/big/v1' },
         ],
       }),
     });

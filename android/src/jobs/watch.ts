@@ -46,7 +46,7 @@ export async function checkWatchedJobs(client: ApiClient, store: KeyValueStore, 
 
 export function finishedText(job: Download): { title: string; body: string } {
   const name = `${job.author}/${job.repo}@${job.revision}`;
-  if (job.status === 'succeeded') return { title: 'Download finished', body: `${name} is on the NAS: ${job.local_path}` };
+  if (job.status === 'succeeded') return { title: 'Download finished', body: `${name} is on the NAS: ${job.display_path}` };
   if (job.status === 'canceled') return { title: 'Download canceled', body: name };
   return { title: 'Download failed', body: `${name}: ${job.error ?? 'see the job log'}` };
 }

@@ -8,14 +8,15 @@ import { useTheme } from '../ui/theme';
 
 /**
  * One revision of My models with its actions: its file list (GET /db/models/:id/files) and a rescan
- * of the disk (POST /db/rescan), after which `onChanged` reloads the list. Every touch target is 48 dp.
+ * of the disk (POST /db/rescan), after which `onChanged` reloads the list, and "Verify and re-download"
+ * (POST /downloads with force). Every touch target is 48 dp.
  */
 export function ModelRow({ model, badge, badgeColor, onChanged }: { model: Model; badge: string; badgeColor: string; onChanged: () => void }) {
   const { client } = useSession();
   const t = useTheme();
   const [files, setFiles] = useState<ModelFile[] | null>(null);
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState<'files' | 'rescan' | null>(null);
+  const [busy, setBusy] = useState<'files' | 'rescan' | 'verify' | null>(null);
   const [note, setNote] = useState('');
   const name = `${model.author}/${model.repo} @ ${model.revision}`;
 
@@ -55,7 +56,24 @@ export function ModelRow({ model, badge, badgeColor, onChanged }: { model: Model
     }
   }
 
-  const action = (title: string, onPress: () => void, label: string, kind: 'files' | 'rescan') => (
+  // "Verify and re-download": every tracked file again with force, so each is checked on disk and
+  // fetched again only where it differs from the Hub
+  async function verify() {
+    setBusy('verify');
+    try {
+      const list = await modelFiles(client, model.id);
+      if (!list.length) return setNote('No files to verify.');
+      const r = await client.createDownload({ author: model.author, repo: model.repo, revision: model.revision, selection: list.map((f) => ({ path: f.path, type: 'file' as const })), force: true });
+      setNote(`Verifying ${r.files_total} ${r.files_total === 1 ? 'file' : 'files'}: follow it under Jobs.`);
+      onChanged();
+    } catch (e) {
+      setNote(errorMessage(e));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const action = (title: string, onPress: () => void, label: string, kind: 'files' | 'rescan' | 'verify') => (
     <Pressable
       accessibilityRole="button"
       accessibilityLabel={label}
@@ -74,11 +92,15 @@ export function ModelRow({ model, badge, badgeColor, onChanged }: { model: Model
         <Text style={{ color: t.text, fontWeight: '600', flexShrink: 1 }}>{name}</Text>
         <Text style={{ color: badgeColor }}>{badge}</Text>
       </View>
-      <Text style={{ color: t.muted }}>{model.files_done}/{model.files_tracked} files · {formatBytes(model.total_size_bytes)}</Text>
-      <Text style={{ color: t.muted }} selectable>{model.local_path}</Text>
-      <View style={{ flexDirection: 'row', marginTop: 6 }}>
+      <Text style={{ color: t.muted }}>
+        {model.files_done}/{model.files_tracked} files{model.files_downloading ? ` · ${model.files_downloading} downloading` : ''}
+        {model.files_failed ? ` · ${model.files_failed} failed` : ''} · {formatBytes(model.bytes_on_disk)} on disk
+      </Text>
+      <Text style={{ color: t.muted }} selectable>{model.display_path}</Text>
+      <View style={{ flexDirection: 'row', flexWrap: 'wrap', marginTop: 6 }}>
         {action(open ? 'Hide files' : 'Files', () => void toggleFiles(), `Files of ${name}`, 'files')}
         {action('Rescan', () => void rescan(), `Rescan ${name}`, 'rescan')}
+        {model.files_tracked > 0 ? action('Verify', () => void verify(), `Verify and re-download ${name}`, 'verify') : null}
       </View>
       {note ? <Text accessibilityLiveRegion="polite" style={{ color: t.muted, marginTop: 6 }}>{note}</Text> : null}
       {open && files ? (

@@ -13,6 +13,10 @@ export interface ModelRow {
   files_done: number;
   files_failed: number;
   files_tracked: number;
+  files_downloading: number;
+  bytes_done: number;
+  bytes_on_disk: number;
+  bytes_tracked: number;
   downloaded_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -64,12 +68,22 @@ export const catalogRepository = {
       `SELECT m.*,
               coalesce(c.done, 0)::int AS files_done,
               coalesce(c.failed, 0)::int AS files_failed,
-              coalesce(c.tracked, 0)::int AS files_tracked
+              coalesce(c.tracked, 0)::int AS files_tracked,
+              coalesce(c.downloading, 0)::int AS files_downloading,
+              coalesce(c.bytes_done, 0)::bigint AS bytes_done,
+              coalesce(c.bytes_on_disk, 0)::bigint AS bytes_on_disk,
+              coalesce(c.bytes_tracked, 0)::bigint AS bytes_tracked
          FROM models m
          LEFT JOIN LATERAL (
+           -- counted live from the files, so a running job or a rescan shows at once (models.file_count
+           -- is only refreshed when a job ends or a rescan runs)
            SELECT count(*) FILTER (WHERE status = 'done') AS done,
                   count(*) FILTER (WHERE status = 'failed') AS failed,
-                  count(*) AS tracked
+                  count(*) FILTER (WHERE status = 'downloading') AS downloading,
+                  count(*) AS tracked,
+                  sum(size_bytes) FILTER (WHERE status = 'done') AS bytes_done,
+                  sum(CASE WHEN status = 'done' THEN size_bytes ELSE least(bytes_done, size_bytes) END) AS bytes_on_disk,
+                  sum(size_bytes) AS bytes_tracked
              FROM model_files WHERE model_id = m.id) c ON true
         WHERE ($1::text IS NULL OR lower(m.author) = lower($1))
           AND ($2::text IS NULL OR lower(m.repo) = lower($2))

@@ -4,12 +4,15 @@ import type { Db, Queryable } from '../db/pool.ts';
 import { verifyFile } from '../engine/verify-file.ts';
 import { notFound } from '../http-errors.ts';
 import { finalPath } from '../storage/file-paths.ts';
+import { displayPath } from '../storage/display-path.ts';
 import { modelDir } from '../storage/layout.ts';
 import { catalogRepository as repo, type ModelFilter, type ModelKey, type ModelRow, type TargetFile } from './catalog.repository.ts';
 
-export function createCatalogService(deps: { db: Db; storageRoot: string }) {
+export function createCatalogService(deps: { db: Db; storageRoot: string; storageDisplayRoot?: string | null }) {
   const { db, storageRoot } = deps;
-  const toModel = (m: ModelRow): Model => ({
+  const toModel = (m: ModelRow): Model => {
+    const local = modelDir(storageRoot, m.author, m.repo, m.revision);
+    return {
     id: m.id,
     author: m.author,
     repo: m.repo,
@@ -21,11 +24,17 @@ export function createCatalogService(deps: { db: Db; storageRoot: string }) {
     files_done: m.files_done,
     files_failed: m.files_failed,
     files_tracked: m.files_tracked,
-    local_path: modelDir(storageRoot, m.author, m.repo, m.revision),
+    files_downloading: m.files_downloading,
+    bytes_done: m.bytes_done,
+    bytes_on_disk: m.bytes_on_disk,
+    bytes_tracked: m.bytes_tracked,
+    local_path: local,
+    display_path: displayPath(local, storageRoot, deps.storageDisplayRoot ?? null),
     downloaded_at: m.downloaded_at?.toISOString() ?? null,
     created_at: m.created_at.toISOString(),
     updated_at: m.updated_at.toISOString(),
-  });
+    };
+  };
 
   async function requireModel(modelId: string) {
     const m = await repo.model(db, modelId);
@@ -46,6 +55,7 @@ export function createCatalogService(deps: { db: Db; storageRoot: string }) {
         id: f.id,
         path: f.path,
         size_bytes: f.size_bytes,
+        bytes_done: f.status === 'done' ? f.size_bytes : Math.min(f.bytes_done, f.size_bytes),
         sha256: f.sha256,
         oid: f.git_oid,
         status: f.status,

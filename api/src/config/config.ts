@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   DATA_DIR: z.string().min(1).default('./data'),
   STORAGE_ROOT: z.string().min(1).optional(),
+  STORAGE_DISPLAY_ROOT: z.string().trim().min(1, 'must not be empty (leave it unset to show server paths)').max(1024).optional(),
   HF_ENDPOINT: z.url('must be a URL such as https://huggingface.co').default('https://huggingface.co'),
   HF_TOKEN: z.string().optional(),
   HF_TIMEOUT_MS: z.coerce.number().int().min(1000).default(20_000),
@@ -89,6 +90,8 @@ export interface AppConfig {
   };
   dataDir: string;
   storageRoot: string;
+  // how people reach STORAGE_ROOT (\\nas\models, /Volumes/models); null: show server paths
+  storageDisplayRoot: string | null;
   hub: { endpoint: string; token: string | undefined; timeoutMs: number };
   // null: start the embedded PostgreSQL under DATA_DIR/pg
   pg: PgConnection | null;
@@ -160,6 +163,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     dataDir,
     storageRoot,
+    storageDisplayRoot: e.STORAGE_DISPLAY_ROOT ?? null,
     hub: { endpoint: e.HF_ENDPOINT.replace(/\/+$/, ''), token: e.HF_TOKEN, timeoutMs: e.HF_TIMEOUT_MS },
     pg: e.PGHOST
       ? {

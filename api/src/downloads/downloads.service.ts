@@ -5,6 +5,7 @@ import { withTransaction, type Db } from '../db/pool.ts';
 import { badRequest, conflict, notFound } from '../http-errors.ts';
 import type { HubTreeEntry } from '../hub/hub-client.ts';
 import type { HubService } from '../hub/hub.service.ts';
+import { displayPath } from '../storage/display-path.ts';
 import { modelDir, revisionFolder } from '../storage/layout.ts';
 import { assertNoSymlinks, UnsafePathError } from '../storage/safe-fs.ts';
 import type { StorageGuard } from '../storage/storage-guard.ts';
@@ -82,6 +83,7 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
       user_id: d.user_id,
       username: d.username,
       local_path: modelDir(config.storageRoot, d.author, d.repo, d.revision),
+      display_path: displayPath(modelDir(config.storageRoot, d.author, d.repo, d.revision), config.storageRoot, config.storageDisplayRoot),
       created_at: d.created_at.toISOString(),
       log: d.log,
     };
@@ -120,7 +122,10 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
           return Boolean(rec && rec.size === t.size && rec.gitOid === t.gitOid && onDisk[i]);
         });
         if (present.every(Boolean)) {
-          throw conflict(`Every selected file of ${req.author}/${req.repo}@${req.revision} is already downloaded; send force: true to check and fetch again`, 'AlreadyDownloaded');
+          // the portal and the app offer "Verify and re-download" on this code; retry_with tells API callers how
+          const err = conflict(`Every selected file of ${req.author}/${req.repo}@${req.revision} is already downloaded and matches the Hub. Choose "Verify and re-download" to check every file on disk and fetch again any that differ.`, 'AlreadyDownloaded');
+          err.body = { retry_with: { force: true } };
+          throw err;
         }
       }
       // Gated repos list their files publicly and refuse them only at download: ask before queueing.

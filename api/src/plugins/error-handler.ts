@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { HttpError } from '../http-errors.ts';
+import { humanIssue, predicate } from './validation-messages.ts';
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed',
@@ -11,15 +12,16 @@ const STATUS_NAMES: Record<number, string> = {
 export default fp(async function errorHandler(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof HttpError) {
-      return reply.code(err.statusCode).headers(err.headers).send({ statusCode: err.statusCode, error: err.code, message: err.message });
+      return reply.code(err.statusCode).headers(err.headers).send({ ...err.body, statusCode: err.statusCode, error: err.code, message: err.message });
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = err.validationContext ?? 'request';
-      const details = err.validation.map((v) => {
-        const field = [where, ...v.instancePath.split('/').filter(Boolean)].join('.');
-        return { path: field, message: v.message ?? 'is invalid' };
-      });
-      const message = details.map((d) => `${d.path}: ${d.message}`).join('; ');
+      // `details` keeps the machine path (body.selection.0.path); `message` is for people
+      const details = err.validation.map((v) => ({
+        path: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'),
+        message: predicate(v),
+      }));
+      const message = [...new Set(err.validation.map((v) => humanIssue(v, where)))].join('. ');
       return reply.code(400).send({ statusCode: 400, error: 'ValidationError', message, details });
     }
     if (isResponseSerializationError(err)) {
