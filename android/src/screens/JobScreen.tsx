@@ -72,7 +72,7 @@ export function JobScreen({ id, onModels, onFinished }: {
           <Body>{formatBytes(job.bytes_done)} / {formatBytes(job.bytes_total)} · {job.files_done}/{job.files_total} files{job.files_failed ? ` · ${job.files_failed} failed` : ''}</Body>
           {FINAL.has(job.status) ? null : <Body muted>Speed {formatSpeed(job.speed_bps || null)} · ETA {formatDuration(job.eta_s)}</Body>}
           <Times job={job} />
-          <Body muted>{job.local_path}</Body>
+          <Body muted>{job.display_path}</Body>
           {job.waiting ? (
             <Body testID="waiting">
               Waiting for the Hub — retrying {formatRetryIn(job.waiting.retry_at)} (attempt {job.waiting.attempt}): {job.waiting.message}. It resumes by itself.

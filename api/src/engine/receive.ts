@@ -206,7 +206,7 @@ export function receiveBody(res: RangeResponse, slot: Slot, watchdog: NodeJS.Tim
     const finish = (broken: unknown, destroy: boolean) => {
       if (done) return;
       done = true;
-      body.off('data', onData);
+      (body as NodeJS.EventEmitter).off('data', onData);
       if (destroy) body.destroy();
       writer.flush().then(
         () => (broken === undefined ? resolve() : reject(broken)),
