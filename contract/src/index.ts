@@ -7,3 +7,4 @@ export * from './health.ts';
 export * from './downloads.ts';
 export * from './format.ts';
 export * from './glob.ts';
+export * from './jobs.ts';
