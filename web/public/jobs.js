@@ -3,7 +3,7 @@
 // states, what it holds, Pause/Resume/Retry) are the contract's, served by web/src/shared-assets.ts,
 // so the page, the server's first render and the Android app say the same.
 import { formatBytes, formatDuration, formatRetryIn, formatSpeed } from './shared/format.js';
-import { averageSpeed, elapsedSeconds, fileState, formatWhen, jobAction, logTail, statusLabel } from './shared/jobs.js';
+import { averageSpeed, describeFiles, elapsedSeconds, fileState, formatWhen, jobAction, logTail, statusLabel } from './shared/jobs.js';
 
 var FINAL = ['succeeded', 'failed', 'canceled'];
 var $ = function (id) { return document.getElementById(id); };
@@ -127,6 +127,7 @@ function jobPage(job) {
       if (!li) { li = newRow(f); rows.set(f.path, li); changed = true; }
       var state = fileState(f, current);
       sum += f.bytes_done || 0;
+      li.dataset.bytes = String(f.bytes_done || 0);
       var badge = li.firstElementChild;
       if (li.dataset.state !== state) {
         if (state === 'failed' && li.dataset.state) failed.push(f.path);
@@ -144,6 +145,8 @@ function jobPage(job) {
     });
     if (changed || fileList.children.length !== order.length) fileList.replaceChildren.apply(fileList, order);
     filesBytes = sum;
+    var holds = $('job-holds');
+    if (list.length && !holds.textContent) holds.textContent = describeFiles(list.map(function (f) { return f.path; }));
     $('job-files-summary').textContent = list.length + (list.length === 1 ? ' file' : ' files');
     if (failed.length) say(failed.length === 1 ? failed[0] + ' failed.' : failed.length + ' files failed.');
   };
