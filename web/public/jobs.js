@@ -74,6 +74,7 @@ function jobPage(job) {
     var nasPath = $('job-nas').querySelector('code');
     if (d.local_path && nasPath.textContent !== d.local_path) setPath(nasPath, d.local_path);
     show($('job-nas'), d.status === 'succeeded');
+    show($('copy-path'), d.status === 'succeeded');
     var act = jobAction(d.status);
     ['pause', 'resume', 'retry'].forEach(function (a) { show($(a + '-form'), !!act && act.action === a); });
     if (typeof d.log === 'string') $('job-log').textContent = logTail(d.log) || 'Nothing logged yet.';
@@ -98,6 +99,24 @@ function jobPage(job) {
     if (!w.hidden) renderWaiting(w);
     if (!isFinal(job.dataset.status)) times();
   }, 1000);
+
+  // "Copy path": the clipboard API where the page may use it (HTTPS, localhost), else the older way
+  // that also works on a plain-HTTP LAN address.
+  $('copy-path').addEventListener('click', function () {
+    var text = $('job-nas').querySelector('code').textContent;
+    var done = function () { say('Path copied.'); $('copy-path').textContent = 'Copied'; setTimeout(function () { $('copy-path').textContent = 'Copy path'; }, 2000); };
+    var fallback = function () {
+      var range = document.createRange();
+      range.selectNodeContents($('job-nas').querySelector('code'));
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      if (document.execCommand && document.execCommand('copy')) done();
+      else say('Select the path and copy it.');
+    };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
+    else fallback();
+  });
 
   // Per-file rows, updated in place (a row's focus and the reader's place survive an update).
   var fileList = $('job-file-list');

@@ -108,6 +108,11 @@ describe('job pages in a real browser', { skip }, () => {
     assert.match((await page.locator('#job-bytes').textContent())!, /\(100%\)$/);
     assert.notEqual(await page.locator('#job-finished').textContent(), '—');
     assert.match((await page.locator('#job-log').textContent())!, /\S/);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.getByRole('button', { name: 'Copy path' }).click();
+    await page.locator('#job-announce', { hasText: 'Path copied.' }).waitFor();
+    const copied = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
+    assert.equal(copied, path.join(s.api.config.storageRoot, 'TheBloke', 'Demo-GGUF', 'main'));
     await shot('22-job-succeeded');
   });
 
