@@ -108,5 +108,5 @@ import { globFilter } from './shared/glob.js';
     refresh();
   }
 
-  // The job page, the jobs list and the running strip: public/jobs.js.
+  // The job page: public/jobs.js; the jobs list and the running strip: public/joblist.js.
 })();

@@ -1,41 +1,10 @@
-// D011DL portal: the live job pages: a job's page, the jobs list and the dashboard's "running now"
-// strip (kept apart from app.js, which holds the dashboard's tree). The words for a job (file
-// states, what it holds, Pause/Resume/Retry) are the contract's, served by web/src/shared-assets.ts,
-// so the page, the server's first render and the Android app say the same.
+// D011DL portal: a job's page, kept live (the jobs list and the "running now" strip are
+// public/joblist.js; app.js holds the dashboard's tree). The words for a job (file states, what it
+// holds, Pause/Resume/Retry) are the contract's, served by web/src/shared-assets.ts, so the page,
+// the server's first render and the Android app say the same.
 import { formatBytes, formatDuration, formatRetryIn, formatSpeed } from './shared/format.js';
 import { averageSpeed, describeFiles, elapsedSeconds, fileState, formatWhen, jobAction, logTail, statusLabel } from './shared/jobs.js';
-
-var FINAL = ['succeeded', 'failed', 'canceled'];
-var $ = function (id) { return document.getElementById(id); };
-var show = function (el, on) { if (el) el.hidden = !on; };
-var isFinal = function (status) { return FINAL.indexOf(status) >= 0; };
-var pctOf = function (d) { return d.status === 'succeeded' ? 100 : Math.min(100, Math.max(0, d.progress_pct || 0)); };
-
-/** GET JSON from the portal; a lost session goes to the login page. */
-function getJson(url) {
-  return fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' }).then(function (r) {
-    if (r.status === 401) { location.href = '/login?next=' + encodeURIComponent(location.pathname + location.search); throw new Error('signed out'); }
-    return r.json().then(function (body) { if (!r.ok) throw new Error(body.message || 'HTTP ' + r.status); return body; });
-  });
-}
-
-/** A polite live region that is told only what changed (a screen reader then reads just that). */
-function announcer(el) {
-  return function (text) { if (el && text) { el.textContent = ''; setTimeout(function () { el.textContent = text; }, 50); } };
-}
-
-/** A path that a narrow screen wraps after a slash (as web/src/format.ts pathHtml renders it). */
-function setPath(el, p) {
-  var parts = p.split(/(?<=[\/\\])/);
-  el.replaceChildren.apply(el, parts.flatMap(function (part, i) { return i < parts.length - 1 ? [part, document.createElement('wbr')] : [part]; }));
-}
-
-/** Draws a bar exactly: no transition, so what is shown is the state, not a moment of an animation. */
-function drawBar(bar, pct) {
-  if (!bar) return;
-  bar.setAttribute('aria-valuenow', String(Math.floor(pct)));
-  bar.firstElementChild.style.width = pct + '%';
-}
+import { $, announcer, drawBar, getJson, isFinal, pctOf, setPath, show } from './live.js';
 
 // --- a job's page --------------------------------------------------------------------------------
 function jobPage(job) {
@@ -200,107 +169,5 @@ function jobPage(job) {
   times();
 }
 
-// --- the jobs list and the "running now" strip -----------------------------------------------------
-function jobRow(d, list) {
-  var li = document.createElement('li');
-  li.className = 'jobrow';
-  li.dataset.id = d.id;
-  var name = document.createElement('div');
-  name.className = 'jobrow-name';
-  var a = document.createElement('a');
-  a.href = '/jobs/' + d.id;
-  var strong = document.createElement('strong');
-  strong.textContent = d.author + '/' + d.repo;
-  var rev = document.createElement('span');
-  rev.className = 'rev';
-  rev.textContent = '@ ' + d.revision;
-  a.append(strong, ' ', rev);
-  var holds = document.createElement('span');
-  holds.className = 'holds';
-  name.append(a, ' ', holds);
-  var badge = document.createElement('span');
-  var bar = document.createElement('div');
-  bar.className = 'bar';
-  bar.setAttribute('role', 'progressbar');
-  bar.setAttribute('aria-label', 'Progress of ' + d.author + '/' + d.repo);
-  bar.setAttribute('aria-valuemin', '0');
-  bar.setAttribute('aria-valuemax', '100');
-  var fill = document.createElement('div');
-  fill.className = 'bar-fill';
-  bar.append(fill);
-  var nums = document.createElement('span');
-  nums.className = 'nums muted';
-  li.append(name, badge, bar, nums);
-  var act = jobAction(d.status);
-  if (act) {
-    var form = document.createElement('form');
-    form.method = 'post';
-    form.action = '/jobs/' + d.id + '/' + act.api;
-    form.className = 'inline';
-    [[list.dataset.csrfField, list.dataset.csrf], ['back', list.dataset.back]].forEach(function (kv) {
-      var input = document.createElement('input');
-      input.type = 'hidden';
-      input.name = kv[0];
-      input.value = kv[1];
-      form.append(input);
-    });
-    var button = document.createElement('button');
-    button.type = 'submit';
-    button.textContent = act.label;
-    button.setAttribute('aria-label', act.label + ' ' + d.author + '/' + d.repo);
-    form.append(button);
-    li.append(form);
-  }
-  return li;
-}
-
-function updateRow(li, d) {
-  li.dataset.status = d.status;
-  li.querySelector('.holds').textContent = d.holds || '';
-  var badge = li.children[1];
-  badge.className = 'badge s-' + d.status;
-  badge.textContent = statusLabel(d.status);
-  var pct = pctOf(d);
-  drawBar(li.querySelector('.bar'), pct);
-  li.querySelector('.nums').textContent = formatBytes(d.bytes_done) + ' / ' + formatBytes(d.bytes_total) + ' · ' + Math.floor(pct) + '%' +
-    (d.status === 'running' ? ' · ' + formatSpeed(d.speed_bps) + ' · ' + formatDuration(d.eta_s) + ' left' : '');
-}
-
-/** Keeps a list of jobs live: polls /api/jobs every 2 s (while the tab is seen), updates rows in place. */
-function liveList(list, announceEl, onCount) {
-  var say = announcer(announceEl);
-  var url = '/api/jobs' + (list.dataset.show ? '?show=' + encodeURIComponent(list.dataset.show) : '');
-  var render = function (downloads) {
-    var before = new Map();
-    Array.prototype.forEach.call(list.children, function (li) { before.set(li.dataset.id, li); });
-    var news = [];
-    var order = downloads.map(function (d) {
-      var li = before.get(d.id);
-      // a new status brings another action: the row is built again (a row that stays keeps focus)
-      if (li && li.dataset.status !== d.status) {
-        if (li.dataset.status) news.push(d.author + '/' + d.repo + ' ' + statusLabel(d.status));
-        li = null;
-      }
-      if (!li) li = jobRow(d, list);
-      updateRow(li, d);
-      return li;
-    });
-    var same = order.length === list.children.length && order.every(function (li, i) { return list.children[i] === li; });
-    if (!same) list.replaceChildren.apply(list, order);
-    if (news.length) say(news.join('. ') + '.');
-    if (onCount) onCount(downloads.length);
-  };
-  var tick = function () {
-    if (document.hidden) return setTimeout(tick, 2000);
-    getJson(url).then(function (body) { render(body.downloads || []); }).catch(function () { /* again next round */ })
-      .then(function () { setTimeout(tick, 2000); });
-  };
-  tick();
-}
-
 var job = $('job');
 if (job) jobPage(job);
-var jobsList = $('jobs-list');
-if (jobsList) liveList(jobsList, $('jobs-announce'), function (n) { show($('jobs-empty'), n === 0); });
-var strip = $('running-strip');
-if (strip) liveList($('running-list'), $('running-announce'), function (n) { show(strip, n > 0); });

@@ -1,5 +1,5 @@
 // The jobs list and a job's page, its actions, and the JSON and live stream their pages read
-// (public/jobs.js).
+// (public/jobs.js, public/joblist.js).
 import { Router, type Request, type Response } from 'express';
 import { describeFiles, DownloadFilesResponseSchema, DownloadSchema, DownloadsResponseSchema, type Download } from '@d011dl/contract';
 import { ACCESS_COOKIE, forwardedFor, type ApiClient } from '../api-client.ts';
@@ -66,7 +66,7 @@ export function jobsRouter({ api, apiBase, secretHeader }: RouterDeps): Router {
     page(res, 'jobs', { title: 'Jobs', downloads: await listed(req, res), show: filterOf(req) });
   });
 
-  // JSON for the jobs list and the dashboard's "running now" strip, polled every 2 s (public/jobs.js).
+  // JSON for the jobs list and the dashboard's "running now" strip, polled every 2 s (public/joblist.js).
   router.get('/api/jobs', async (req, res) => {
     res.set('cache-control', 'no-store').json({ downloads: await listed(req, res) });
   });
