@@ -70,7 +70,8 @@ function updateRow(li, d) {
 }
 
 /** Keeps a list of jobs live: polls /api/jobs every 2 s (while the tab is seen), updates rows in place. */
-function liveList(list, announceEl, onCount) {
+function liveList(list, announceEl, onCount, idleMs) {
+  var every = 2000;
   var say = announcer(announceEl);
   var url = '/api/jobs' + (list.dataset.show ? '?show=' + encodeURIComponent(list.dataset.show) : '');
   var render = function (downloads) {
@@ -92,11 +93,13 @@ function liveList(list, announceEl, onCount) {
     if (!same) list.replaceChildren.apply(list, order);
     if (news.length) say(news.join('. ') + '.');
     if (onCount) onCount(downloads.length);
+    // the dashboard's strip, with nothing running, asks less often
+    every = downloads.length === 0 && idleMs ? idleMs : 2000;
   };
   var tick = function () {
     if (document.hidden) return setTimeout(tick, 2000);
     getJson(url).then(function (body) { render(body.downloads || []); }).catch(function () { /* again next round */ })
-      .then(function () { setTimeout(tick, 2000); });
+      .then(function () { setTimeout(tick, every); });
   };
   tick();
 }
@@ -104,4 +107,4 @@ function liveList(list, announceEl, onCount) {
 var jobsList = $('jobs-list');
 if (jobsList) liveList(jobsList, $('jobs-announce'), function (n) { show($('jobs-empty'), n === 0); });
 var strip = $('running-strip');
-if (strip) liveList($('running-list'), $('running-announce'), function (n) { show(strip, n > 0); });
+if (strip) liveList($('running-list'), $('running-announce'), function (n) { show(strip, n > 0); }, 5000);

@@ -57,6 +57,9 @@ describe('job pages in a real browser', { skip }, () => {
       await p.screenshot({ path: path.join(shots, `${name}-${label}.png`), fullPage: true });
     }
     await p.setViewportSize(size);
+    await p.emulateMedia({ colorScheme: 'dark' });
+    await p.screenshot({ path: path.join(shots, `${name}-desktop-dark.png`), fullPage: true });
+    await p.emulateMedia({ colorScheme: 'light' });
   };
 
   /** Starts a download of `files` of TheBloke/Demo-GGUF from the dashboard; resolves on the job page. */
