@@ -114,7 +114,7 @@ describe('portal security', () => {
   it('lets an administrator manage accounts; a disabled user is out at once', async () => {
     const admin = await loggedIn();
     const users = await admin.get('/users');
-    assert.match(users.body, /<a href="\/users">Users<\/a>/);
+    assert.match(users.body, /<a href="\/users" aria-current="page">Users<\/a>/, 'the nav has Users, marked as the page shown');
     const created = await admin.post('/users', { username: 'bob', password: 'bob-password' }, '/users');
     assert.equal(created.status, 303, created.body);
     const bob = await loggedIn('bob', 'bob-password');
