@@ -89,6 +89,9 @@ function liveList(list, announceEl, onCount, idleMs) {
       updateRow(li, d);
       return li;
     });
+    // a row that leaves a filtered list (the strip: a job that stopped running) is said once too
+    var kept = new Set(downloads.map(function (d) { return d.id; }));
+    before.forEach(function (li, id) { if (!kept.has(id)) news.push(li.querySelector('strong').textContent + ' ' + (list.dataset.show === 'running' ? 'stopped running' : 'left this list')); });
     var same = order.length === list.children.length && order.every(function (li, i) { return list.children[i] === li; });
     if (!same) list.replaceChildren.apply(list, order);
     if (news.length) say(news.join('. ') + '.');

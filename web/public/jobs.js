@@ -54,6 +54,7 @@ function jobPage(job) {
     $('job-average').textContent = formatSpeed(averageSpeed(current, now));
     $('job-started').textContent = formatWhen(current.started_at);
     $('job-finished').textContent = formatWhen(current.finished_at);
+    $('job-finished-label').textContent = current.status === 'canceled' ? 'Paused' : 'Finished';
   };
   // "waiting for the Hub — retrying in 40 s (attempt 7)": the countdown runs here, between updates
   var renderWaiting = function (w) {
