@@ -9,3 +9,4 @@ export * from './format.ts';
 export * from './glob.ts';
 export * from './hf-link.ts';
 export * from './repo-info.ts';
+export * from './jobs.ts';

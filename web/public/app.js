@@ -1,7 +1,7 @@
 // D011DL portal: small progressive enhancements. Every page works without it, except live progress.
 // Sizes, durations and the file filter come from the contract (served by web/src/shared-assets.ts),
 // so they read and match as on the server and in the Android app.
-import { formatBytes as humanBytes, formatDuration as humanDuration, formatRetryIn, formatSpeed } from './shared/format.js';
+import { formatBytes as humanBytes } from './shared/format.js';
 import { globFilter } from './shared/glob.js';
 
 (function () {
@@ -131,114 +131,5 @@ import { globFilter } from './shared/glob.js';
     }
   }
 
-  // Job page: poll the portal once a second until the job has finished.
-  var job = document.getElementById('job');
-  if (job) {
-    var id = job.dataset.id;
-    var final = ['succeeded', 'failed', 'canceled'];
-    var $ = function (x) { return document.getElementById(x); };
-    var show = function (el, on) { if (el) el.hidden = !on; };
-    var apply = function (d) {
-      job.dataset.status = d.status;
-      var st = $('job-status');
-      st.textContent = d.status;
-      st.className = 'status badge s-' + d.status;
-      var bar = $('job-bar');
-      bar.max = Math.max(d.bytes_total, 1);
-      bar.value = d.bytes_done;
-      $('job-bytes').textContent = humanBytes(d.bytes_done) + ' / ' + humanBytes(d.bytes_total) + ' (' + Math.floor(d.progress_pct) + '%)';
-      $('job-files').textContent = d.files_done + ' / ' + d.files_total + (d.files_failed ? ' (' + d.files_failed + ' failed)' : '');
-      $('job-speed').textContent = formatSpeed(d.speed_bps);
-      $('job-eta').textContent = humanDuration(d.eta_s);
-      var err = $('job-error');
-      err.textContent = d.error || '';
-      show(err, !!d.error);
-      var w = $('job-waiting');
-      if (w) {
-        w.dataset.retryAt = d.waiting ? d.waiting.retry_at : '';
-        w.dataset.attempt = d.waiting ? String(d.waiting.attempt) : '';
-        w.dataset.message = d.waiting ? d.waiting.message : '';
-        renderWaiting(w);
-      }
-      var nas = $('job-nas');
-      if (d.local_path) nas.querySelector('code').textContent = d.local_path;
-      show(nas, d.status === 'succeeded');
-      show($('cancel-form'), d.status === 'queued' || d.status === 'running');
-      show($('retry-form'), d.status === 'failed' || d.status === 'canceled');
-    };
-    // "waiting for the Hub — retrying in 40 s (attempt 7)": the countdown runs here, between updates
-    var renderWaiting = function (w) {
-      var at = Date.parse(w.dataset.retryAt || '');
-      if (!at) { w.hidden = true; w.textContent = ''; return; }
-      w.textContent = 'Waiting for the Hub — retrying ' + formatRetryIn(at) + ' (attempt ' + w.dataset.attempt + ')' +
-        (w.dataset.message ? ': ' + w.dataset.message : '') + '. The download resumes by itself.';
-      w.hidden = false;
-    };
-    setInterval(function () { var w = $('job-waiting'); if (w && !w.hidden) renderWaiting(w); }, 1000);
-    var tick = function () {
-      fetch('/api/jobs/' + encodeURIComponent(id), { headers: { accept: 'application/json' }, credentials: 'same-origin' })
-        .then(function (r) {
-          if (r.status === 401) { location.href = '/login?next=' + encodeURIComponent(location.pathname); throw new Error('signed out'); }
-          return r.json().then(function (body) { if (!r.ok) throw new Error(body.message || 'HTTP ' + r.status); return body; });
-        })
-        .then(function (d) {
-          apply(d);
-          if (final.indexOf(d.status) < 0) setTimeout(tick, 1000);
-          else finished();
-        })
-        .catch(function () { setTimeout(tick, 3000); });
-    };
-    // Per-file states: refreshed every few seconds while the job runs.
-    var fileList = $('job-file-list');
-    var fileSummary = $('job-files-summary');
-    var renderFiles = function (list) {
-      if (!fileList) return;
-      var items = list.map(function (f) {
-        var li = document.createElement('li');
-        li.dataset.path = f.path;
-        var badge = document.createElement('span');
-        badge.className = 'badge f-' + f.status;
-        badge.textContent = f.status;
-        var code = document.createElement('code');
-        code.textContent = f.path;
-        var size = document.createElement('span');
-        size.className = 'size';
-        size.textContent = f.status === 'downloading' && f.bytes_done ? humanBytes(f.bytes_done) + ' / ' + humanBytes(f.size_bytes) : humanBytes(f.size_bytes);
-        li.append(badge, ' ', code, ' ', size);
-        if (f.error) {
-          var e = document.createElement('span');
-          e.className = 'error-inline';
-          e.textContent = f.error;
-          li.append(' ', e);
-        }
-        return li;
-      });
-      fileList.replaceChildren.apply(fileList, items);
-      if (fileSummary) fileSummary.textContent = list.length + (list.length === 1 ? ' file' : ' files');
-    };
-    var loadFiles = function (again) {
-      fetch('/api/jobs/' + encodeURIComponent(id) + '/files', { headers: { accept: 'application/json' }, credentials: 'same-origin' })
-        .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
-        .then(function (body) { renderFiles(body.files || []); })
-        .catch(function () { /* try again on the next round */ })
-        .then(function () { if (again && final.indexOf(job.dataset.status) < 0) setTimeout(pollFiles, 3000); });
-    };
-    var pollFiles = function () { loadFiles(true); };
-    var finished = function () { loadFiles(false); }; // the final per-file states
-    if (final.indexOf(job.dataset.status) < 0) {
-      setTimeout(pollFiles, 1500);
-      if (window.EventSource) {
-        // Live progress relayed from the API; EventSource reconnects by itself. After repeated
-        // failures fall back to polling once a second.
-        var es = new EventSource('/api/jobs/' + encodeURIComponent(id) + '/stream');
-        var failures = 0;
-        var onEvent = function (e) { failures = 0; try { apply(JSON.parse(e.data)); } catch (err) { /* ignore a bad event */ } };
-        es.addEventListener('progress', onEvent);
-        es.addEventListener('end', function (e) { onEvent(e); es.close(); setTimeout(finished, 300); });
-        es.onerror = function () { if (++failures >= 3) { es.close(); setTimeout(tick, 1000); } };
-      } else {
-        setTimeout(tick, 1000);
-      }
-    }
-  }
+  // The job page: public/jobs.js; the jobs list and the running strip: public/joblist.js.
 })();

@@ -5,10 +5,10 @@ import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
-import { UserSchema } from '@d011dl/contract';
+import { averageSpeed, describeFiles, elapsedSeconds, fileState, formatSpeed, formatWhen, jobAction, logTail, statusLabel, UserSchema } from '@d011dl/contract';
 import { createApiClient, PORTAL_SECRET_HEADER } from './api-client.ts';
 import { CSRF_FIELD, csrf } from './csrf.ts';
-import { humanBytes, humanDuration, SELECTION_MAX, waitingText } from './format.ts';
+import { humanBytes, humanDuration, pathHtml, SELECTION_MAX, waitingText } from './format.ts';
 import { sharedAssets } from './shared-assets.ts';
 import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
@@ -48,6 +48,9 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.locals.humanDuration = humanDuration;
   app.locals.waitingText = waitingText;
   app.locals.csrfField = CSRF_FIELD;
+  app.locals.pathHtml = pathHtml;
+  // the job pages' words, as public/jobs.js uses them (contract/src/jobs.ts)
+  app.locals.jobs = { averageSpeed, describeFiles, elapsedSeconds, fileState, formatSpeed, formatWhen, jobAction, logTail, statusLabel };
 
   if (opts.accessLog) {
     app.use((req, res, next) => {
@@ -89,6 +92,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
     // what a signed-in user sees must not stay in a shared or back-button cache after signing out
     res.set('cache-control', 'no-store');
     res.locals.user = await api.call(req, res, 'GET', '/auth/me', UserSchema);
+    res.locals.currentPath = req.path; // the nav marks its page with aria-current
     next();
   });
 

@@ -97,3 +97,13 @@ export function normalizeSelection(items: Array<{ path: string; type: 'file' | '
 export function waitingText(w: { message: string; retry_at: string; attempt: number }, now = Date.now()): string {
   return `Waiting for the Hub — retrying ${formatRetryIn(w.retry_at, now)} (attempt ${w.attempt}): ${w.message}. The download resumes by itself.`;
 }
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * A path as HTML (escaped) that a narrow screen wraps after a slash rather than mid-word: a <wbr>
+ * after each / and \ (for `<%- pathHtml(p) %>`).
+ */
+export function pathHtml(p: string): string {
+  return p.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!).replace(/([/\\])/g, '$1<wbr>');
+}

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { stripTypeScriptTypes } from 'node:module';
 import { Router } from 'express';
 
-// modules without imports of their own: the browser loads each one alone
-const MODULES = ['format', 'glob'];
+// modules without imports of their own (type imports are stripped): the browser loads each one alone
+const MODULES = ['format', 'glob', 'jobs'];
 
 /** Node's own type stripper (the one that runs the server's .ts files), quiet about being "experimental". */
 function stripTypes(source: string): string {

@@ -28,7 +28,8 @@ describe('portal in a real browser', { skip }, () => {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // no animations: a screenshot shows the state, not a moment of a transition
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
     page.setDefaultTimeout(15_000);
   });
   after(async () => {
@@ -121,7 +122,7 @@ describe('portal in a real browser', { skip }, () => {
     await shot('07-job-succeeded');
     if (!finishedAtFirstSight) assert.ok(requested.some((u) => /\/api\/jobs\/[0-9a-f-]{36}\/stream$/.test(u)), 'the job page listened to the SSE relay');
 
-    await page.getByText('1 file', { exact: true }).click(); // per-file states, kept up to date by the page
+    await page.getByText('1 file', { exact: true }).waitFor(); // per-file states (shown open for a short list), kept up to date by the page
     await page.getByText('done', { exact: true }).waitFor();
     await page.getByRole('link', { name: 'Jobs' }).click();
     await page.getByText('acme/tiny-model').first().waitFor();

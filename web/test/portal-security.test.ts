@@ -114,7 +114,7 @@ describe('portal security', () => {
   it('lets an administrator manage accounts; a disabled user is out at once', async () => {
     const admin = await loggedIn();
     const users = await admin.get('/users');
-    assert.match(users.body, /<a href="\/users">Users<\/a>/);
+    assert.match(users.body, /<a href="\/users" aria-current="page">Users<\/a>/, 'the nav has Users, marked as the page shown');
     // the API's validation message reaches the page in words, no schema path (body.password: …)
     const short = await admin.post('/users', { username: 'bob', password: 'short' }, '/users');
     assert.equal(short.status, 400);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { formatBytes, formatDuration, globFilter } from '@d011dl/contract';
+import { describeFiles, fileState, formatBytes, formatDuration, globFilter, jobAction } from '@d011dl/contract';
 import { buildWebApp } from '../src/app.ts';
 import { waitingText } from '../src/format.ts';
 
@@ -36,7 +36,14 @@ test('the contract modules are served as JavaScript that behaves as the contract
     const served = glob.globFilter(filter);
     assert.deepEqual(served ? paths.filter(served) : null, ours ? paths.filter(ours) : null, filter);
   }
-  // only those two: the rest of the contract is not served
+  const jobs = await load('jobs.js');
+  const holds = ['model-Q4_K_M.gguf', 'README.md', 'fp16/a.safetensors'];
+  assert.equal(jobs.describeFiles(holds), describeFiles(holds));
+  const file = { path: 'a', status: 'downloading' as const, bytes_done: 10, size_bytes: 10, error: null };
+  assert.equal(jobs.fileState(file, { status: 'running' }), fileState(file, { status: 'running' }));
+  assert.equal(jobs.fileState(file, { status: 'running' }), 'verifying');
+  assert.deepEqual(jobs.jobAction('canceled'), jobAction('canceled'));
+  // only those three: the rest of the contract is not served
   const other = await fetch(`${base}/env.js`, { redirect: 'manual' });
   assert.notEqual(other.status, 200, `${other.status} ${other.headers.get('content-type')}`);
 });

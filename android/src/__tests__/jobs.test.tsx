@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react-native';
 import type { DownloadFile } from '@d011dl/contract';
 import { formatDuration } from '@d011dl/contract';
-import { describeFiles, fileState, logTail, shortName } from '../jobs/describe';
+import { describeFiles, fileState, logTail, shortName } from '@d011dl/contract';
 import { JobScreen } from '../screens/JobScreen';
 import { JOBS_POLL_MS, JobsScreen } from '../screens/JobsScreen';
 import { fakeFetch } from '../test/fakeFetch';

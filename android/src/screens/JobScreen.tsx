@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { FlatList, ScrollView, Text, View } from 'react-native';
-import { formatBytes, formatDuration, formatRetryIn, formatSpeed, type Download, type DownloadFile } from '@d011dl/contract';
+import { elapsedSeconds, fileState, formatBytes, formatDuration, formatRetryIn, formatSpeed, formatWhen, logTail, type Download, type DownloadFile } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
-import { elapsedSeconds, fileState, FINAL, formatWhen, logTail } from '../jobs/describe';
+import { FINAL } from '../jobs/describe';
 import { unwatchJob } from '../jobs/watch';
 import { useSession } from '../session';
 import { Body, Button, ErrorText, Screen, useTheme } from '../ui/theme';

@@ -1,10 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { FlatList, Pressable, ScrollView, Text, View } from 'react-native';
-import type { Download } from '@d011dl/contract';
+import { describeFiles, formatBytes, formatDuration, formatSpeed, type Download } from '@d011dl/contract';
 import { errorMessage, listDownloads } from '../api/client';
-import { describeFiles, RUNNING } from '../jobs/describe';
+import { RUNNING } from '../jobs/describe';
 import { useSession } from '../session';
-import { formatBytes, formatDuration, formatSpeed } from '@d011dl/contract';
 import { Body, ErrorText, Screen, useTheme } from '../ui/theme';
 
 export const JOBS_POLL_MS = 2000;
