@@ -39,7 +39,7 @@ describe('the spec sample contracts, over HTTP', () => {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(base + path, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
     return { status: res.status, json: await res.json() };
   }
 

@@ -75,7 +75,7 @@ function parseAnswer<S extends z.ZodType>(schema: S, path: string, json: unknown
 export interface ApiClientOptions {
   timeoutMs?: number;
   /** Sent to the API with every request, so it believes the browsers' addresses (X-Forwarded-For). */
-  portalSecret?: string;
+  portalSecret?: string | undefined;
 }
 
 // How long a rotated refresh token is remembered (see SessionJustRenewed), and how long a request
@@ -100,7 +100,7 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
     if (token) headers.authorization = `Bearer ${token}`;
     let res: globalThis.Response;
     try {
-      res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+      res = await fetch(base + path, { method, headers, body: body === undefined ? null : JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
     } catch {
       throw new ApiError(502, 'ApiUnreachable', 'The D011DL API cannot be reached right now. Try again in a moment.');
     }

@@ -24,13 +24,13 @@ export { OPEN_TREE_MAX_FILES } from './routers/browse.ts';
 export interface WebOptions {
   apiBaseUrl: string;
   /** HMAC key of the CSRF tokens; random per process when not given. */
-  secret?: string;
+  secret?: string | undefined;
   /** Express `trust proxy` (so `req.secure` sees HTTPS behind a reverse proxy). */
-  trustProxy?: boolean | string;
+  trustProxy?: boolean | string | undefined;
   /** One line per request on stdout. */
   accessLog?: boolean;
   /** Shared with the API (PORTAL_SECRET), which then believes the browsers' addresses the portal passes on. */
-  portalSecret?: string;
+  portalSecret?: string | undefined;
 }
 
 const here = import.meta.dirname;

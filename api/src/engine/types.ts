@@ -7,9 +7,9 @@ export interface FileTask {
   /** expected size from the tree at the pinned commit */
   size: number;
   /** expected content SHA-256 (LFS files: tree lfs.oid) */
-  sha256?: string;
+  sha256?: string | undefined;
   /** expected git blob SHA-1 of the content (regular files: tree oid) */
-  gitOid?: string;
+  gitOid?: string | undefined;
   /** absolute resolve URL at the pinned commit, path segments percent-encoded */
   url: string;
   /** absolute final path (inside the storage root; the caller validated it) */
@@ -37,7 +37,7 @@ export interface EngineOptions {
   /** Authorization is sent only to this origin */
   hubOrigin: string;
   /** HF token: never logged, never sent to another origin */
-  token?: string;
+  token?: string | undefined;
   /** parallel ranged connections for big files (default 8) */
   segmentConnections: number;
   /** files of at least this size are segmented (default 64 MiB) */

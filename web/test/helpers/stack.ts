@@ -61,7 +61,7 @@ export class Browser {
       body = p.toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
-    const res = await fetch(this.base + path, { method, headers, body, redirect: 'manual' });
+    const res = await fetch(this.base + path, { method, headers, body: body ?? null, redirect: 'manual' });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const eq = pair!.indexOf('=');
