@@ -10,7 +10,6 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseSize } from '../hubsim/src/index.ts';
 import { freePort } from '../api/test/helpers/net.ts';
 
 const { values: a } = parseArgs({
@@ -29,8 +28,15 @@ const log = (m: string) => process.stderr.write(`${m}\n`);
 
 function start(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.once('exit', (code) => { if (code !== null && code !== 0) { log(`${name} exited with code ${code}`); process.exitCode = 1; } });
-  child.stderr!.on('data', (d: Buffer) => { if (/error|fatal/i.test(d.toString())) log(`[${name}] ${d.toString().trim()}`); });
+  child.once('exit', (code) => {
+    if (code !== null && code !== 0) {
+      log(`${name} exited with code ${code}`);
+      process.exitCode = 1;
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    if (/error|fatal/i.test(d.toString())) log(`[${name}] ${d.toString().trim()}`);
+  });
   return child;
 }
 
@@ -53,42 +59,88 @@ const children: ChildProcess[] = [];
 try {
   // two identical repos: one downloaded idle, the other under the flood
   const gitattributes = '*.bin filter=lfs diff=lfs merge=lfs -text\n';
-  const repo = (id: string) => ({ id, commits: [{ id: 'init', files: { '.gitattributes': gitattributes, 'model.bin': { lfs: { size: a.size } } } }], refs: { branches: { main: 'init' } } });
+  const repo = (id: string) => ({
+    id,
+    commits: [{ id: 'init', files: { '.gitattributes': gitattributes, 'model.bin': { lfs: { size: a.size } } } }],
+    refs: { branches: { main: 'init' } },
+  });
   await writeFile(path.join(dir, 'catalog.json'), JSON.stringify({ tokens: {}, repos: [repo('bench/idle'), repo('bench/flood')] }));
   const [hubPort, apiPort] = [await freePort(), await freePort()];
-  children.push(start('hubsim', ['hubsim/src/cli.ts', '--port', String(hubPort), '--cdn-port', String(await freePort()), '--catalog', path.join(dir, 'catalog.json'), '--link-cap', a.link!, '--cache-dir', path.join(dir, 'hubcache')], {}));
+  children.push(
+    start(
+      'hubsim',
+      [
+        'hubsim/src/cli.ts',
+        '--port',
+        String(hubPort),
+        '--cdn-port',
+        String(await freePort()),
+        '--catalog',
+        path.join(dir, 'catalog.json'),
+        '--link-cap',
+        a.link!,
+        '--cache-dir',
+        path.join(dir, 'hubcache'),
+      ],
+      {},
+    ),
+  );
   const hub = `http://127.0.0.1:${hubPort}`;
   const api = `http://127.0.0.1:${apiPort}`;
-  children.push(start('api', ['api/src/server.ts'], {
-    ENV_FILE: path.join(dir, 'no.env'), NODE_ENV: 'development', HOST: '127.0.0.1', PORT_API: String(apiPort), LOG_LEVEL: 'warn',
-    DATA_DIR: path.join(dir, 'data'), HF_ENDPOINT: hub, ALLOW_REG: 'true', LOGIN_RATE_LIMIT: '100000000', BCRYPT_ROUNDS: a.rounds,
-    PGHOST: '', TRUST_PROXY: '', PORTAL_SECRET: '',
-  }));
+  children.push(
+    start('api', ['api/src/server.ts'], {
+      ENV_FILE: path.join(dir, 'no.env'),
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT_API: String(apiPort),
+      LOG_LEVEL: 'warn',
+      DATA_DIR: path.join(dir, 'data'),
+      HF_ENDPOINT: hub,
+      ALLOW_REG: 'true',
+      LOGIN_RATE_LIMIT: '100000000',
+      BCRYPT_ROUNDS: a.rounds,
+      PGHOST: '',
+      TRUST_PROXY: '',
+      PORTAL_SECRET: '',
+    }),
+  );
   log('starting the hub simulator and the API (embedded PostgreSQL)…');
   await waitFor('the hub simulator', async () => (await fetch(`${hub}/api/models/bench/idle`)).ok);
   await waitFor('the API', async () => (await fetch(`${api}/healthz`)).status === 200);
 
   const json = { 'content-type': 'application/json' };
   await fetch(`${api}/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'bench', password: 'bench-password' }) });
-  const login = (await (await fetch(`${api}/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'bench', password: 'bench-password' }) })).json()) as { token: string };
+  const login = (await (
+    await fetch(`${api}/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'bench', password: 'bench-password' }) })
+  ).json()) as { token: string };
   const auth = { ...json, authorization: `Bearer ${login.token}` };
 
   async function download(repoName: string): Promise<number> {
     const t0 = performance.now();
-    const res = await fetch(`${api}/downloads`, { method: 'POST', headers: auth, body: JSON.stringify({ author: 'bench', repo: repoName, revision: 'main', selection: [] }) });
+    const res = await fetch(`${api}/downloads`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ author: 'bench', repo: repoName, revision: 'main', selection: [] }),
+    });
     const { download_id: id, bytes_total: bytes } = (await res.json()) as { download_id: string; bytes_total: number };
-    await waitFor(`download ${repoName}`, async () => {
-      const d = (await (await fetch(`${api}/downloads/${id}`, { headers: auth })).json()) as { status: string; error: string | null };
-      if (d.status === 'failed' || d.status === 'canceled') throw new Error(`download ${repoName} ${d.status}: ${d.error}`);
-      return d.status === 'succeeded';
-    }, 600_000);
+    await waitFor(
+      `download ${repoName}`,
+      async () => {
+        const d = (await (await fetch(`${api}/downloads/${id}`, { headers: auth })).json()) as { status: string; error: string | null };
+        if (d.status === 'failed' || d.status === 'canceled') throw new Error(`download ${repoName} ${d.status}: ${d.error}`);
+        return d.status === 'succeeded';
+      },
+      600_000,
+    );
     return bytes / ((performance.now() - t0) / 1000);
   }
 
   // /healthz one request after another for at least `SECONDS`, and until `alsoUntil` settles
   async function probe(alsoUntil: Promise<unknown>): Promise<number[]> {
     let done = false;
-    void alsoUntil.finally(() => { done = true; });
+    void alsoUntil.finally(() => {
+      done = true;
+    });
     const out: number[] = [];
     const end = Date.now() + SECONDS * 1000;
     while (Date.now() < end || !done) {
@@ -107,13 +159,18 @@ try {
   log(`flood: ${CONNECTIONS} connections of sign-ins at ${a.rounds} bcrypt rounds, /healthz and a ${a.size} download…`);
   let stop = false;
   let attempts = 0;
-  const flood = Promise.all(Array.from({ length: CONNECTIONS }, async (_, c) => {
-    for (let i = 0; !stop; i++) {
-      const body = c % 2 === 0 ? { url: '/auth/login', user: 'bench', pw: `wrong-${c}-${i}` } : { url: '/auth/register', user: `flood-${c}-${i}`, pw: 'long-enough-pw' };
-      await (await fetch(`${api}${body.url}`, { method: 'POST', headers: json, body: JSON.stringify({ username: body.user, password: body.pw }) })).arrayBuffer();
-      attempts++;
-    }
-  }));
+  const flood = Promise.all(
+    Array.from({ length: CONNECTIONS }, async (_, c) => {
+      for (let i = 0; !stop; i++) {
+        const body =
+          c % 2 === 0 ? { url: '/auth/login', user: 'bench', pw: `wrong-${c}-${i}` } : { url: '/auth/register', user: `flood-${c}-${i}`, pw: 'long-enough-pw' };
+        await (
+          await fetch(`${api}${body.url}`, { method: 'POST', headers: json, body: JSON.stringify({ username: body.user, password: body.pw }) })
+        ).arrayBuffer();
+        attempts++;
+      }
+    }),
+  );
   const t0 = performance.now();
   const floodSpeed = download('flood');
   const loaded = await probe(floodSpeed);

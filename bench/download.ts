@@ -32,10 +32,12 @@ const log = (s: string) => console.error(s); // progress on stderr, the report o
 
 // Before the simulator starts: a missing tool is "not installed", not an error.
 const versions: MachineInfo['versions'] = {};
-await Promise.all(args.tools.map(async (t) => {
-  const v = await TOOLS[t].version();
-  if (v) versions[t] = v;
-}));
+await Promise.all(
+  args.tools.map(async (t) => {
+    const v = await TOOLS[t].version();
+    if (v) versions[t] = v;
+  }),
+);
 log(`tools: ${args.tools.map((t) => `${t}=${versions[t] ?? 'not installed'}`).join(', ')}`);
 
 const sim = await startHubSim({
@@ -68,7 +70,7 @@ try {
       const rec = await runOne(sim, shape, tool, files, commit, bytes);
       records.push(rec);
       if (tool.startsWith('d011dl') && rec.outcome !== 'ok') failedSelf = true;
-      const speed = rec.outcome === 'ok' && rec.ms ? `${(bytes / rec.ms / 1e3).toFixed(1)} MB/s` : rec.detail ?? '';
+      const speed = rec.outcome === 'ok' && rec.ms ? `${(bytes / rec.ms / 1e3).toFixed(1)} MB/s` : (rec.detail ?? '');
       log(`${shape.name} ${tool}: ${rec.outcome} ${((rec.ms ?? 0) / 1000).toFixed(1)} s ${speed}`);
     }
   }
@@ -96,7 +98,14 @@ console.log(`written to ${relative(process.cwd(), file) || file}`);
 // speed is never asserted (noisy shared machines); wrong or missing bytes from D011DL are a failure
 process.exitCode = failedSelf ? 1 : 0;
 
-async function runOne(sim: HubSim, shape: Shape, tool: ToolName, files: Awaited<ReturnType<HubSim['expectedFiles']>>, commit: string, bytes: number): Promise<RunRecord> {
+async function runOne(
+  sim: HubSim,
+  shape: Shape,
+  tool: ToolName,
+  files: Awaited<ReturnType<HubSim['expectedFiles']>>,
+  commit: string,
+  bytes: number,
+): Promise<RunRecord> {
   const workDir = await mkdtemp(join(scratch, `${shape.name}-${tool}-`));
   const outDir = join(workDir, 'out');
   await mkdir(outDir);
@@ -113,8 +122,15 @@ async function runOne(sim: HubSim, shape: Shape, tool: ToolName, files: Awaited<
   }
   const p = run.proc;
   const rec: RunRecord = {
-    shape, tool, bytes, files: files.length, outcome: 'ok', ms: run.ms, procMs: p.ms,
-    served: sim.stats.bytesServed(), requests: sim.stats.requests.length,
+    shape,
+    tool,
+    bytes,
+    files: files.length,
+    outcome: 'ok',
+    ms: run.ms,
+    procMs: p.ms,
+    served: sim.stats.bytesServed(),
+    requests: sim.stats.requests.length,
     ...(run.peakRss !== undefined ? { peakRss: run.peakRss } : {}),
     ...(p.cpuMs !== undefined ? { cpuMs: p.cpuMs } : {}),
   };

@@ -41,8 +41,10 @@ try {
     selectAll.push(performance.now() - t1);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  console.log(`5,002-file tree, ${runs} runs: page ready median ${Math.round(median(ready))} ms (${ready.map(Math.round).join(', ')}), ` +
-    `select all median ${Math.round(median(selectAll))} ms (${selectAll.map(Math.round).join(', ')})`);
+  console.log(
+    `5,002-file tree, ${runs} runs: page ready median ${Math.round(median(ready))} ms (${ready.map(Math.round).join(', ')}), ` +
+      `select all median ${Math.round(median(selectAll))} ms (${selectAll.map(Math.round).join(', ')})`,
+  );
 } finally {
   await browser.close();
   await stack.close();

@@ -7,12 +7,20 @@
 var NEEDED = 24;
 
 function problem(versions) {
-  var found = String((versions && versions.node) || '');
+  var found = String(versions?.node || '');
   var major = parseInt(found.split('.')[0], 10);
   if (major >= NEEDED) return null;
   return (
-    'D011DL needs Node.js ' + NEEDED + ' or newer (found ' + (found || 'an unknown version') + ').\n' +
-    'Get it with nvm (https://github.com/nvm-sh/nvm): nvm install ' + NEEDED + ' && nvm use ' + NEEDED + '\n' +
+    'D011DL needs Node.js ' +
+    NEEDED +
+    ' or newer (found ' +
+    (found || 'an unknown version') +
+    ').\n' +
+    'Get it with nvm (https://github.com/nvm-sh/nvm): nvm install ' +
+    NEEDED +
+    ' && nvm use ' +
+    NEEDED +
+    '\n' +
     'or from NodeSource (https://github.com/nodesource/distributions) or https://nodejs.org, then run this again.'
   );
 }

@@ -29,7 +29,10 @@ const stop = (code: number) => {
   process.exitCode = code;
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
 };
-for (const [script, childEnv] of [['api/src/server.ts', apiEnv], ['web/src/server.ts', env]] as const) {
+for (const [script, childEnv] of [
+  ['api/src/server.ts', apiEnv],
+  ['web/src/server.ts', env],
+] as const) {
   // Each in a process group of its own: a terminal's Ctrl-C then reaches only this script, which stops the
   // API first and lets the API stop its embedded PostgreSQL last. Sent to the whole group, it took the
   // database down under the API's feet. The IPC channel carries "ready" here, and its closing tells the

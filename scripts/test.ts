@@ -13,6 +13,16 @@ console.log('# type-check (tsc)');
 const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
+// the whole suite also lints and checks formatting (npm run lint); a run of chosen files does not
+if (only.length === 0) {
+  console.log('# lint (biome check)');
+  const lint = spawnSync(process.execPath, [path.join(root, 'node_modules/@biomejs/biome/bin/biome'), 'check', root], { stdio: 'inherit' });
+  if (lint.status !== 0) {
+    console.error('npm run lint found problems: `npx biome check --write .` fixes most of them');
+    process.exit(lint.status ?? 1);
+  }
+}
+
 const dir = mkdtempSync(path.join(os.tmpdir(), 'd011dl-test-pg-'));
 const cluster = await startEmbeddedPostgres(dir, { info: () => {}, warn: (m) => console.error(m) }, 'postgres', { program: 'npm test' });
 const c = cluster.connection;
@@ -35,7 +45,14 @@ const phases = only.length
       {
         name: 'parallel',
         concurrency: 4,
-        patterns: ['contract/test/*.test.ts', 'hubsim/test/*.test.ts', 'api/test/*.test.ts', 'api/test/engine/*.test.ts', 'api/test/process/*.test.ts', 'web/test/*.test.ts'],
+        patterns: [
+          'contract/test/*.test.ts',
+          'hubsim/test/*.test.ts',
+          'api/test/*.test.ts',
+          'api/test/engine/*.test.ts',
+          'api/test/process/*.test.ts',
+          'web/test/*.test.ts',
+        ],
         flushFirst: false,
       },
       // the first phase leaves gigabytes of dirty pages behind: flushed first, or the crash tests'
@@ -62,7 +79,16 @@ for (const phase of phases) {
   const tap = path.join(dir, `${phase.name}.tap`);
   child = spawn(
     process.execPath,
-    ['--test', `--test-concurrency=${phase.concurrency}`, '--test-timeout=300000', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...phase.patterns],
+    [
+      '--test',
+      `--test-concurrency=${phase.concurrency}`,
+      '--test-timeout=300000',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...phase.patterns,
+    ],
     { cwd: root, env, stdio: 'inherit' },
   );
   const c = child;
@@ -81,5 +107,14 @@ const line = (name: string, c: Counts | null, code: number) =>
   `  ${name.padEnd(9)} ${c ? counts.map((k) => `${k} ${c[k]}`).join(', ') : 'no results'}${code !== 0 ? `  (exit ${code})` : ''}`;
 const total = Object.fromEntries(counts.map((k) => [k, results.reduce((n, r) => n + (r.counts?.[k] ?? 0), 0)])) as Counts;
 const code = results.some((r) => r.code !== 0) || interrupted || results.length < phases.length ? 1 : 0;
-console.log(['', '# summary', ...results.map((r) => line(r.name, r.counts, r.code)), ...phases.slice(results.length).map((p) => `  ${p.name.padEnd(9)} not run (interrupted)`), line('total', total, code), code === 0 ? '# all passed' : '# FAILED'].join('\n'));
+console.log(
+  [
+    '',
+    '# summary',
+    ...results.map((r) => line(r.name, r.counts, r.code)),
+    ...phases.slice(results.length).map((p) => `  ${p.name.padEnd(9)} not run (interrupted)`),
+    line('total', total, code),
+    code === 0 ? '# all passed' : '# FAILED',
+  ].join('\n'),
+);
 process.exit(code);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
 
-let config;
+let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig(loadDotEnv());
 } catch (err) {
@@ -30,7 +30,13 @@ function shutdown(reason: string, code = 0) {
   app.log.info({ reason }, 'shutting down');
   const force = setTimeout(() => process.exit(1), 30_000);
   force.unref();
-  app.close().then(() => process.exit(code), (err) => { app.log.error({ err }, 'shutdown failed'); process.exit(1); });
+  app.close().then(
+    () => process.exit(code),
+    (err) => {
+      app.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => shutdown(signal));
 // Started by `npm start` (scripts/start.ts): its IPC channel closes when it dies, even by SIGKILL, and we

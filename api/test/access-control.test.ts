@@ -16,7 +16,8 @@ describe('access control', () => {
   let root: Awaited<ReturnType<typeof registerAndLogin>>;
   const sql = (text: string, params: unknown[] = []) => adminQuery(text, params, t.config.pg!.database);
   const post = (url: string, payload: object, headers = {}) => t.app.inject({ method: 'POST', url, payload, headers });
-  const patch = (id: string, payload: object, token = root.token) => t.app.inject({ method: 'PATCH', url: `/admin/users/${id}`, payload, headers: bearer(token) });
+  const patch = (id: string, payload: object, token = root.token) =>
+    t.app.inject({ method: 'PATCH', url: `/admin/users/${id}`, payload, headers: bearer(token) });
   const me = (token: string) => t.app.inject({ url: '/auth/me', headers: bearer(token) });
   const sign = (payload: object) => {
     const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}`;
@@ -168,7 +169,10 @@ describe('access control', () => {
       owner = await user('owner');
       stranger = await user('stranger');
       model = (await sql("INSERT INTO models (author, repo, revision) VALUES ('acme', 'm', 'main') RETURNING id")).rows[0].id;
-      await sql("INSERT INTO model_files (model_id, path, size_bytes, sha256, is_lfs, status) VALUES ($1, 'a.bin', 3, $2, true, 'done')", [model, 'f'.repeat(64)]);
+      await sql("INSERT INTO model_files (model_id, path, size_bytes, sha256, is_lfs, status) VALUES ($1, 'a.bin', 3, $2, true, 'done')", [
+        model,
+        'f'.repeat(64),
+      ]);
       await sql("INSERT INTO downloads (user_id, model_id, status) VALUES ($1, $2, 'succeeded')", [owner.id, model]);
       const dir = path.join(t.config.storageRoot, 'acme', 'm', 'main');
       await mkdir(dir, { recursive: true });

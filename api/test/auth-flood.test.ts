@@ -45,9 +45,18 @@ describe('a sign-in flood', () => {
     let inFlight = 0;
     const attempt = async (c: number, i: number) => {
       // half wrong logins (a bcrypt verify each), half registrations (a bcrypt hash each)
-      const res = c % 2 === 0
-        ? await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'flooded', password: `wrong-${c}-${i}` }) })
-        : await fetch(`${base}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `flood-${c}-${i}`, password: 'long-enough-pw' }) });
+      const res =
+        c % 2 === 0
+          ? await fetch(`${base}/auth/login`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ username: 'flooded', password: `wrong-${c}-${i}` }),
+            })
+          : await fetch(`${base}/auth/register`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ username: `flood-${c}-${i}`, password: 'long-enough-pw' }),
+            });
       await res.arrayBuffer();
       assert.ok(res.status === 401 || res.status === 201, `flood request answered ${res.status}`);
     };

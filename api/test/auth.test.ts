@@ -151,7 +151,9 @@ describe('auth', () => {
 
 describe('auth with ALLOW_REG=true', () => {
   let t: TestApp;
-  before(async () => { t = await startTestApp({ ALLOW_REG: 'true' }); });
+  before(async () => {
+    t = await startTestApp({ ALLOW_REG: 'true' });
+  });
   after(() => t.close());
 
   it('lets anyone register; only the first is admin; duplicates are 409; short passwords 400', async () => {
@@ -171,9 +173,13 @@ describe('auth with ALLOW_REG=true', () => {
   it('concurrent first registrations produce exactly one admin', async () => {
     const t2 = await startTestApp({ ALLOW_REG: 'true' });
     try {
-      const results = await Promise.all(['u1', 'u2', 'u3', 'u4'].map((username) =>
-        t2.app.inject({ method: 'POST', url: '/auth/register', payload: { username, password: 'password-x' } })));
-      assert.deepEqual(results.map((r) => r.statusCode), [201, 201, 201, 201]);
+      const results = await Promise.all(
+        ['u1', 'u2', 'u3', 'u4'].map((username) => t2.app.inject({ method: 'POST', url: '/auth/register', payload: { username, password: 'password-x' } })),
+      );
+      assert.deepEqual(
+        results.map((r) => r.statusCode),
+        [201, 201, 201, 201],
+      );
       assert.equal(results.filter((r) => r.json().is_admin).length, 1);
     } finally {
       await t2.close();
@@ -184,20 +190,41 @@ describe('auth with ALLOW_REG=true', () => {
 describe('auth behind a trusted proxy (TRUST_PROXY names the portal)', () => {
   let t: TestApp;
   // `localhost` is looked up like the portal's service name `web` is in Docker
-  before(async () => { t = await startTestApp({ LOGIN_RATE_LIMIT: '3', TRUST_PROXY: 'localhost' }); });
+  before(async () => {
+    t = await startTestApp({ LOGIN_RATE_LIMIT: '3', TRUST_PROXY: 'localhost' });
+  });
   after(() => t.close());
 
   it('counts sign-in attempts per browser address forwarded by the proxy', async () => {
     const login = (from: string) =>
-      t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'shared', password: 'wrong-password' }, headers: { 'x-forwarded-for': from }, remoteAddress: '127.0.0.1' });
+      t.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username: 'shared', password: 'wrong-password' },
+        headers: { 'x-forwarded-for': from },
+        remoteAddress: '127.0.0.1',
+      });
     const first: number[] = [];
     for (let i = 0; i < 4; i++) first.push((await login('203.0.113.10')).statusCode);
     assert.deepEqual(first, [401, 401, 401, 429]);
     assert.equal((await login('203.0.113.11')).statusCode, 401, 'another browser behind the same portal is not locked out');
     // a peer that is not the proxy cannot choose its address
-    const direct = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'shared', password: 'wrong-password' }, headers: { 'x-forwarded-for': '203.0.113.12' }, remoteAddress: '192.0.2.50' });
+    const direct = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: 'shared', password: 'wrong-password' },
+      headers: { 'x-forwarded-for': '203.0.113.12' },
+      remoteAddress: '192.0.2.50',
+    });
     assert.equal(direct.statusCode, 401);
-    for (let i = 0; i < 3; i++) await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'shared', password: 'wrong-password' }, headers: { 'x-forwarded-for': '203.0.113.12' }, remoteAddress: '192.0.2.50' });
+    for (let i = 0; i < 3; i++)
+      await t.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username: 'shared', password: 'wrong-password' },
+        headers: { 'x-forwarded-for': '203.0.113.12' },
+        remoteAddress: '192.0.2.50',
+      });
     assert.equal((await login('203.0.113.12')).statusCode, 401, 'the untrusted peer was counted under its own address, not the one it claimed');
   });
 });
@@ -205,18 +232,30 @@ describe('auth behind a trusted proxy (TRUST_PROXY names the portal)', () => {
 describe('auth behind the portal with PORTAL_SECRET', () => {
   let t: TestApp;
   const secret = 'portal-secret-portal-secret-portal-secret';
-  before(async () => { t = await startTestApp({ LOGIN_RATE_LIMIT: '2', TRUST_PROXY: 'loopback', PORTAL_SECRET: secret }); });
+  before(async () => {
+    t = await startTestApp({ LOGIN_RATE_LIMIT: '2', TRUST_PROXY: 'loopback', PORTAL_SECRET: secret });
+  });
   after(() => t.close());
   const login = (from: string, headers: Record<string, string> = {}) =>
-    t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'shared', password: 'wrong-password' }, headers: { 'x-forwarded-for': from, ...headers }, remoteAddress: '127.0.0.1' });
+    t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: 'shared', password: 'wrong-password' },
+      headers: { 'x-forwarded-for': from, ...headers },
+      remoteAddress: '127.0.0.1',
+    });
 
   it('believes X-Forwarded-For from a trusted peer only with the secret', async () => {
     const portal = { 'x-d011dl-portal-secret': secret };
-    assert.deepEqual([(await login('203.0.113.10', portal)).statusCode, (await login('203.0.113.10', portal)).statusCode, (await login('203.0.113.10', portal)).statusCode], [401, 401, 429]);
+    assert.deepEqual(
+      [(await login('203.0.113.10', portal)).statusCode, (await login('203.0.113.10', portal)).statusCode, (await login('203.0.113.10', portal)).statusCode],
+      [401, 401, 429],
+    );
     assert.equal((await login('203.0.113.11', portal)).statusCode, 401, 'another browser behind the portal is not locked out');
     // a local process without the secret cannot rotate addresses to dodge the limit
     const codes: number[] = [];
-    for (const [i, headers] of ([{}, {}, { 'x-d011dl-portal-secret': 'wrong' }] as Array<Record<string, string>>).entries()) codes.push((await login(`198.51.100.${i}`, headers)).statusCode);
+    for (const [i, headers] of ([{}, {}, { 'x-d011dl-portal-secret': 'wrong' }] as Array<Record<string, string>>).entries())
+      codes.push((await login(`198.51.100.${i}`, headers)).statusCode);
     assert.deepEqual(codes, [401, 401, 429], 'counted under its own address (127.0.0.1), whatever it claimed');
   });
 });

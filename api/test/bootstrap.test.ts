@@ -58,15 +58,22 @@ describe('db/bootstrap.sql', () => {
     }
     const role = await adminQuery('SELECT rolsuper, rolcanlogin FROM pg_roles WHERE rolname = $1', [vars.DB_USER]);
     assert.deepEqual(role.rows[0], { rolsuper: false, rolcanlogin: true });
-    const owners = await adminQuery(
-      "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'", [], vars.DB_NAME);
+    const owners = await adminQuery("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'", [], vars.DB_NAME);
     assert.deepEqual(owners.rows, [{ tableowner: vars.DB_USER }], 'the app role owns every table');
 
     const admin = adminConnection();
     const config = loadConfig({
-      NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(32).toString('hex'), BCRYPT_ROUNDS: '10',
-      DATA_DIR: path.join(dir, 'data'), STORAGE_ROOT: path.join(dir, 'data', 'models'),
-      PGHOST: admin.host, PGPORT: String(admin.port), PGUSER: vars.DB_USER, PGPASSWORD: vars.DB_PASS, PGDATABASE: vars.DB_NAME,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      BCRYPT_ROUNDS: '10',
+      DATA_DIR: path.join(dir, 'data'),
+      STORAGE_ROOT: path.join(dir, 'data', 'models'),
+      PGHOST: admin.host,
+      PGPORT: String(admin.port),
+      PGUSER: vars.DB_USER,
+      PGPASSWORD: vars.DB_PASS,
+      PGDATABASE: vars.DB_NAME,
     });
     const app = await buildApp(config);
     try {
@@ -80,6 +87,9 @@ describe('db/bootstrap.sql', () => {
       await app.close();
     }
     const versions = await adminQuery('SELECT version FROM schema_migrations ORDER BY version', [], vars.DB_NAME);
-    assert.deepEqual(versions.rows.map((r) => r.version), (await listMigrations()).map((m) => m.version));
+    assert.deepEqual(
+      versions.rows.map((r) => r.version),
+      (await listMigrations()).map((m) => m.version),
+    );
   });
 });

@@ -45,8 +45,11 @@ describe('catalog counts, display paths, repo info and messages', () => {
       assert.equal(res.statusCode, 202, res.body);
       const id = res.json().download_id as string;
       const total = res.json().files_total as number;
-      const m = await until('some files done while the big one is downloading', () => model('v1.0'),
-        (x) => x && x.files_done >= 1 && x.files_downloading >= 1 && x.bytes_on_disk > x.bytes_done);
+      const m = await until(
+        'some files done while the big one is downloading',
+        () => model('v1.0'),
+        (x) => x && x.files_done >= 1 && x.files_downloading >= 1 && x.bytes_on_disk > x.bytes_done,
+      );
       assert.equal(m.files_tracked, total, 'every selected file is tracked from the start');
       assert.ok(m.files_done + m.files_downloading <= total);
       assert.equal(m.files_failed, 0);
@@ -123,7 +126,14 @@ describe('catalog counts, display paths, repo info and messages', () => {
   it('repo-info: a gated repo says so, with the request page, before any download', async () => {
     const gated = await get('/hf/repo-info?author=acme&repo=gated-model');
     assert.equal(gated.statusCode, 200, gated.body);
-    assert.deepEqual(gated.json(), { author: 'acme', repo: 'gated-model', gated: 'manual', private: false, access: 'needs-request', request_url: `${sim.url}/acme/gated-model` });
+    assert.deepEqual(gated.json(), {
+      author: 'acme',
+      repo: 'gated-model',
+      gated: 'manual',
+      private: false,
+      access: 'needs-request',
+      request_url: `${sim.url}/acme/gated-model`,
+    });
     const open = (await get('/hf/repo-info?author=acme&repo=tiny-model')).json();
     assert.deepEqual([open.gated, open.access, open.request_url], [false, 'granted', null]);
     assert.equal((await get('/hf/repo-info?author=acme&repo=nope')).statusCode, 404);

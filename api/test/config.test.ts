@@ -30,9 +30,20 @@ describe('config', () => {
 
   it('reads every setting', () => {
     const c = loadConfig({
-      NODE_ENV: 'production', JWT_SECRET: secret, PORT_API: '4000', BCRYPT_ROUNDS: '10', ALLOW_REG: 'true',
-      STORAGE_ROOT: '/media/models', DATA_DIR: '/var/lib/d011dl', HF_ENDPOINT: 'http://hub.local:8080/', HF_TOKEN: 'hf_abc',
-      PGHOST: 'db', PGPORT: '5433', PGUSER: 'app', PGPASSWORD: 'pw', PGDATABASE: 'd011dl',
+      NODE_ENV: 'production',
+      JWT_SECRET: secret,
+      PORT_API: '4000',
+      BCRYPT_ROUNDS: '10',
+      ALLOW_REG: 'true',
+      STORAGE_ROOT: '/media/models',
+      DATA_DIR: '/var/lib/d011dl',
+      HF_ENDPOINT: 'http://hub.local:8080/',
+      HF_TOKEN: 'hf_abc',
+      PGHOST: 'db',
+      PGPORT: '5433',
+      PGUSER: 'app',
+      PGPASSWORD: 'pw',
+      PGDATABASE: 'd011dl',
     });
     assert.equal(c.port, 4000);
     assert.equal(c.auth.bcryptRounds, 10);
@@ -65,7 +76,7 @@ describe('config', () => {
   });
 
   it('never echoes a secret in its error', () => {
-    const p = problems({ NODE_ENV: 'production', JWT_SECRET: 'short-secret-value' , HF_TOKEN: 'nothf_secret' });
+    const p = problems({ NODE_ENV: 'production', JWT_SECRET: 'short-secret-value', HF_TOKEN: 'nothf_secret' });
     assert.doesNotMatch(p, /short-secret-value|nothf_secret/);
     assert.match(p, /HF_TOKEN: Hugging Face tokens start with "hf_"/);
   });

@@ -60,13 +60,25 @@ describe('downloads', () => {
     const id = await start({ author: 'acme', repo: 'tiny-model', revision: 'main', force: true });
     assert.equal((await waitForStatus(t.app, token, id, ['succeeded', 'failed'])).status, 'succeeded');
     const bodies = sim.stats.requests.filter((r) => r.method === 'GET' && (r.server === 'cdn' || r.path.includes('/resolve')));
-    assert.deepEqual(bodies.map((r) => r.path), [], 'no file was fetched again');
+    assert.deepEqual(
+      bodies.map((r) => r.path),
+      [],
+      'no file was fetched again',
+    );
   });
 
   it('downloads a folder at a branch, a single file, a tag, and refs/pr/1 (stored as one folder)', async () => {
     const folder = await start({ author: 'acme', repo: 'tiny-model', revision: 'dev', selection: [{ path: 'nested', type: 'dir' }] });
     const file = await start({ author: 'acme', repo: 'tiny-model', revision: 'v1.0', selection: [{ path: 'config.json', type: 'file' }] });
-    const pr = await start({ author: 'acme', repo: 'tiny-model', revision: 'refs/pr/1', selection: [{ path: 'pr-file.txt', type: 'file' }, { path: 'README.md', type: 'file' }] });
+    const pr = await start({
+      author: 'acme',
+      repo: 'tiny-model',
+      revision: 'refs/pr/1',
+      selection: [
+        { path: 'pr-file.txt', type: 'file' },
+        { path: 'README.md', type: 'file' },
+      ],
+    });
     for (const id of [folder, file, pr]) assert.equal((await waitForStatus(t.app, token, id, ['succeeded', 'failed'])).status, 'succeeded');
     await assertFilesExact(sim, root(), 'acme/tiny-model', 'dev', 'dev', (p) => p.startsWith('nested/'));
     assert.ok(!existsSync(path.join(root(), 'acme/tiny-model/dev/config.json')), 'only the folder');
@@ -74,7 +86,10 @@ describe('downloads', () => {
     await assertFilesExact(sim, root(), 'acme/tiny-model', 'refs/pr/1', 'refs%2Fpr%2F1', (p) => p === 'pr-file.txt' || p === 'README.md');
     assert.ok(!existsSync(path.join(root(), 'acme/tiny-model/refs')), 'never nested folders for refs/pr/N');
     const files = (await get(`/downloads/${pr}/files`)).json().files;
-    assert.deepEqual(files.map((f: { path: string; status: string }) => `${f.path}:${f.status}`), ['README.md:done', 'pr-file.txt:done']);
+    assert.deepEqual(
+      files.map((f: { path: string; status: string }) => `${f.path}:${f.status}`),
+      ['README.md:done', 'pr-file.txt:done'],
+    );
   });
 
   it('refuses traversal and unknown paths with a 400, writing nothing', async () => {
@@ -139,12 +154,14 @@ describe('downloads', () => {
   });
 
   it('survives resets, truncated bodies, 5xx bursts and 429s with byte-exact files', async () => {
-    sim.faults.set({ rules: [
-      { kind: 'reset', match: 'demo.Q4_K_M.gguf', count: 2 },
-      { kind: 'truncate', match: 'demo.Q5_K_M.gguf', count: 1 },
-      { kind: 'status', status: 503, match: 'demo.Q8_0.gguf', count: 2 },
-      { kind: 'status', status: 429, retryAfter: 1, match: 'README.md', count: 1 },
-    ] });
+    sim.faults.set({
+      rules: [
+        { kind: 'reset', match: 'demo.Q4_K_M.gguf', count: 2 },
+        { kind: 'truncate', match: 'demo.Q5_K_M.gguf', count: 1 },
+        { kind: 'status', status: 503, match: 'demo.Q8_0.gguf', count: 2 },
+        { kind: 'status', status: 429, retryAfter: 1, match: 'README.md', count: 1 },
+      ],
+    });
     const id = await start({ author: 'TheBloke', repo: 'Demo-GGUF', revision: 'main' });
     const d = await waitForStatus(t.app, token, id, ['succeeded', 'failed']);
     sim.faults.reset();
@@ -207,7 +224,10 @@ describe('downloads', () => {
     assert.equal((await waitForStatus(t.app, token, id, ['succeeded', 'failed'])).status, 'succeeded');
     await assertFilesExact(sim, root(), 'acme/tiny-model', 'feature/x', 'feature%2Fx', (p) => p === 'model.safetensors');
     // everything reported done before the cancel was kept: only the rest is fetched again
-    assert.ok(sim.stats.bytesServed() <= size - doneAtCancel, `the retry resumed (${sim.stats.bytesServed()} of ${size} bytes fetched again, ${doneAtCancel} were done at the cancel)`);
+    assert.ok(
+      sim.stats.bytesServed() <= size - doneAtCancel,
+      `the retry resumed (${sim.stats.bytesServed()} of ${size} bytes fetched again, ${doneAtCancel} were done at the cancel)`,
+    );
     assert.equal((await post(`/downloads/${id}/cancel`, {})).statusCode, 409, 'a finished download cannot be canceled');
   });
 
@@ -217,28 +237,39 @@ describe('downloads', () => {
     const id = await start({ author: 'acme', repo: 'tiny-model', revision: 'dev', selection: [{ path: 'model.safetensors', type: 'file' }] });
     const events: Array<{ event: string; id: string; data: any }> = await new Promise((resolve, reject) => {
       const out: Array<{ event: string; id: string; data: any }> = [];
-      http.get(`${address}/downloads/${id}/stream`, { headers: bearer(token) }, (res) => {
-        assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
-        let buf = '';
-        res.on('data', (c) => {
-          buf += c;
-          let i;
-          while ((i = buf.indexOf('\n\n')) >= 0) {
-            const block = buf.slice(0, i);
-            buf = buf.slice(i + 2);
-            const fields = Object.fromEntries(block.split('\n').filter((l) => l && !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
-            if (fields.data) out.push({ event: String(fields.event), id: String(fields.id), data: JSON.parse(fields.data) });
-          }
-        });
-        res.on('end', () => resolve(out));
-      }).on('error', reject);
+      http
+        .get(`${address}/downloads/${id}/stream`, { headers: bearer(token) }, (res) => {
+          assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
+          let buf = '';
+          res.on('data', (c) => {
+            buf += c;
+            let i: number;
+            while ((i = buf.indexOf('\n\n')) >= 0) {
+              const block = buf.slice(0, i);
+              buf = buf.slice(i + 2);
+              const fields = Object.fromEntries(
+                block
+                  .split('\n')
+                  .filter((l) => l && !l.startsWith(':'))
+                  .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
+              );
+              if (fields.data) out.push({ event: String(fields.event), id: String(fields.id), data: JSON.parse(fields.data) });
+            }
+          });
+          res.on('end', () => resolve(out));
+        })
+        .on('error', reject);
     });
     sim.faults.reset();
     assert.ok(events.length >= 2, `several events: ${events.length}`);
     assert.equal(events.at(-1)!.event, 'end');
     assert.equal(events.at(-1)!.data.status, 'succeeded');
     assert.ok(events.slice(0, -1).every((e) => e.event === 'progress'));
-    assert.deepEqual(events.map((e) => Number(e.id)), events.map((_, i) => i + 1), 'increasing event ids');
+    assert.deepEqual(
+      events.map((e) => Number(e.id)),
+      events.map((_, i) => i + 1),
+      'increasing event ids',
+    );
     // a client reconnecting with Last-Event-ID gets the current state at once
     const again = await fetch(`${address}/downloads/${id}/stream`, { headers: { ...bearer(token), 'last-event-id': '7' } });
     const text = await again.text();
@@ -264,7 +295,12 @@ describe('downloads', () => {
   it('shows each user only their own downloads; admins see all', async () => {
     const mine = (await get('/downloads')).json().downloads;
     assert.ok(mine.length > 0);
-    const other = await t.app.inject({ method: 'POST', url: '/admin/users', headers: bearer(token), payload: { username: 'other', password: 'other-password' } });
+    const other = await t.app.inject({
+      method: 'POST',
+      url: '/admin/users',
+      headers: bearer(token),
+      payload: { username: 'other', password: 'other-password' },
+    });
     assert.equal(other.statusCode, 201);
     const otherToken = (await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'other', password: 'other-password' } })).json().token;
     assert.deepEqual((await t.app.inject({ url: '/downloads', headers: bearer(otherToken) })).json().downloads, []);

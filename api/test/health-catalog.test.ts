@@ -56,8 +56,13 @@ describe('catalog', () => {
     token = (await registerAndLogin(t.app)).token;
     const q = (sql: string, params: unknown[]) => adminQuery(sql, params, t.config.pg!.database!);
     const add = async (author: string, repo: string, revision: string, done: boolean) =>
-      (await q(`INSERT INTO models (author, repo, revision, is_downloaded, file_count, total_size_bytes, commit_sha)
-                VALUES ($1, $2, $3, $4, 2, 300, $5) RETURNING id`, [author, repo, revision, done, 'a'.repeat(40)])).rows[0].id as string;
+      (
+        await q(
+          `INSERT INTO models (author, repo, revision, is_downloaded, file_count, total_size_bytes, commit_sha)
+                VALUES ($1, $2, $3, $4, 2, 300, $5) RETURNING id`,
+          [author, repo, revision, done, 'a'.repeat(40)],
+        )
+      ).rows[0].id as string;
     ids = {
       main: await add('acme', 'tiny-model', 'main', true),
       pr: await add('acme', 'tiny-model', 'refs/pr/1', false),
@@ -73,7 +78,10 @@ describe('catalog', () => {
     const res = await get('/db/models');
     assert.equal(res.statusCode, 200);
     const models = res.json();
-    assert.deepEqual(models.map((m: { repo: string; revision: string }) => `${m.repo}@${m.revision}`), ['tiny-model@main', 'tiny-model@refs/pr/1', 'Demo-GGUF@main']);
+    assert.deepEqual(
+      models.map((m: { repo: string; revision: string }) => `${m.repo}@${m.revision}`),
+      ['tiny-model@main', 'tiny-model@refs/pr/1', 'Demo-GGUF@main'],
+    );
     const pr = models.find((m: { revision: string }) => m.revision === 'refs/pr/1');
     assert.equal(pr.local_path, path.join(t.config.storageRoot, 'acme', 'tiny-model', 'refs%2Fpr%2F1'));
     assert.equal(pr.files_failed, 1);
@@ -83,7 +91,11 @@ describe('catalog', () => {
   });
 
   it('filters by author, repo, revision and downloaded', async () => {
-    const names = async (qs: string) => (await get(`/db/models?${qs}`)).json().map((m: { id: string }) => m.id).sort();
+    const names = async (qs: string) =>
+      (await get(`/db/models?${qs}`))
+        .json()
+        .map((m: { id: string }) => m.id)
+        .sort();
     assert.deepEqual(await names('author=ACME'), [ids.main, ids.pr].sort());
     assert.deepEqual(await names('repo=demo-gguf'), [ids.other]);
     assert.deepEqual(await names('author=acme&revision=refs/pr/1'), [ids.pr]);
@@ -92,10 +104,13 @@ describe('catalog', () => {
     assert.equal((await get('/db/models?downloaded=maybe')).statusCode, 400);
   });
 
-  it('lists a model\'s files; unknown ids are 404, malformed ones 400', async () => {
+  it("lists a model's files; unknown ids are 404, malformed ones 400", async () => {
     const res = await get(`/db/models/${ids.main}/files`);
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json().files.map((f: { path: string }) => f.path), ['a.json', 'b.bin']);
+    assert.deepEqual(
+      res.json().files.map((f: { path: string }) => f.path),
+      ['a.json', 'b.bin'],
+    );
     assert.equal((await get('/db/models/00000000-0000-4000-8000-000000000000/files')).statusCode, 404);
     const bad = await get('/db/models/not-a-uuid/files');
     assert.equal(bad.statusCode, 400);

@@ -21,28 +21,95 @@ describe('parseHfLink accepts', () => {
     ['https://huggingface.co/acme/tiny-model#model-card', { author: 'acme', repo: 'tiny-model', kind: 'repo' }],
     ['https://huggingface.co/acme/tiny-model/tree', { author: 'acme', repo: 'tiny-model', kind: 'tree' }],
     ['https://huggingface.co/acme/tiny-model/tree/main', { author: 'acme', repo: 'tiny-model', revision: 'main', kind: 'tree' }],
-    ['https://huggingface.co/acme/tiny-model/tree/dev/nested/deep', { author: 'acme', repo: 'tiny-model', revision: 'dev', path: 'nested/deep', kind: 'tree', refPath: ['dev', 'nested', 'deep'] }],
+    [
+      'https://huggingface.co/acme/tiny-model/tree/dev/nested/deep',
+      { author: 'acme', repo: 'tiny-model', revision: 'dev', path: 'nested/deep', kind: 'tree', refPath: ['dev', 'nested', 'deep'] },
+    ],
     ['https://huggingface.co/acme/tiny-model/tree/v1.0/', { author: 'acme', repo: 'tiny-model', revision: 'v1.0', kind: 'tree' }],
-    ['https://huggingface.co/acme/tiny-model/blob/main/config.json', { author: 'acme', repo: 'tiny-model', revision: 'main', path: 'config.json', kind: 'blob', refPath: ['main', 'config.json'] }],
-    ['https://huggingface.co/acme/tiny-model/resolve/main/nested/deep/weights.bin?download=true', { author: 'acme', repo: 'tiny-model', revision: 'main', path: 'nested/deep/weights.bin', kind: 'resolve', refPath: ['main', 'nested', 'deep', 'weights.bin'] }],
+    [
+      'https://huggingface.co/acme/tiny-model/blob/main/config.json',
+      { author: 'acme', repo: 'tiny-model', revision: 'main', path: 'config.json', kind: 'blob', refPath: ['main', 'config.json'] },
+    ],
+    [
+      'https://huggingface.co/acme/tiny-model/resolve/main/nested/deep/weights.bin?download=true',
+      {
+        author: 'acme',
+        repo: 'tiny-model',
+        revision: 'main',
+        path: 'nested/deep/weights.bin',
+        kind: 'resolve',
+        refPath: ['main', 'nested', 'deep', 'weights.bin'],
+      },
+    ],
     ['https://huggingface.co/acme/tiny-model/tree/refs/pr/1', { author: 'acme', repo: 'tiny-model', revision: 'refs/pr/1', kind: 'tree' }],
-    ['https://huggingface.co/acme/tiny-model/blob/refs/pr/12/pr-file.txt', { author: 'acme', repo: 'tiny-model', revision: 'refs/pr/12', path: 'pr-file.txt', kind: 'blob' }],
+    [
+      'https://huggingface.co/acme/tiny-model/blob/refs/pr/12/pr-file.txt',
+      { author: 'acme', repo: 'tiny-model', revision: 'refs/pr/12', path: 'pr-file.txt', kind: 'blob' },
+    ],
     ['https://huggingface.co/acme/tiny-model/tree/refs%2Fpr%2F1', { author: 'acme', repo: 'tiny-model', revision: 'refs/pr/1', kind: 'tree' }],
-    ['https://huggingface.co/acme/tiny-model/tree/feature%2Fx/nested', { author: 'acme', repo: 'tiny-model', revision: 'feature/x', path: 'nested', kind: 'tree' }],
-    ['https://huggingface.co/acme/tiny-model/tree/refs/convert/parquet', { author: 'acme', repo: 'tiny-model', revision: 'refs/convert/parquet', kind: 'tree' }],
-    ['https://huggingface.co/acme/tiny-model/blob/main/with%20space/file%20name.txt', { author: 'acme', repo: 'tiny-model', revision: 'main', path: 'with space/file name.txt', kind: 'blob', refPath: ['main', 'with space', 'file name.txt'] }],
-    ['https://huggingface.co/acme/tiny-model/blob/main/unicode/mod%C3%A8le-%C3%BC.txt', { author: 'acme', repo: 'tiny-model', revision: 'main', path: 'unicode/modèle-ü.txt', kind: 'blob', refPath: ['main', 'unicode', 'modèle-ü.txt'] }],
-    ['https://huggingface.co/TheBloke/Llama-2-7B-GGUF/blob/main/llama-2-7b.Q4_K_M.gguf', { author: 'TheBloke', repo: 'Llama-2-7B-GGUF', revision: 'main', path: 'llama-2-7b.Q4_K_M.gguf', kind: 'blob', refPath: ['main', 'llama-2-7b.Q4_K_M.gguf'] }],
-    ['https://huggingface.co/acme/tiny-model/resolve/0123456789abcdef0123456789abcdef01234567/config.json', { author: 'acme', repo: 'tiny-model', revision: '0123456789abcdef0123456789abcdef01234567', path: 'config.json', kind: 'resolve', refPath: ['0123456789abcdef0123456789abcdef01234567', 'config.json'] }],
+    [
+      'https://huggingface.co/acme/tiny-model/tree/feature%2Fx/nested',
+      { author: 'acme', repo: 'tiny-model', revision: 'feature/x', path: 'nested', kind: 'tree' },
+    ],
+    [
+      'https://huggingface.co/acme/tiny-model/tree/refs/convert/parquet',
+      { author: 'acme', repo: 'tiny-model', revision: 'refs/convert/parquet', kind: 'tree' },
+    ],
+    [
+      'https://huggingface.co/acme/tiny-model/blob/main/with%20space/file%20name.txt',
+      {
+        author: 'acme',
+        repo: 'tiny-model',
+        revision: 'main',
+        path: 'with space/file name.txt',
+        kind: 'blob',
+        refPath: ['main', 'with space', 'file name.txt'],
+      },
+    ],
+    [
+      'https://huggingface.co/acme/tiny-model/blob/main/unicode/mod%C3%A8le-%C3%BC.txt',
+      { author: 'acme', repo: 'tiny-model', revision: 'main', path: 'unicode/modèle-ü.txt', kind: 'blob', refPath: ['main', 'unicode', 'modèle-ü.txt'] },
+    ],
+    [
+      'https://huggingface.co/TheBloke/Llama-2-7B-GGUF/blob/main/llama-2-7b.Q4_K_M.gguf',
+      {
+        author: 'TheBloke',
+        repo: 'Llama-2-7B-GGUF',
+        revision: 'main',
+        path: 'llama-2-7b.Q4_K_M.gguf',
+        kind: 'blob',
+        refPath: ['main', 'llama-2-7b.Q4_K_M.gguf'],
+      },
+    ],
+    [
+      'https://huggingface.co/acme/tiny-model/resolve/0123456789abcdef0123456789abcdef01234567/config.json',
+      {
+        author: 'acme',
+        repo: 'tiny-model',
+        revision: '0123456789abcdef0123456789abcdef01234567',
+        path: 'config.json',
+        kind: 'resolve',
+        refPath: ['0123456789abcdef0123456789abcdef01234567', 'config.json'],
+      },
+    ],
     // bare ids (the Hub's "copy model name", what `hf download` takes) and links without a scheme
     ['acme/tiny-model', { author: 'acme', repo: 'tiny-model', kind: 'repo' }],
     ['  TheBloke/Llama-2-7B-GGUF/ ', { author: 'TheBloke', repo: 'Llama-2-7B-GGUF', kind: 'repo' }],
     ['Qwen/Qwen2.5-0.5B', { author: 'Qwen', repo: 'Qwen2.5-0.5B', kind: 'repo' }],
     ['acme/tiny-model/tree/dev', { author: 'acme', repo: 'tiny-model', revision: 'dev', kind: 'tree' }],
-    ['hf.co/acme/tiny-model/blob/main/config.json', { author: 'acme', repo: 'tiny-model', revision: 'main', path: 'config.json', kind: 'blob', refPath: ['main', 'config.json'] }],
+    [
+      'hf.co/acme/tiny-model/blob/main/config.json',
+      { author: 'acme', repo: 'tiny-model', revision: 'main', path: 'config.json', kind: 'blob', refPath: ['main', 'config.json'] },
+    ],
     // a branch with "/" in it: the candidates are kept for the API, which knows the repo's refs
-    ['https://huggingface.co/acme/tiny-model/tree/feature/x', { author: 'acme', repo: 'tiny-model', revision: 'feature', path: 'x', kind: 'tree', refPath: ['feature', 'x'] }],
-    ['https://huggingface.co/acme/tiny-model/blob/feature/x/feature-x.txt', { author: 'acme', repo: 'tiny-model', revision: 'feature', path: 'x/feature-x.txt', kind: 'blob', refPath: ['feature', 'x', 'feature-x.txt'] }],
+    [
+      'https://huggingface.co/acme/tiny-model/tree/feature/x',
+      { author: 'acme', repo: 'tiny-model', revision: 'feature', path: 'x', kind: 'tree', refPath: ['feature', 'x'] },
+    ],
+    [
+      'https://huggingface.co/acme/tiny-model/blob/feature/x/feature-x.txt',
+      { author: 'acme', repo: 'tiny-model', revision: 'feature', path: 'x/feature-x.txt', kind: 'blob', refPath: ['feature', 'x', 'feature-x.txt'] },
+    ],
     // a pull request page means the PR's head
     ['https://huggingface.co/acme/tiny-model/discussions/3', { author: 'acme', repo: 'tiny-model', revision: 'refs/pr/3', kind: 'tree' }],
     ['huggingface.co/acme/tiny-model/discussions/12/files', { author: 'acme', repo: 'tiny-model', revision: 'refs/pr/12', kind: 'tree' }],
@@ -53,7 +120,12 @@ describe('parseHfLink accepts', () => {
   }
 
   it('the configured endpoint host (a mirror or the simulator)', () => {
-    assert.deepEqual(parseHfUrl('http://localhost:8090/acme/tiny-model/tree/dev', ['localhost:8090']), { author: 'acme', repo: 'tiny-model', revision: 'dev', kind: 'tree' });
+    assert.deepEqual(parseHfUrl('http://localhost:8090/acme/tiny-model/tree/dev', ['localhost:8090']), {
+      author: 'acme',
+      repo: 'tiny-model',
+      revision: 'dev',
+      kind: 'tree',
+    });
   });
 });
 
@@ -67,7 +139,7 @@ describe('parseHfLink refuses', () => {
     ['https://huggingface.co@evil.com/acme/tiny-model', /user names/],
     ['https://hf.co:8443/acme/tiny-model', /host must be/],
     ['ftp://huggingface.co/acme/tiny-model', /not supported/],
-    ["javascript:alert(1)", /host must be|not supported|not a valid host/],
+    ['javascript:alert(1)', /host must be|not supported|not a valid host/],
     ['https://huggingface.co/acme', /must name a repo/],
     ['https://huggingface.co/', /must name a repo/],
     ['https://huggingface.co/gpt2', /must name a repo/],
@@ -106,12 +178,15 @@ describe('parseHfLink refuses', () => {
   ];
   for (const [url, why] of cases) {
     it(JSON.stringify(url), () => {
-      assert.throws(() => parseHfUrl(url), (err: unknown) => {
-        assert.ok(err instanceof HfLinkError, 'an HfLinkError');
-        assert.match(err.message, /^Not a Hugging Face model link: /);
-        assert.match(err.message, why);
-        return true;
-      });
+      assert.throws(
+        () => parseHfUrl(url),
+        (err: unknown) => {
+          assert.ok(err instanceof HfLinkError, 'an HfLinkError');
+          assert.match(err.message, /^Not a Hugging Face model link: /);
+          assert.match(err.message, why);
+          return true;
+        },
+      );
     });
   }
 });

@@ -69,7 +69,12 @@ describe('a hostile Hub tree', () => {
   for (const [what, entry] of cases) {
     it(`${what}: POST /downloads and GET /hf/tree answer 502 "the Hub listed an unsafe path"`, async () => {
       tree = [file('README.md', 5), entry];
-      const res = await t.app.inject({ method: 'POST', url: '/downloads', payload: { author: 'evil', repo: 'repo', revision: 'main' }, headers: bearer(token) });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/downloads',
+        payload: { author: 'evil', repo: 'repo', revision: 'main' },
+        headers: bearer(token),
+      });
       assert.equal(res.statusCode, 502, res.body);
       assert.equal(res.json().error, 'HubUnsafeTree');
       assert.match(res.json().message, /^the Hub listed an unsafe path or size: /);
@@ -87,7 +92,10 @@ describe('a hostile Hub tree', () => {
   });
 
   it('nothing was written to the storage', async () => {
-    assert.deepEqual((await readdir(t.config.storageRoot)).filter((f) => f !== '.d011dl'), []);
+    assert.deepEqual(
+      (await readdir(t.config.storageRoot)).filter((f) => f !== '.d011dl'),
+      [],
+    );
   });
 });
 
@@ -96,14 +104,31 @@ describe('download redirects to private addresses', () => {
   const sha = createHash('sha256').update(content).digest('hex');
 
   it('classifies loopback, link-local, private and public addresses', () => {
-    for (const ip of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:169.254.169.254']) {
+    for (const ip of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:169.254.169.254',
+    ]) {
       assert.equal(isPrivateAddress(ip), true, ip);
     }
     for (const ip of ['8.8.8.8', '172.32.0.1', '1.1.1.1', '2606:4700::1111', '::ffff:8.8.8.8']) assert.equal(isPrivateAddress(ip), false, ip);
   });
 
   it('refuses a redirect to the cloud metadata address or loopback from a public HF_ENDPOINT', async () => {
-    assert.match((await refusedRedirect(new URL('http://169.254.169.254/latest/meta-data/'), 'https://hub.example.invalid'))!, /loopback, link-local or private address/);
+    assert.match(
+      (await refusedRedirect(new URL('http://169.254.169.254/latest/meta-data/'), 'https://hub.example.invalid'))!,
+      /loopback, link-local or private address/,
+    );
     assert.match((await refusedRedirect(new URL('http://[::1]:8080/x'), 'https://hub.example.invalid'))!, /private address/);
     assert.match((await refusedRedirect(new URL('http://localhost/x'), 'https://hub.example.invalid'))!, /private address/);
     assert.equal(await refusedRedirect(new URL('http://10.0.0.5/x'), 'http://10.0.0.2:8080'), null, 'allowed when HF_ENDPOINT is private too');

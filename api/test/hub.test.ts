@@ -18,7 +18,9 @@ describe('Hugging Face browsing against the hub simulator', () => {
   });
   const get = (url: string) => t.app.inject({ url, headers: bearer(token) });
 
-  async function allPages(query: string): Promise<{ files: Array<{ path: string; type: string; size_bytes: number; oid: string; lfs_sha256?: string }>; pages: number }> {
+  async function allPages(
+    query: string,
+  ): Promise<{ files: Array<{ path: string; type: string; size_bytes: number; oid: string; lfs_sha256?: string }>; pages: number }> {
     const files = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -38,10 +40,19 @@ describe('Hugging Face browsing against the hub simulator', () => {
     const refs = res.json();
     assert.deepEqual([...refs.branches].sort(), ['dev', 'feature/x', 'main']);
     assert.deepEqual(refs.tags, ['v1.0']);
-    assert.equal(refs.refs.some((r: { kind: string }) => r.kind === 'pr'), false);
-    assert.equal(refs.refs.find((r: { name: string; kind: string }) => r.name === 'main' && r.kind === 'branch').commit, sim.commitSha('acme/tiny-model', 'main'));
+    assert.equal(
+      refs.refs.some((r: { kind: string }) => r.kind === 'pr'),
+      false,
+    );
+    assert.equal(
+      refs.refs.find((r: { name: string; kind: string }) => r.name === 'main' && r.kind === 'branch').commit,
+      sim.commitSha('acme/tiny-model', 'main'),
+    );
     const withPrs = (await get('/hf/refs?author=acme&repo=tiny-model&include_prs=true')).json();
-    assert.deepEqual(withPrs.refs.filter((r: { kind: string }) => r.kind === 'pr').map((p: { ref: string }) => p.ref), ['refs/pr/1']);
+    assert.deepEqual(
+      withPrs.refs.filter((r: { kind: string }) => r.kind === 'pr').map((p: { ref: string }) => p.ref),
+      ['refs/pr/1'],
+    );
   });
 
   it('lists the whole tree recursively with sizes, oids and LFS hashes', async () => {
@@ -55,11 +66,17 @@ describe('Hugging Face browsing against the hub simulator', () => {
       assert.equal(f.size_bytes, e.size);
       assert.equal(f.lfs_sha256, e.lfs ? e.sha256 : undefined, e.path);
     }
-    assert.deepEqual(files.filter((f) => f.type === 'dir').map((f) => f.path).sort(), ['nested', 'nested/deep', 'unicode', 'with space']);
+    assert.deepEqual(
+      files
+        .filter((f) => f.type === 'dir')
+        .map((f) => f.path)
+        .sort(),
+      ['nested', 'nested/deep', 'unicode', 'with space'],
+    );
     assert.equal(byPath.get('empty.txt')!.size_bytes, 0);
   });
 
-  it('follows the Hub\'s Link pagination across pages (5,000 files)', async () => {
+  it("follows the Hub's Link pagination across pages (5,000 files)", async () => {
     const { files, pages } = await allPages('author=acme&repo=many-files&revision=main');
     assert.ok(pages >= 5, `expected several pages, got ${pages}`);
     assert.equal(files.filter((f) => f.type === 'file').length, 5002);
@@ -113,8 +130,19 @@ describe('Hugging Face browsing against the hub simulator', () => {
 
   it('parses pasted URLs, including links to the configured endpoint', async () => {
     const post = (url: string) => t.app.inject({ method: 'POST', url: '/hf/parse-url', headers: bearer(token), payload: { url } });
-    assert.deepEqual((await post('https://huggingface.co/acme/tiny-model/tree/refs%2Fpr%2F1')).json(), { author: 'acme', repo: 'tiny-model', revision: 'refs/pr/1', kind: 'tree' });
-    assert.deepEqual((await post(`${sim.url}/acme/tiny-model/blob/dev/config.json`)).json(), { author: 'acme', repo: 'tiny-model', revision: 'dev', path: 'config.json', kind: 'blob' });
+    assert.deepEqual((await post('https://huggingface.co/acme/tiny-model/tree/refs%2Fpr%2F1')).json(), {
+      author: 'acme',
+      repo: 'tiny-model',
+      revision: 'refs/pr/1',
+      kind: 'tree',
+    });
+    assert.deepEqual((await post(`${sim.url}/acme/tiny-model/blob/dev/config.json`)).json(), {
+      author: 'acme',
+      repo: 'tiny-model',
+      revision: 'dev',
+      path: 'config.json',
+      kind: 'blob',
+    });
     const bad = await post('https://huggingface.co.evil.com/acme/tiny-model');
     assert.equal(bad.statusCode, 400);
     assert.match(bad.json().message, /host must be huggingface\.co/);
@@ -156,7 +184,9 @@ describe('Hugging Face browsing against the hub simulator', () => {
 
 describe('Hugging Face browsing with an HF_TOKEN', () => {
   let sim: HubSim;
-  before(async () => { sim = await startHubSim(); });
+  before(async () => {
+    sim = await startHubSim();
+  });
   after(() => sim.close());
 
   async function withToken(hfToken: string, fn: (get: (url: string) => Promise<{ statusCode: number; json(): any }>) => Promise<void>) {
@@ -173,7 +203,10 @@ describe('Hugging Face browsing with an HF_TOKEN', () => {
     await withToken('hf_alice_token', async (get) => {
       sim.stats.reset();
       assert.equal((await get('/hf/tree?author=acme&repo=private-model&revision=main')).statusCode, 200);
-      assert.ok(sim.stats.requests.every((r) => r.server === 'hub' && r.auth), 'every metadata call went to the hub, with auth');
+      assert.ok(
+        sim.stats.requests.every((r) => r.server === 'hub' && r.auth),
+        'every metadata call went to the hub, with auth',
+      );
     });
   });
 

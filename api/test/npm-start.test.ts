@@ -35,7 +35,15 @@ describe('npm start (API + portal on the embedded database)', () => {
     // process in the group at once, as a terminal's does
     const p = spawn(process.execPath, [path.join(root, 'scripts/start.ts')], {
       cwd: dir,
-      env: { ...env, DATA_DIR: path.join(dir, 'data'), PORT_API: String(apiPort), PORT_WEB: String(webPort), LOG_LEVEL: 'info', HF_ENDPOINT: 'http://127.0.0.1:9', LOGIN_RATE_LIMIT: '3' },
+      env: {
+        ...env,
+        DATA_DIR: path.join(dir, 'data'),
+        PORT_API: String(apiPort),
+        PORT_WEB: String(webPort),
+        LOG_LEVEL: 'info',
+        HF_ENDPOINT: 'http://127.0.0.1:9',
+        LOGIN_RATE_LIMIT: '3',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -44,8 +52,16 @@ describe('npm start (API + portal on the embedded database)', () => {
     p.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
     try {
-      await waitOk(`http://127.0.0.1:${apiPort}/healthz`, () => p.exitCode === null, () => out);
-      await waitOk(`http://127.0.0.1:${webPort}/login`, () => p.exitCode === null, () => out);
+      await waitOk(
+        `http://127.0.0.1:${apiPort}/healthz`,
+        () => p.exitCode === null,
+        () => out,
+      );
+      await waitOk(
+        `http://127.0.0.1:${webPort}/login`,
+        () => p.exitCode === null,
+        () => out,
+      );
       // Only its own portal (holding this run's PORTAL_SECRET) speaks for browsers: another local process
       // claiming other addresses is counted as itself, so the sign-in limit still stops it.
       const statuses: number[] = [];

@@ -9,7 +9,6 @@ import { freePort } from './helpers/net.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-
 // The process as a user runs it: no PG* settings, so it brings up its own PostgreSQL.
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PG') && !k.startsWith('TEST_PG')));
@@ -85,12 +84,14 @@ describe('the API process (npm start) on the embedded database', () => {
     assert.equal(cfg.registration_open, true, 'ALLOW_REG=true came from .env');
   });
 
-  it('user:add creates an account against the running server\'s database', async () => {
+  it("user:add creates an account against the running server's database", async () => {
     const r = await run([path.join(root, 'api/src/cli/user-add.ts'), 'shelluser', '--admin'], env, dir, 'shell-password\n');
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /created user shelluser \(admin\)/);
     const login = await fetch(`http://127.0.0.1:${port}/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'shelluser', password: 'shell-password' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'shelluser', password: 'shell-password' }),
     });
     assert.equal(login.status, 200);
     assert.equal(((await login.json()) as any).user.is_admin, true);
@@ -108,12 +109,19 @@ describe('the API process (npm start) on the embedded database', () => {
   });
 
   it('logs one line per request (method, route, status, ms) and never a secret', async () => {
-    const login = (await (await fetch(`http://127.0.0.1:${port}/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'shelluser', password: 'shell-password' }),
-    })).json()) as { token: string; refresh_token: string };
+    const login = (await (
+      await fetch(`http://127.0.0.1:${port}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'shelluser', password: 'shell-password' }),
+      })
+    ).json()) as { token: string; refresh_token: string };
     await fetch(`http://127.0.0.1:${port}/auth/me?token=${login.refresh_token}`, { headers: { authorization: `Bearer ${login.token}` } });
     // the line is written after the response is sent: wait for it to arrive through the pipe
-    const line = await waitFor(() => log.split('\n').find((l) => l.includes('"route":"/auth/me"')), () => `no request line for /auth/me:\n${log}`);
+    const line = await waitFor(
+      () => log.split('\n').find((l) => l.includes('"route":"/auth/me"')),
+      () => `no request line for /auth/me:\n${log}`,
+    );
     const entry = JSON.parse(line);
     assert.equal(entry.method, 'GET');
     assert.equal(entry.status, 200);

@@ -70,7 +70,7 @@ describe('storage marker: an unmounted NAS', () => {
     assert.equal(res.statusCode, 202, res.body);
     const id = res.json().download_id;
     const deadline = Date.now() + 60_000;
-    for (let d = await waitForStatus(t.app, token, id, ['running']); d.bytes_done === 0 && Date.now() < deadline;) {
+    for (let d = await waitForStatus(t.app, token, id, ['running']); d.bytes_done === 0 && Date.now() < deadline; ) {
       await new Promise((r) => setTimeout(r, 50));
       d = (await t.app.inject({ url: `/downloads/${id}`, headers: bearer(token) })).json();
     }
@@ -87,13 +87,21 @@ describe('storage marker: an unmounted NAS', () => {
     const h = await health();
     assert.equal(h.statusCode, 503);
     assert.match(h.json().checks.storage.error, /^storage not mounted/);
-    const again = await t.app.inject({ method: 'POST', url: '/downloads', payload: { author: 'acme', repo: 'many', revision: 'main', force: true }, headers: bearer(token) });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/downloads',
+      payload: { author: 'acme', repo: 'many', revision: 'main', force: true },
+      headers: bearer(token),
+    });
     assert.equal(again.statusCode, 503, again.body);
     assert.match(again.json().message, /storage not mounted/);
     // 'queued' is written once every file of the job has stopped: no write can still be under way
     assert.deepEqual(await readdir(nas, { recursive: true }), [], 'nothing written to the empty mount point');
     const kept = await readdir(path.join(`${nas}-away`, 'acme', 'many', 'main'));
-    assert.ok(kept.some((f) => f.endsWith('.d011dl-partial')), 'partial files kept on the storage');
+    assert.ok(
+      kept.some((f) => f.endsWith('.d011dl-partial')),
+      'partial files kept on the storage',
+    );
 
     // mounted again: the job is handed out again and finishes from its partial files
     sim.faults.reset();
@@ -109,7 +117,9 @@ describe('storage marker: an unmounted NAS', () => {
     const empty = path.join(base, 'empty');
     await mkdir(empty);
     const pool = createPool(t.config.pg!, 1);
-    const s = await createStorageGuard({ db: pool, storageRoot: empty, log: { info: () => {} } }).state().finally(() => pool.end());
+    const s = await createStorageGuard({ db: pool, storageRoot: empty, log: { info: () => {} } })
+      .state()
+      .finally(() => pool.end());
     assert.equal(s.ok, false);
     assert.match(!s.ok ? s.message : '', /storage not mounted/);
     assert.deepEqual(await readdir(empty), []);
@@ -175,7 +185,12 @@ describe('storage on a real mount: read-only, unmounted', () => {
       const h = await t.app.inject({ url: '/healthz' });
       assert.equal(h.statusCode, 503);
       assert.match(h.json().checks.storage.error, /^storage is read-only/);
-      const res = await t.app.inject({ method: 'POST', url: '/downloads', payload: { author: 'acme', repo: 'tiny-model', revision: 'main' }, headers: bearer(token) });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/downloads',
+        payload: { author: 'acme', repo: 'tiny-model', revision: 'main' },
+        headers: bearer(token),
+      });
       assert.equal(res.statusCode, 503, res.body);
       assert.equal(res.json().error, 'StorageReadOnly');
       assert.match(res.json().message, /^storage is read-only/);

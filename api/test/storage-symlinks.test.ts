@@ -20,7 +20,18 @@ const catalog: CatalogConfig = {
   repos: [
     {
       id: 'acme/links',
-      commits: [{ id: 'c1', files: { 'a.txt': 'alpha\n', 'sub/b.txt': 'bravo\n', 'big.bin': { lfs: { size: 300_000 } }, [LONG]: { lfs: { size: 70_000 } }, [LONG_UTF8]: 'long utf-8 name\n' } }],
+      commits: [
+        {
+          id: 'c1',
+          files: {
+            'a.txt': 'alpha\n',
+            'sub/b.txt': 'bravo\n',
+            'big.bin': { lfs: { size: 300_000 } },
+            [LONG]: { lfs: { size: 70_000 } },
+            [LONG_UTF8]: 'long utf-8 name\n',
+          },
+        },
+      ],
       refs: { branches: { main: 'c1', other: 'c1', third: 'c1', legacy: 'c1' } },
     },
   ],
@@ -114,7 +125,11 @@ describe('storage: symbolic links and long names', () => {
     const d = await download('legacy');
     assert.equal(d.status, 'failed', JSON.stringify(d));
     assert.equal(d.files_failed, 2);
-    const files = (await t.app.inject({ url: `/downloads/${d.id}/files`, headers: bearer(token) })).json().files as Array<{ path: string; status: string; error: string | null }>;
+    const files = (await t.app.inject({ url: `/downloads/${d.id}/files`, headers: bearer(token) })).json().files as Array<{
+      path: string;
+      status: string;
+      error: string | null;
+    }>;
     const byPath = new Map(files.map((f) => [f.path, f]));
     assert.match(byPath.get('sub/b.txt')!.error!, /legacy\/sub is a symbolic link; D011DL does not follow links/);
     assert.match(byPath.get('a.txt')!.error!, /legacy\/a\.txt is a symbolic link/);
@@ -130,7 +145,15 @@ describe('storage: symbolic links and long names', () => {
     const dest = path.join(revDir('legacy'), 'big.bin');
     const head = (await sim.fileBytes('acme/links', 'main', 'big.bin')).subarray(0, 100_000);
     await writeFile(`${dest}.partial`, head);
-    await writeFile(`${dest}.partial.json`, JSON.stringify({ v: 1, size: 300_000, sha256: (await sim.expectedFiles('acme/links', 'main')).find((f) => f.path === 'big.bin')!.sha256, done: [[0, 100_000]] }));
+    await writeFile(
+      `${dest}.partial.json`,
+      JSON.stringify({
+        v: 1,
+        size: 300_000,
+        sha256: (await sim.expectedFiles('acme/links', 'main')).find((f) => f.path === 'big.bin')!.sha256,
+        done: [[0, 100_000]],
+      }),
+    );
     const d = await download('legacy');
     assert.equal(d.status, 'succeeded', JSON.stringify(d));
     assert.match(d.log, /resume big\.bin: resuming with 97\.7 KiB/);

@@ -11,11 +11,18 @@ import { waitForStatus } from './helpers/downloads.ts';
 const MiB = 1024 * 1024;
 const catalog: CatalogConfig = {
   tokens: {},
-  repos: [{
-    id: 'acme/huge',
-    commits: [{ id: 'c1', files: { '.gitattributes': '*.bin filter=lfs diff=lfs merge=lfs -text\n', 'README.md': '# huge\n', 'huge.bin': { lfs: { size: 6 * MiB } } } }],
-    refs: { branches: { main: 'c1' } },
-  }],
+  repos: [
+    {
+      id: 'acme/huge',
+      commits: [
+        {
+          id: 'c1',
+          files: { '.gitattributes': '*.bin filter=lfs diff=lfs merge=lfs -text\n', 'README.md': '# huge\n', 'huge.bin': { lfs: { size: 6 * MiB } } },
+        },
+      ],
+      refs: { branches: { main: 'c1' } },
+    },
+  ],
 };
 const hfXet = /^- hf_xet: (?!N\/A)/m.test(spawnSync('hf', ['env'], { encoding: 'utf8' }).stdout ?? '');
 
@@ -30,11 +37,20 @@ describe('files the download bridge refuses for their size', () => {
     const t: TestApp = await startTestApp({ HF_ENDPOINT: sim.url, LOG_LEVEL: 'silent', ...env });
     try {
       const { token } = await registerAndLogin(t.app);
-      const res = await t.app.inject({ method: 'POST', url: '/downloads', headers: bearer(token), payload: { author: 'acme', repo: 'huge', revision: 'main' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/downloads',
+        headers: bearer(token),
+        payload: { author: 'acme', repo: 'huge', revision: 'main' },
+      });
       assert.equal(res.statusCode, 202, res.body);
       const id = res.json().download_id;
       const d = await waitForStatus(t.app, token, id, ['succeeded', 'failed'], 120_000);
-      const files = (await t.app.inject({ url: `/downloads/${id}/files`, headers: bearer(token) })).json().files as Array<{ path: string; status: string; error: string | null }>;
+      const files = (await t.app.inject({ url: `/downloads/${id}/files`, headers: bearer(token) })).json().files as Array<{
+        path: string;
+        status: string;
+        error: string | null;
+      }>;
       return { d, files: new Map(files.map((f) => [f.path, f])) };
     } finally {
       await t.close();
@@ -52,7 +68,10 @@ describe('files the download bridge refuses for their size', () => {
     assert.doesNotMatch(d.log, /^\S+ retry /m, 'a refusal is not retried');
   });
 
-  it('hands the file to hf download with Xet when hf_xet is installed', { timeout: 150_000, skip: !hfXet && process.env.REQUIRE_HF_CLI !== '1' ? 'hf with hf_xet not installed' : false }, async () => {
+  it('hands the file to hf download with Xet when hf_xet is installed', {
+    timeout: 150_000,
+    skip: !hfXet && process.env.REQUIRE_HF_CLI !== '1' ? 'hf with hf_xet not installed' : false,
+  }, async () => {
     const { d, files } = await runJob({});
     assert.match(d.log, /hf download \(Xet\): 1 files, because .*refused to serve the file \(400\)/);
     const huge = files.get('huge.bin')!;

@@ -40,7 +40,11 @@ export function readArgs(argv: string[]): BenchArgs | undefined {
   if (values.help) return undefined;
   const latencyMs = Number(values.latency);
   if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new Error('--latency must be a whole number of ms');
-  const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
+  const list = (s: string): string[] =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   const tools = list(values.tools).map((t) => {
     if (!(TOOL_NAMES as readonly string[]).includes(t)) throw new Error(`unknown tool "${t}" (known: ${TOOL_NAMES.join(', ')})`);
     return t as ToolName;

@@ -35,7 +35,12 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
   return new Promise((resolve) => {
     const t0 = performance.now();
     // its own process group, so a timeout or Ctrl-C kills the tool and not just the bash around it
-    const child = spawn('bash', ['-c', CPU_WRAPPER, 'bash', cmd, ...args], { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('bash', ['-c', CPU_WRAPPER, 'bash', cmd, ...args], {
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const kill = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -67,7 +72,16 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
       if (t) stderr = stderr.slice(0, t.index);
       // bash says "command not found" with 127 rather than failing to spawn
       if (code === 127 && !error) error = new Error(`${cmd}: not found`);
-      resolve({ code: code ?? undefined, signal: signal ?? undefined, ms, timedOut, stdout, stderr, ...(cpuMs !== undefined ? { cpuMs } : {}), ...(error ? { error } : {}) });
+      resolve({
+        code: code ?? undefined,
+        signal: signal ?? undefined,
+        ms,
+        timedOut,
+        stdout,
+        stderr,
+        ...(cpuMs !== undefined ? { cpuMs } : {}),
+        ...(error ? { error } : {}),
+      });
     });
   });
 }

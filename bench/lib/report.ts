@@ -89,13 +89,18 @@ export function renderReport(records: RunRecord[], shapes: Shape[], tools: ToolN
     `|---|${tools.map(() => '---|').join('')}---|`,
   ];
   for (const s of shapes) {
-    const row = tools.map((t) => cell(records.find((r) => r.shape === s && r.tool === t), args.link));
+    const row = tools.map((t) =>
+      cell(
+        records.find((r) => r.shape === s && r.tool === t),
+        args.link,
+      ),
+    );
     const d = records.find((r) => r.shape === s && r.tool === 'd011dl');
     lines.push(`| ${s.name} (${s.label}) | ${row.join(' | ')} | ${d?.peakRss ? mb(d.peakRss) : '–'} |`);
   }
   lines.push(
     '',
-    'MB = 10^6 bytes. Time = wall clock of the tool\'s process from start to exit; for d011dl, the engine run',
+    "MB = 10^6 bytes. Time = wall clock of the tool's process from start to exit; for d011dl, the engine run",
     'inside its own process (without Node start-up). One side-by-side run on a shared machine: compare ratios.',
   );
   if (single) {
@@ -104,13 +109,23 @@ export function renderReport(records: RunRecord[], shapes: Shape[], tools: ToolN
         (args.link ? ` (${Math.round((single * 100) / args.link)}% of link).` : '.'),
     );
   }
-  lines.push('', '## Targets (D011DL)', '', ...targets(records, shapes, args), '', '## Runs', '',
+  lines.push(
+    '',
+    '## Targets (D011DL)',
+    '',
+    ...targets(records, shapes, args),
+    '',
+    '## Runs',
+    '',
     '| Shape | Tool | Result | Time | Process | MB/s | Served / size | Requests | CPU | Detail |',
-    '|---|---|---|---|---|---|---|---|---|---|');
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
   for (const r of records) {
     const sec = (ms?: number) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`);
-    lines.push(`| ${r.shape.name} | ${r.tool} | ${r.outcome} | ${sec(r.ms)} | ${sec(r.procMs)} | ${r.outcome === 'ok' ? mbps(r).toFixed(1) : '–'} | ` +
-      `${r.served === undefined ? '–' : (r.served / r.bytes).toFixed(3)} | ${r.requests ?? '–'} | ${sec(r.cpuMs)} | ${(r.detail ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`);
+    lines.push(
+      `| ${r.shape.name} | ${r.tool} | ${r.outcome} | ${sec(r.ms)} | ${sec(r.procMs)} | ${r.outcome === 'ok' ? mbps(r).toFixed(1) : '–'} | ` +
+        `${r.served === undefined ? '–' : (r.served / r.bytes).toFixed(3)} | ${r.requests ?? '–'} | ${sec(r.cpuMs)} | ${(r.detail ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`,
+    );
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

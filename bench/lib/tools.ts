@@ -69,8 +69,20 @@ const aria2c: Tool = {
     const input = join(ctx.workDir, 'aria2.txt');
     await writeFile(input, ctx.files.map((f) => `${resolveUrl(ctx, f.path)}\n  dir=${ctx.outDir}\n  out=${f.path}\n`).join(''));
     // the flags hfd.sh uses (-x/-s/-j/-k 1M), minus its resume/session bits: every run starts empty
-    const args = ['-i', input, '-x16', '-s16', '-j8', '-k1M', '--file-allocation=none', '--console-log-level=warn',
-      '--summary-interval=0', '--auto-file-renaming=false', '--allow-overwrite=true', '--download-result=hide'];
+    const args = [
+      '-i',
+      input,
+      '-x16',
+      '-s16',
+      '-j8',
+      '-k1M',
+      '--file-allocation=none',
+      '--console-log-level=warn',
+      '--summary-interval=0',
+      '--auto-file-renaming=false',
+      '--allow-overwrite=true',
+      '--download-result=hide',
+    ];
     const proc = await run('aria2c', args, { timeoutMs: ctx.timeoutMs });
     return { proc, ms: proc.ms };
   },
@@ -114,7 +126,9 @@ const d011dl: Tool = {
       dest: dest(ctx, f.path),
     }));
     await writeFile(job, JSON.stringify({ hubOrigin: new URL(ctx.hubUrl).origin, tasks }));
-    const proc = await run(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bench', 'run-d011dl.ts'), job], { timeoutMs: ctx.timeoutMs });
+    const proc = await run(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bench', 'run-d011dl.ts'), job], {
+      timeoutMs: ctx.timeoutMs,
+    });
     return readReport(proc);
   },
 };
@@ -143,7 +157,11 @@ const d011dlApi: Tool = {
     // one database for the whole bench run (initialised once; PostgreSQL is not what is measured)
     const dataDir = join(tmpdir(), 'd011dl-bench-api-data');
     await writeFile(job, JSON.stringify({ hubUrl: ctx.hubUrl, repo: ctx.repo, commit: ctx.commit, outDir: ctx.outDir, dataDir }));
-    const proc = await run(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bench', 'run-d011dl-api.ts'), job], { timeoutMs: ctx.timeoutMs });
+    const proc = await run(
+      process.execPath,
+      [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bench', 'run-d011dl-api.ts'), job],
+      { timeoutMs: ctx.timeoutMs },
+    );
     return readReport(proc);
   },
 };

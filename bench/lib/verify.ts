@@ -56,6 +56,10 @@ export async function verifyDir(dir: string, expected: ExpectedFile[]): Promise<
     }
   };
   await Promise.all(Array.from({ length: Math.min(2, expected.length) }, worker));
-  const firstFew = (xs: string[]) => xs.sort().slice(0, 5).concat(xs.length > 5 ? [`… ${xs.length - 5} more`] : []);
+  const firstFew = (xs: string[]) =>
+    xs
+      .sort()
+      .slice(0, 5)
+      .concat(xs.length > 5 ? [`… ${xs.length - 5} more`] : []);
   return { ok: problems.length === 0, problems: firstFew(problems), extras: firstFew(await extraFiles(dir, expected)) };
 }

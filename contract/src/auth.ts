@@ -73,7 +73,7 @@ export const AdminUpdateUserRequestSchema = z
   .strictObject({
     disabled: z.boolean().optional().describe('true signs the user out everywhere and refuses their sign-ins'),
     is_admin: z.boolean().optional(),
-    password: PasswordSchema.optional().describe('a new password; ends all of the user\'s sessions'),
+    password: PasswordSchema.optional().describe("a new password; ends all of the user's sessions"),
   })
   .refine((b) => b.disabled !== undefined || b.is_admin !== undefined || b.password !== undefined, 'must change something: disabled, administrator or password')
   // the refinement, said in the OpenAPI too (its clients must not take {} for a valid change)

@@ -21,8 +21,11 @@ export const ModelSchema = z.object({
   revision: z.string(),
   commit_sha: z.string().nullable(),
   is_downloaded: z.boolean(),
-  file_count: z.number().int().describe('kept for older clients: the done files as of the last finished job or rescan; read files_done / files_tracked instead'),
-  total_size_bytes: z.number().int().describe('kept for older clients: the done files\' size as of the last finished job or rescan; read bytes_done instead'),
+  file_count: z
+    .number()
+    .int()
+    .describe('kept for older clients: the done files as of the last finished job or rescan; read files_done / files_tracked instead'),
+  total_size_bytes: z.number().int().describe("kept for older clients: the done files' size as of the last finished job or rescan; read bytes_done instead"),
   files_done: z.number().int().describe('tracked files downloaded and checked'),
   files_failed: z.number().int().describe('tracked files whose last attempt failed (or that a rescan found damaged or missing)'),
   files_tracked: z.number().int().describe('every file of this revision D011DL knows about, whatever its state'),

@@ -7,6 +7,9 @@ export const ApiErrorSchema = z.object({
   error: z.string(),
   message: z.string(),
   details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  retry_with: z.object({ force: z.literal(true) }).optional().describe('AlreadyDownloaded: the same request with these fields checks every file on disk and fetches what differs'),
+  retry_with: z
+    .object({ force: z.literal(true) })
+    .optional()
+    .describe('AlreadyDownloaded: the same request with these fields checks every file on disk and fetches what differs'),
 });
 export type ApiError = z.infer<typeof ApiErrorSchema>;

@@ -9,15 +9,16 @@ export type ParseUrlRequest = z.infer<typeof ParseUrlRequestSchema>;
 export const ParsedHfUrlSchema = z.object({
   author: z.string(),
   repo: z.string(),
-  revision: z.string().optional().describe('a branch or tag (settled against the repo\'s refs, "feature/x" too), refs/pr/N for a pull request page, or a commit id'),
+  revision: z
+    .string()
+    .optional()
+    .describe('a branch or tag (settled against the repo\'s refs, "feature/x" too), refs/pr/N for a pull request page, or a commit id'),
   path: z.string().optional().describe('file or folder inside the repo, when the URL named one'),
   kind: z.enum(['repo', 'tree', 'blob', 'resolve']),
 });
 export type ParsedHfUrl = z.infer<typeof ParsedHfUrlSchema>;
 
-const queryBool = z
-  .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
-  .transform((v) => v === true || v === 'true' || v === '1');
+const queryBool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
 
 export const RefsQuerySchema = z.object({
   author: HfNameSchema,
@@ -55,7 +56,12 @@ export const TreeQuerySchema = z.object({
   path: RepoPathSchema.optional().describe('list only this folder'),
   recursive: queryBool.optional().describe('default: true for the whole repo, false when `path` is given'),
   // a cursor is the base64url of a query string ("?…"), which always starts like this
-  cursor: z.string().max(4096).regex(/^P[w-z0-9_-][A-Za-z0-9_-]*$/, 'is not a cursor this server handed out').optional().describe('`next_cursor` of the previous page'),
+  cursor: z
+    .string()
+    .max(4096)
+    .regex(/^P[w-z0-9_-][A-Za-z0-9_-]*$/, 'is not a cursor this server handed out')
+    .optional()
+    .describe('`next_cursor` of the previous page'),
 });
 export type TreeQuery = z.input<typeof TreeQuerySchema>;
 

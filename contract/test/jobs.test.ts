@@ -36,7 +36,7 @@ test('elapsed time, average speed and the log tail', () => {
   assert.equal(elapsedSeconds({ started_at, finished_at: '2026-01-01T00:00:10Z' }, now), 10);
   assert.equal(averageSpeed({ started_at, finished_at: null, bytes_done: 5000 }, now), 50);
   assert.equal(averageSpeed({ started_at: null, finished_at: null, bytes_done: 5000 }, now), null);
-  assert.equal(logTail(Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n') + '\n', 3), 'line 27\nline 28\nline 29');
+  assert.equal(logTail(`${Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n')}\n`, 3), 'line 27\nline 28\nline 29');
 });
 
 test('actions are named for what they do', () => {

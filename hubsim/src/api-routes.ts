@@ -80,15 +80,14 @@ async function info(ctx: RequestContext, repo: Repo, rev: string): Promise<void>
 }
 
 function refs(ctx: RequestContext, repo: Repo): Promise<void> {
-  const list = (m: Map<string, Commit>, prefix: string) =>
-    [...m].map(([name, c]) => ({ name, ref: `${prefix}${name}`, targetCommit: c.sha }));
+  const list = (m: Map<string, Commit>, prefix: string) => [...m].map(([name, c]) => ({ name, ref: `${prefix}${name}`, targetCommit: c.sha }));
   // all three keys always present: Python indexes them unconditionally
   const body: Record<string, unknown> = {
     branches: list(repo.branches, 'refs/heads/'),
     converts: [],
     tags: list(repo.tags, 'refs/tags/'),
   };
-  if (queryBool(ctx.url.query.get('include_prs'))) body['pullRequests'] = list(repo.pullRequests, 'refs/pr/');
+  if (queryBool(ctx.url.query.get('include_prs'))) body.pullRequests = list(repo.pullRequests, 'refs/pr/');
   return sendJson(ctx, 200, body);
 }
 
@@ -108,11 +107,7 @@ async function tree(ctx: RequestContext, repo: Repo, args: string[]): Promise<vo
   const limitParam = Number(q.get('limit') ?? NaN);
   const pageSize = Number.isInteger(limitParam) && limitParam > 0 ? Math.min(limitParam, maxPage) : maxPage;
   const offset = decodeCursor(q.get('cursor'));
-  const paths = recursive
-    ? dir === ''
-      ? commit.all
-      : commit.all.filter((p) => p.startsWith(`${dir}/`))
-    : (commit.children.get(dir) ?? []);
+  const paths = recursive ? (dir === '' ? commit.all : commit.all.filter((p) => p.startsWith(`${dir}/`))) : (commit.children.get(dir) ?? []);
   const page = paths.slice(offset, offset + pageSize);
   await ctx.sim.store.ensureHashed(page.flatMap((p) => commit.files.get(p) ?? []));
   const entries = page.map((p) => treeEntry(commit, p, expand));
@@ -123,7 +118,7 @@ async function tree(ctx: RequestContext, repo: Repo, args: string[]): Promise<vo
     next.delete('cursor');
     next.set('limit', String(pageSize));
     next.set('cursor', encodeCursor(offset + pageSize));
-    headers['Link'] = `<${hubBaseUrl(ctx)}${ctx.url.rawPath}?${next}>; rel="next"`;
+    headers.Link = `<${hubBaseUrl(ctx)}${ctx.url.rawPath}?${next}>; rel="next"`;
   }
   return sendJson(ctx, 200, entries, headers);
 }

@@ -33,15 +33,13 @@ export function handleCdn(ctx: RequestContext): Promise<void> {
     return sendXml(
       ctx,
       400,
-      badRequestXml(`The file is ${(obj.size / GB).toFixed(1)} GB: the download bridge serves files up to ${(live.bridgeMaxSize / GB).toFixed(1)} GB; larger ones need the Xet protocol (hf_xet).`),
+      badRequestXml(
+        `The file is ${(obj.size / GB).toFixed(1)} GB: the download bridge serves files up to ${(live.bridgeMaxSize / GB).toFixed(1)} GB; larger ones need the Xet protocol (hf_xet).`,
+      ),
     );
   }
   if (live.maxPlainGetSize !== false && obj.size > live.maxPlainGetSize && ctx.req.method === 'GET' && ctx.req.headers.range === undefined) {
-    return sendXml(
-      ctx,
-      400,
-      badRequestXml(`A GET without Range of a file over ${(live.maxPlainGetSize / GB).toFixed(1)} GB is refused; request byte ranges.`),
-    );
+    return sendXml(ctx, 400, badRequestXml(`A GET without Range of a file over ${(live.maxPlainGetSize / GB).toFixed(1)} GB is refused; request byte ranges.`));
   }
   const path = ctx.url.query.get('path') ?? sha256;
   return serveFile(

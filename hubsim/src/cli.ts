@@ -52,7 +52,10 @@ function liveOptions(v: Record<string, string | boolean | undefined>): LiveOptio
   }
   const gzip = str('gzip');
   if (gzip) live.gzip = onOff('gzip', gzip);
-  for (const [flag, key] of [['max-plain-get', 'maxPlainGetSize'], ['bridge-max', 'bridgeMaxSize']] as const) {
+  for (const [flag, key] of [
+    ['max-plain-get', 'maxPlainGetSize'],
+    ['bridge-max', 'bridgeMaxSize'],
+  ] as const) {
     const size = str(flag);
     if (size) live[key] = size === 'off' ? false : size;
   }

@@ -28,7 +28,13 @@ function str(body: Record<string, unknown>, key: string, required: boolean): str
   return v;
 }
 
-export async function handleControl(req: IncomingMessage, res: ServerResponse, url: RequestUrl, sim: SimState, urls: { url: string; cdnUrl: string }): Promise<void> {
+export async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: RequestUrl,
+  sim: SimState,
+  urls: { url: string; cdnUrl: string },
+): Promise<void> {
   const what = url.segments.slice(1).join('/');
   const method = req.method ?? 'GET';
   try {

@@ -30,20 +30,20 @@ export class FaultState implements FaultControl {
   update(faults: Faults): void {
     // JSON callers clear a knob with null
     const f = faults as Record<string, unknown>;
-    if ('bandwidthPerConn' in f) this.#bandwidthPerConn = positiveOrUndefined(f['bandwidthPerConn'], 'bandwidthPerConn');
+    if ('bandwidthPerConn' in f) this.#bandwidthPerConn = positiveOrUndefined(f.bandwidthPerConn, 'bandwidthPerConn');
     if ('linkBandwidth' in f) {
-      this.#linkBandwidth = positiveOrUndefined(f['linkBandwidth'], 'linkBandwidth');
+      this.#linkBandwidth = positiveOrUndefined(f.linkBandwidth, 'linkBandwidth');
       this.#link = this.#linkBandwidth ? new TokenBucket(this.#linkBandwidth) : undefined;
     }
-    if ('latencyMs' in f) this.#latencyMs = positiveOrUndefined(f['latencyMs'], 'latencyMs');
+    if ('latencyMs' in f) this.#latencyMs = positiveOrUndefined(f.latencyMs, 'latencyMs');
     if ('rules' in f) {
-      const rules = f['rules'];
+      const rules = f.rules;
       if (rules != null && !Array.isArray(rules)) throw new TypeError('faults.rules must be an array');
       this.#rules = [];
       for (const r of (rules ?? []) as FaultRule[]) this.addRule(r);
     }
     if ('outage' in f) {
-      const o = f['outage'] as OutageSpec | null | undefined;
+      const o = f.outage as OutageSpec | null | undefined;
       if (o === null) this.#endOutage();
       else if (o !== undefined) this.#startOutage(o);
     }
@@ -100,9 +100,7 @@ export class FaultState implements FaultControl {
     if (this.#bandwidthPerConn) out.bandwidthPerConn = this.#bandwidthPerConn;
     if (this.#linkBandwidth) out.linkBandwidth = this.#linkBandwidth;
     if (this.#latencyMs) out.latencyMs = this.#latencyMs;
-    out.rules = this.#rules
-      .filter((r) => r.remaining > 0)
-      .map(({ remaining, ...rule }) => ({ ...rule, count: remaining }));
+    out.rules = this.#rules.filter((r) => r.remaining > 0).map(({ remaining, ...rule }) => ({ ...rule, count: remaining }));
     const o = this.#outage;
     if (o) out.outage = { mode: o.mode, server: o.server, seconds: Math.max(0, Math.round((o.until - Date.now()) / 100) / 10) };
     return out;

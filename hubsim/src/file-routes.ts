@@ -94,8 +94,7 @@ export async function handleResolve(ctx: RequestContext, type: RepoType, id: str
     // relative, same host: clients follow it (and must succeed even if they drop the query)
     const original = `/${prefix}${repo.id}/resolve/${rev}/${path}`;
     location =
-      `/api/resolve-cache/${type}s/${repo.id}/${commit.sha}/${encodePath(path)}` +
-      `?${encodeURIComponent(original)}=&etag=${encodeURIComponent(`"${etag}"`)}`;
+      `/api/resolve-cache/${type}s/${repo.id}/${commit.sha}/${encodePath(path)}` + `?${encodeURIComponent(original)}=&etag=${encodeURIComponent(`"${etag}"`)}`;
     status = 307;
   } else {
     // repo/commit/path are hubsim's own (fault rules match `path=`); the bridge's URLs carry only the signature

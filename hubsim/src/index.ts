@@ -57,7 +57,7 @@ export async function startHubSim(opts: StartOptions = {}): Promise<HubSim> {
   // the CDN must have a different hostname than the hub, so clients drop Authorization on the redirect
   const cdn = await listenServers(cdnHandler(sim), opts.cdnPort ?? 0, opts.host ?? '127.0.0.1');
   urls.cdnUrl = sim.cdnUrl = `http://127.0.0.1:${cdn.port}`;
-  let hub;
+  let hub: Awaited<ReturnType<typeof listenServers>>;
   try {
     hub = await listenServers(hubHandler(sim, urls), opts.port ?? 0, opts.host);
   } catch (err) {

@@ -1,9 +1,6 @@
 // Range / If-Range evaluation (RFC 9110 §14, docs/hub-protocol.md#range). Only single ranges: clients never send multi-range
 // requests to the Hub, and ignoring a Range (sending 200) is always allowed.
-export type RangeResult =
-  | { kind: 'full' }
-  | { kind: 'partial'; start: number; end: number }
-  | { kind: 'unsatisfiable' };
+export type RangeResult = { kind: 'full' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
 
 export function evaluateRange(range: string | undefined, ifRange: string | undefined, size: number, etag: string): RangeResult {
   if (range === undefined) return { kind: 'full' };

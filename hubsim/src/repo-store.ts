@@ -248,7 +248,7 @@ function validateSpec(spec: RepoSpec): void {
     if (c.date && !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(c.date)) throw new Error(`${where}: date of ${c.id} must be ISO ending in Z`);
     labels.add(c.id);
   }
-  if (!spec.refs.branches['main']) throw new Error(`${where}: needs a main branch`);
+  if (!spec.refs.branches.main) throw new Error(`${where}: needs a main branch`);
   const refLists = [spec.refs.branches, spec.refs.tags ?? {}, spec.refs.pullRequests ?? {}];
   for (const refs of refLists) {
     for (const [name, label] of Object.entries(refs)) {
@@ -304,9 +304,7 @@ function buildCommit(repo: Repo, spec: CommitSpec, parent: Commit | undefined): 
       const path = fillTemplate(gen.path, i);
       checkPath(repo, path);
       const node =
-        gen.lfsSize !== undefined
-          ? makeNode(repo, path, { lfs: { size: gen.lfsSize } })
-          : makeNode(repo, path, fillTemplate(gen.text ?? '{path}\n', i, path));
+        gen.lfsSize !== undefined ? makeNode(repo, path, { lfs: { size: gen.lfsSize } }) : makeNode(repo, path, fillTemplate(gen.text ?? '{path}\n', i, path));
       files.set(path, node);
     }
   }
@@ -335,12 +333,7 @@ function makeNode(repo: Repo, path: string, spec: FileSpec): FileNode {
     if (hex) setSha(node, hex);
     return node;
   }
-  const content =
-    typeof spec === 'string'
-      ? Buffer.from(spec)
-      : 'text' in spec
-        ? Buffer.from(spec.text)
-        : Buffer.from(spec.base64, 'base64');
+  const content = typeof spec === 'string' ? Buffer.from(spec) : 'text' in spec ? Buffer.from(spec.text) : Buffer.from(spec.base64, 'base64');
   const oid = gitBlobOid(content);
   return { path, lfs: false, size: content.length, content, oid, identity: oid };
 }

@@ -144,7 +144,7 @@ function sendStatusFault(ctx: RequestContext, rule: FaultRule, server: 'hub' | '
     const limits = ctx.sim.live.settings.rateLimits || LIVE_RATE_LIMITS;
     const quota = limits.anonymous[bucket];
     headers['Retry-After'] = String(retryAfter);
-    headers['RateLimit'] = `"${bucket}";r=0;t=${retryAfter}`;
+    headers.RateLimit = `"${bucket}";r=0;t=${retryAfter}`;
     headers['RateLimit-Policy'] = `"fixed window";"${bucket}";q=${quota};w=${limits.windowSeconds}`;
   }
   const message = status === 429 ? 'Too Many Requests (simulated)' : `Simulated ${status} (hubsim fault)`;

@@ -60,7 +60,7 @@ async function hashBig(seed: string, size: number, key: string, cacheDir: string
     await mkdir(cacheDir, { recursive: true });
     // write-then-rename so concurrent processes never read a partial file
     const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, hex + '\n');
+    await writeFile(tmp, `${hex}\n`);
     await rename(tmp, file);
   } catch {
     // an unwritable cache only costs time

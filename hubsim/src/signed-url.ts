@@ -60,13 +60,18 @@ export class UrlSigner {
 
   #mac(path: string, query: URLSearchParams): Buffer {
     const rest = [...query].filter(([k]) => !SIGNATURE_KEYS.includes(k)).sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
-    return createHmac('sha256', this.#secret).update(`${path}\n${new URLSearchParams(rest)}`).digest();
+    return createHmac('sha256', this.#secret)
+      .update(`${path}\n${new URLSearchParams(rest)}`)
+      .digest();
   }
 }
 
 /** 20260529T120000Z */
 function amzDate(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(epochSeconds * 1000)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function parseAmzDate(s: string): number {
@@ -77,6 +82,8 @@ function parseAmzDate(s: string): number {
 
 /** S3/CloudFront's XML error body. */
 export function accessDeniedXml(message: string, extra: Record<string, string> = {}): string {
-  const fields = Object.entries(extra).map(([k, v]) => `<${k}>${v}</${k}>`).join('');
+  const fields = Object.entries(extra)
+    .map(([k, v]) => `<${k}>${v}</${k}>`)
+    .join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>${message}</Message>${fields}</Error>`;
 }

@@ -10,11 +10,7 @@ export type SizeSpec = number | string;
  * - `{lfs: {size, seed?}}`: an LFS file whose bytes are generated deterministically from the seed
  *   (default seed: "<repoType>:<repoId>:<path>"), so multi-GB files cost no disk
  */
-export type FileSpec =
-  | string
-  | { text: string }
-  | { base64: string }
-  | { lfs: { size: SizeSpec; seed?: string } };
+export type FileSpec = string | { text: string } | { base64: string } | { lfs: { size: SizeSpec; seed?: string } };
 
 /**
  * Many generated files in one go. Templates accept `{i}` (index), `{i:4}` (zero-padded),

@@ -21,7 +21,24 @@ test('cli: --port 0, --bandwidth-per-conn, --latency, --catalog, live-Hub knobs;
       repos: [{ id: 'carol/extra', commits: [{ id: 'c1', files: { 'a.txt': 'A\n' } }], refs: { branches: { main: 'c1' } } }],
     }),
   );
-  const live = ['--outage', '600:503:cdn', '--cdn-etag', 'none', '--signed-urls', 'cloudfront', '--url-ttl', '60', '--quota-anon', '7/9', '--gzip', 'off', '--max-plain-get', '10GB', '--bridge-max', 'off'];
+  const live = [
+    '--outage',
+    '600:503:cdn',
+    '--cdn-etag',
+    'none',
+    '--signed-urls',
+    'cloudfront',
+    '--url-ttl',
+    '60',
+    '--quota-anon',
+    '7/9',
+    '--gzip',
+    'off',
+    '--max-plain-get',
+    '10GB',
+    '--bridge-max',
+    'off',
+  ];
   const child = spawn(process.execPath, [CLI, '--port', '0', '--bandwidth-per-conn', '25MB', '--latency', '3', '--catalog', catalog, ...live], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -52,7 +69,7 @@ test('cli: --port 0, --bandwidth-per-conn, --latency, --catalog, live-Hub knobs;
     });
     const info = await request(hub, '/api/models/acme/tiny-model');
     assert.equal(info.status, 200);
-    assert.match(String(info.headers['ratelimit']), /^"api";r=6;t=\d+$/);
+    assert.match(String(info.headers.ratelimit), /^"api";r=6;t=\d+$/);
     const extra = await request(hub, '/carol/extra/resolve/main/a.txt', { method: 'HEAD', headers: { Authorization: 'Bearer hf_carol_token' } });
     assert.equal(extra.status, 307);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -17,7 +17,14 @@ test('generated content is deterministic and random-access', () => {
   assert.deepEqual(generateBytes('seed-a', 0, 100_000), whole);
   assert.notDeepEqual(generateBytes('seed-b', 0, 100_000), whole);
   // unaligned offsets must land on the same bytes as a full read
-  for (const [start, len] of [[0, 1], [1, 15], [15, 2], [16, 16], [12_345, 23_456], [99_999, 1]] as const) {
+  for (const [start, len] of [
+    [0, 1],
+    [1, 15],
+    [15, 2],
+    [16, 16],
+    [12_345, 23_456],
+    [99_999, 1],
+  ] as const) {
     assert.deepEqual(generateBytes('seed-a', start, len), whole.subarray(start, start + len), `slice ${start}+${len}`);
   }
   const read = openKeystream('seed-a', 7);
@@ -39,7 +46,9 @@ test('big sha256 is computed in a worker and cached on disk', async () => {
   try {
     const size = 9 * 1024 * 1024 + 1; // above the inline limit
     const seed = `disk-cache-${process.pid}-${Date.now()}`;
-    const expected = createHash('sha256').update(generateBytes(seed, 0, size)).digest('hex');
+    const expected = createHash('sha256')
+      .update(generateBytes(seed, 0, size))
+      .digest('hex');
     assert.equal(await lfsSha256(seed, size, dir), expected);
     const files = await readdir(dir);
     assert.equal(files.length, 1);

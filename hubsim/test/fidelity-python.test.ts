@@ -86,9 +86,7 @@ async function listDownloaded(dir: string): Promise<string[]> {
 }
 
 function identity(bytes: Buffer, f: ExpectedFile): string {
-  return f.lfs
-    ? createHash('sha256').update(bytes).digest('hex')
-    : createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+  return f.lfs ? createHash('sha256').update(bytes).digest('hex') : createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 /** Every expected file (optionally filtered) is present and byte-exact, and nothing else is. */
@@ -159,7 +157,12 @@ describe('hf download (huggingface_hub CLI)', { skip: HF_MISSING }, () => {
     assert.deepEqual(blobs, want.sort());
     assert.equal((await readFile(join(repoDir, 'refs', 'main'), 'utf8')).trim(), sim.commitSha('acme/tiny-model'));
     const snap = join(repoDir, 'snapshots', sim.commitSha('acme/tiny-model'));
-    assert.equal(createHash('sha256').update(await readFile(join(snap, 'model.safetensors'))).digest('hex'), want.find((w) => w?.length === 64));
+    assert.equal(
+      createHash('sha256')
+        .update(await readFile(join(snap, 'model.safetensors')))
+        .digest('hex'),
+      want.find((w) => w?.length === 64),
+    );
   });
 
   // huggingface_hub resumes in-process after RemoteProtocolError (premature close) and timeouts, not after
@@ -207,7 +210,11 @@ describe('hf download (huggingface_hub CLI)', { skip: HF_MISSING }, () => {
   ];
   for (const c of liveCases) {
     test(`${c.name}: a download byte-exact, and resumed after a truncated body`, async () => {
-      const own = await startHubSim({ catalog: { ...BIG_FILE_CATALOG, repos: [...BIG_FILE_CATALOG.repos, ...defaultCatalog.repos] }, cacheDir: join(work, 'sha-cache'), live: c.live });
+      const own = await startHubSim({
+        catalog: { ...BIG_FILE_CATALOG, repos: [...BIG_FILE_CATALOG.repos, ...defaultCatalog.repos] },
+        cacheDir: join(work, 'sha-cache'),
+        live: c.live,
+      });
       try {
         const small = join(work, `live-${c.name.replace(/\W+/g, '-')}`);
         ok(await hf(own.url, ['acme/tiny-model', '--local-dir', small]));
@@ -236,7 +243,10 @@ describe('hf download (huggingface_hub CLI)', { skip: HF_MISSING }, () => {
       const dir = join(work, 'gzip');
       ok(await hf(own.url, ['acme/text', '--local-dir', dir]));
       assert.equal(await readFile(join(dir, 'vocab.json'), 'utf8'), text);
-      assert.ok(own.stats.requests.some((r) => r.encoding === 'gzip'), 'hf accepts gzip: the body went compressed');
+      assert.ok(
+        own.stats.requests.some((r) => r.encoding === 'gzip'),
+        'hf accepts gzip: the body went compressed',
+      );
     } finally {
       await own.close();
     }
@@ -249,7 +259,10 @@ describe('hf download (huggingface_hub CLI)', { skip: HF_MISSING }, () => {
       const dir = join(work, 'rate-limited');
       ok(await hf(own.url, ['acme/tiny-model', '--local-dir', dir]));
       await verifyDir(dir, 'acme/tiny-model', 'main', undefined, own);
-      assert.ok(own.stats.requests.some((r) => r.status === 429), 'the quota was hit at least once');
+      assert.ok(
+        own.stats.requests.some((r) => r.status === 429),
+        'the quota was hit at least once',
+      );
     } finally {
       await own.close();
     }
@@ -266,11 +279,8 @@ describe('hf download (huggingface_hub CLI)', { skip: HF_MISSING }, () => {
         'print(len([i for i in items if i.__class__.__name__ == "RepoFile"]), len(items))',
       ].join('\n');
       const out = await new Promise<string>((resolve, reject) => {
-        execFile(
-          'python3',
-          ['-c', script],
-          { env: hfCliEnv({ endpoint: sim.url, hfHome: join(work, 'py-api') }), timeout: 60_000 },
-          (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+        execFile('python3', ['-c', script], { env: hfCliEnv({ endpoint: sim.url, hfHome: join(work, 'py-api') }), timeout: 60_000 }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
         );
       });
       assert.equal(out.trim(), '5002 5058');

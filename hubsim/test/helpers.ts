@@ -66,7 +66,11 @@ export function request(base: string, target: string, opts: RequestOptions = {})
   });
 }
 
-export async function getJson<T = unknown>(base: string, target: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; json: T }> {
+export async function getJson<T = unknown>(
+  base: string,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; json: T }> {
   const res = await request(base, target, { headers });
   return { status: res.status, headers: res.headers, json: JSON.parse(res.body.toString('utf8')) as T };
 }
@@ -80,7 +84,9 @@ export function gitSha1(buf: Buffer): string {
 }
 
 export function unquote(etag: string | string[] | undefined): string {
-  return String(etag ?? '').replace(/^W\//, '').replace(/^"|"$/g, '');
+  return String(etag ?? '')
+    .replace(/^W\//, '')
+    .replace(/^"|"$/g, '');
 }
 
 /** The regex @huggingface/hub uses to parse Link headers (parseLinkHeader.ts). */
@@ -104,7 +110,11 @@ export interface TreeEntry {
 }
 
 /** Follows Link rel="next" like the official clients; returns every entry and the number of pages. */
-export async function listTree(base: string, target: string, headers: Record<string, string> = {}): Promise<{ entries: TreeEntry[]; pages: number; links: string[] }> {
+export async function listTree(
+  base: string,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<{ entries: TreeEntry[]; pages: number; links: string[] }> {
   const entries: TreeEntry[] = [];
   const links: string[] = [];
   let next: string | undefined = base + target;
@@ -117,7 +127,7 @@ export async function listTree(base: string, target: string, headers: Record<str
     pages++;
     const link = res.headers.link === undefined ? undefined : String(res.headers.link);
     if (link) links.push(link);
-    next = parseLink(link)['next'];
+    next = parseLink(link).next;
     if (pages > 1000) throw new Error('pagination does not end');
   }
   return { entries, pages, links };

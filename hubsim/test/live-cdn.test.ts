@@ -109,7 +109,11 @@ describe('signed URLs', () => {
       assert.equal((await get(u, { Range: 'bytes=0-0' })).status, 206);
       const sigKey = style === 'amz' ? 'X-Amz-Signature' : 'Signature';
       const expKey = style === 'amz' ? 'X-Amz-Expires' : 'Expires';
-      for (const [k, v] of [[sigKey, 'f00d'], [expKey, '99999999999'], ['path', 'other.bin']]) {
+      for (const [k, v] of [
+        [sigKey, 'f00d'],
+        [expKey, '99999999999'],
+        ['path', 'other.bin'],
+      ]) {
         const bad = new URL(u);
         bad.searchParams.set(k ?? '', v ?? '');
         const res = await get(bad);
@@ -203,7 +207,9 @@ describe('gzip of small text files', () => {
     assert.equal(identity.body.toString(), VOCAB.slice(10, 20));
     const refused = await request(sim.url, target, { headers: { 'Accept-Encoding': 'gzip;q=0, br' } });
     assert.equal(refused.headers['content-encoding'], undefined);
-    const small = await request(sim.url, String((await request(sim.url, '/acme/live/resolve/main/small.txt', { method: 'HEAD' })).headers.location), { headers: { 'Accept-Encoding': 'gzip' } });
+    const small = await request(sim.url, String((await request(sim.url, '/acme/live/resolve/main/small.txt', { method: 'HEAD' })).headers.location), {
+      headers: { 'Accept-Encoding': 'gzip' },
+    });
     assert.equal(small.headers['content-encoding'], undefined);
     assert.equal(small.body.toString(), 'tiny\n');
     const lfs = await get(await cdnUrl(), { 'Accept-Encoding': 'gzip' });

@@ -46,7 +46,11 @@ before(async () => {
 });
 after(() => sim.close());
 
-const files = (entries: TreeEntry[]) => entries.filter((e) => e.type === 'file').map((e) => e.path).sort();
+const files = (entries: TreeEntry[]) =>
+  entries
+    .filter((e) => e.type === 'file')
+    .map((e) => e.path)
+    .sort();
 
 describe('repo info', () => {
   test('fields and siblings', async () => {
@@ -140,14 +144,12 @@ describe('refs', () => {
     const branches = Object.fromEntries(json.branches.map((b) => [b.name, b]));
     assert.deepEqual(Object.keys(branches).sort(), ['dev', 'feature/x', 'main']);
     assert.equal(branches['feature/x']?.ref, 'refs/heads/feature/x');
-    assert.equal(branches['main']?.targetCommit, sim.commitSha('acme/tiny-model'));
+    assert.equal(branches.main?.targetCommit, sim.commitSha('acme/tiny-model'));
     assert.deepEqual(json.converts, []);
     assert.deepEqual(json.tags, [{ name: 'v1.0', ref: 'refs/tags/v1.0', targetCommit: sim.commitSha('acme/tiny-model', 'v1.0') }]);
 
     const withPrs = await getJson<Refs>(base, '/api/models/acme/tiny-model/refs?include_prs=1');
-    assert.deepEqual(withPrs.json.pullRequests, [
-      { name: '1', ref: 'refs/pr/1', targetCommit: sim.commitSha('acme/tiny-model', 'refs/pr/1') },
-    ]);
+    assert.deepEqual(withPrs.json.pullRequests, [{ name: '1', ref: 'refs/pr/1', targetCommit: sim.commitSha('acme/tiny-model', 'refs/pr/1') }]);
     const empty = await getJson<Refs>(base, '/api/models/acme/many-files/refs');
     assert.deepEqual(empty.json.tags, []);
   });
@@ -157,7 +159,10 @@ describe('tree', () => {
   test('root listing: direct children, files and directories, exact entry shapes', async () => {
     const { status, json } = await getJson<TreeEntry[]>(base, '/api/models/acme/tiny-model/tree/main');
     assert.equal(status, 200);
-    const dirs = json.filter((e) => e.type === 'directory').map((e) => e.path).sort();
+    const dirs = json
+      .filter((e) => e.type === 'directory')
+      .map((e) => e.path)
+      .sort();
     assert.deepEqual(dirs, ['nested', 'unicode', 'with space']);
     assert.deepEqual(files(json), ['.gitattributes', 'README.md', 'config.json', 'empty.txt', 'model.safetensors']);
     for (const e of json) {
@@ -179,7 +184,10 @@ describe('tree', () => {
     for (const flag of ['true', 'True', '1']) {
       const { json } = await getJson<TreeEntry[]>(base, `/api/models/acme/tiny-model/tree/main?recursive=${flag}&expand=false`);
       assert.deepEqual(files(json), TINY_MAIN_FILES, flag);
-      assert.ok(json.some((e) => e.type === 'directory' && e.path === 'nested/deep'), flag);
+      assert.ok(
+        json.some((e) => e.type === 'directory' && e.path === 'nested/deep'),
+        flag,
+      );
       for (const f of expected) {
         const e = json.find((x) => x.path === f.path);
         assert.equal(e?.oid, f.oid, f.path);
@@ -198,10 +206,16 @@ describe('tree', () => {
     assert.deepEqual(nested.json.map((e) => e.path).sort(), ['nested/deep', 'nested/notes.txt']);
     const a = await getJson<TreeEntry[]>(base, '/api/models/acme/tiny-model/tree/main/nested%2Fdeep');
     const b = await getJson<TreeEntry[]>(base, '/api/models/acme/tiny-model/tree/main/nested/deep');
-    assert.deepEqual(a.json.map((e) => e.path), ['nested/deep/weights.bin']);
+    assert.deepEqual(
+      a.json.map((e) => e.path),
+      ['nested/deep/weights.bin'],
+    );
     assert.deepEqual(b.json, a.json);
     const spaced = await getJson<TreeEntry[]>(base, '/api/models/acme/tiny-model/tree/main/with%20space');
-    assert.deepEqual(spaced.json.map((e) => e.path), ['with space/file name.txt']);
+    assert.deepEqual(
+      spaced.json.map((e) => e.path),
+      ['with space/file name.txt'],
+    );
     const rec = await getJson<TreeEntry[]>(base, '/api/models/acme/tiny-model/tree/main/nested?recursive=true');
     assert.deepEqual(rec.json.map((e) => e.path).sort(), ['nested/deep', 'nested/deep/weights.bin', 'nested/notes.txt']);
   });
@@ -213,7 +227,10 @@ describe('tree', () => {
       assert.ok(files(json).includes('pr-file.txt'), rev);
     }
     const pyStyle = await getJson<TreeEntry[]>(base, '/api/models/acme/tiny-model/tree/refs%2Fpr%2F1/nested%2Fdeep');
-    assert.deepEqual(pyStyle.json.map((e) => e.path), ['nested/deep/weights.bin']);
+    assert.deepEqual(
+      pyStyle.json.map((e) => e.path),
+      ['nested/deep/weights.bin'],
+    );
     const jsStyle = await getJson<TreeEntry[]>(base, '/api/models/acme/tiny-model/tree/refs/pr/1/nested/deep');
     assert.deepEqual(jsStyle.json, pyStyle.json);
     const feature = await getJson<TreeEntry[]>(base, '/api/models/acme/tiny-model/tree/feature%2Fx');
@@ -245,7 +262,7 @@ describe('tree', () => {
     assert.equal(byPath['config.json']?.lastCommit?.id, dev);
     assert.equal(byPath['nested/notes.txt']?.lastCommit?.id, main);
     assert.equal(byPath['README.md']?.lastCommit?.id, v1);
-    assert.equal(byPath['nested']?.lastCommit?.id, main);
+    assert.equal(byPath.nested?.lastCommit?.id, main);
     assert.match(byPath['README.md']?.lastCommit?.date ?? '', /Z$/);
     const sec = byPath['model.safetensors']?.securityFileStatus;
     assert.ok(sec && 'status' in sec && 'avScan' in sec && 'pickleImportScan' in sec);
@@ -263,7 +280,7 @@ describe('pagination', () => {
     assert.equal(pages, Math.ceil(entries.length / 1000));
     for (const link of links) {
       assert.match(link, /^<http:\/\/localhost:\d+\/api\/models\/acme\/many-files\/tree\/main\?[^>]*cursor=[^>]+>; rel="next"$/);
-      assert.ok(parseLink(link)['next']?.startsWith(base));
+      assert.ok(parseLink(link).next?.startsWith(base));
     }
     assert.ok(entries.some((e) => e.path === 'data/4/9/item-4999.txt'));
   });
@@ -306,11 +323,14 @@ describe('paths-info', () => {
     });
     assert.equal(res.status, 200);
     const json = JSON.parse(res.body.toString()) as TreeEntry[];
-    assert.deepEqual(json.map((e) => [e.type, e.path]), [
-      ['file', 'config.json'],
-      ['directory', 'nested'],
-      ['file', 'with space/file name.txt'],
-    ]);
+    assert.deepEqual(
+      json.map((e) => [e.type, e.path]),
+      [
+        ['file', 'config.json'],
+        ['directory', 'nested'],
+        ['file', 'with space/file name.txt'],
+      ],
+    );
     assert.equal(json[0]?.lastCommit, undefined);
   });
 

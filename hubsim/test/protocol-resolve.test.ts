@@ -31,7 +31,7 @@ describe('regular files: 307 to resolve-cache', () => {
     assert.ok(location.startsWith(`/api/resolve-cache/models/acme/tiny-model/${commit}/config.json?`), location);
     assert.equal(head.headers['x-repo-commit'], commit);
     assert.equal(head.headers['x-linked-etag'], `"${gitSha1(content)}"`);
-    assert.equal(head.headers['etag'], `"${gitSha1(content)}"`);
+    assert.equal(head.headers.etag, `"${gitSha1(content)}"`);
     assert.equal(head.headers['x-linked-size'], String(content.length));
     assert.equal(head.body.length, 0);
     assert.equal(head.headers['x-xet-hash'], undefined);
@@ -103,7 +103,7 @@ describe('LFS files: 302 to the CDN', () => {
     assert.equal(head.headers['accept-ranges'], 'bytes');
     assert.ok(head.headers['content-disposition']);
     assert.equal(head.headers['x-xet-hash'], undefined);
-    assert.equal(head.headers['link'], undefined);
+    assert.equal(head.headers.link, undefined);
 
     const { origin, target } = splitUrl(location);
     sim.stats.reset();
@@ -265,9 +265,16 @@ describe('datasets', () => {
 });
 
 describe('status matrix on resolve (HEAD: headers only; GET: JSON body too)', () => {
-  const GATED_401 =
-    'Access to model acme/gated-model is restricted. You must have access to it and be authenticated to access it. Please log in.';
-  const cases: Array<{ name: string; path: string; headers: Record<string, string>; status: number; code?: string; message?: string | RegExp; commit?: boolean }> = [
+  const GATED_401 = 'Access to model acme/gated-model is restricted. You must have access to it and be authenticated to access it. Please log in.';
+  const cases: Array<{
+    name: string;
+    path: string;
+    headers: Record<string, string>;
+    status: number;
+    code?: string;
+    message?: string | RegExp;
+    commit?: boolean;
+  }> = [
     { name: 'private, no token', path: '/acme/private-model/resolve/main/config.json', headers: {}, status: 401, message: 'Invalid username or password.' },
     { name: 'private, no access', path: '/acme/private-model/resolve/main/config.json', headers: BOB, status: 404, code: 'RepoNotFound' },
     { name: 'missing repo, no token', path: '/acme/nope/resolve/main/config.json', headers: {}, status: 401, message: 'Invalid username or password.' },
@@ -286,11 +293,27 @@ describe('status matrix on resolve (HEAD: headers only; GET: JSON body too)', ()
       headers: BOB,
       status: 403,
       code: 'GatedRepo',
-      message: /^Access to model acme\/gated-model is restricted and you are not in the authorized list\. Visit http:\/\/localhost:\d+\/acme\/gated-model to ask for access\.$/,
+      message:
+        /^Access to model acme\/gated-model is restricted and you are not in the authorized list\. Visit http:\/\/localhost:\d+\/acme\/gated-model to ask for access\.$/,
     },
     { name: 'gated raw, not approved', path: '/acme/gated-model/raw/main/config.json', headers: BOB, status: 403, code: 'GatedRepo' },
-    { name: 'unknown revision', path: '/acme/tiny-model/resolve/nope/config.json', headers: {}, status: 404, code: 'RevisionNotFound', message: 'Invalid rev id: nope' },
-    { name: 'unknown file', path: '/acme/tiny-model/resolve/main/nope.txt', headers: {}, status: 404, code: 'EntryNotFound', message: 'Entry not found', commit: true },
+    {
+      name: 'unknown revision',
+      path: '/acme/tiny-model/resolve/nope/config.json',
+      headers: {},
+      status: 404,
+      code: 'RevisionNotFound',
+      message: 'Invalid rev id: nope',
+    },
+    {
+      name: 'unknown file',
+      path: '/acme/tiny-model/resolve/main/nope.txt',
+      headers: {},
+      status: 404,
+      code: 'EntryNotFound',
+      message: 'Entry not found',
+      commit: true,
+    },
     { name: 'file missing at revision', path: '/acme/tiny-model/resolve/v1.0/nested/notes.txt', headers: {}, status: 404, code: 'EntryNotFound', commit: true },
   ];
   for (const c of cases) {

@@ -5,9 +5,14 @@
 document.addEventListener('click', function (e) {
   var btn = e.target instanceof Element ? e.target.closest('.copy-btn') : null;
   if (!btn) return;
-  var code = btn.parentElement && btn.parentElement.querySelector('code');
+  var code = btn.parentElement?.querySelector('code');
   var text = code ? code.textContent : btn.getAttribute('data-copy') || '';
-  var done = function (word) { btn.textContent = word; setTimeout(function () { btn.textContent = 'Copy'; }, 2000); };
+  var done = function (word) {
+    btn.textContent = word;
+    setTimeout(function () {
+      btn.textContent = 'Copy';
+    }, 2000);
+  };
   var select = function () {
     if (!code) return done('Copy failed');
     var range = document.createRange();
@@ -17,6 +22,9 @@ document.addEventListener('click', function (e) {
     sel.addRange(range);
     done('Selected: press Ctrl+C');
   };
-  if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(function () { done('Copied'); }, select);
+  if (navigator.clipboard && window.isSecureContext)
+    navigator.clipboard.writeText(text).then(function () {
+      done('Copied');
+    }, select);
   else select();
 });

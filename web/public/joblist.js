@@ -11,12 +11,12 @@ function jobRow(d, list) {
   var name = document.createElement('div');
   name.className = 'jobrow-name';
   var a = document.createElement('a');
-  a.href = '/jobs/' + d.id;
+  a.href = `/jobs/${d.id}`;
   var strong = document.createElement('strong');
-  strong.textContent = d.author + '/' + d.repo;
+  strong.textContent = `${d.author}/${d.repo}`;
   var rev = document.createElement('span');
   rev.className = 'rev';
-  rev.textContent = '@ ' + d.revision;
+  rev.textContent = `@ ${d.revision}`;
   a.append(strong, ' ', rev);
   var holds = document.createElement('span');
   holds.className = 'holds';
@@ -25,7 +25,7 @@ function jobRow(d, list) {
   var bar = document.createElement('div');
   bar.className = 'bar';
   bar.setAttribute('role', 'progressbar');
-  bar.setAttribute('aria-label', 'Progress of ' + d.author + '/' + d.repo);
+  bar.setAttribute('aria-label', `Progress of ${d.author}/${d.repo}`);
   bar.setAttribute('aria-valuemin', '0');
   bar.setAttribute('aria-valuemax', '100');
   var fill = document.createElement('div');
@@ -38,9 +38,12 @@ function jobRow(d, list) {
   if (act) {
     var form = document.createElement('form');
     form.method = 'post';
-    form.action = '/jobs/' + d.id + '/' + act.api;
+    form.action = `/jobs/${d.id}/${act.api}`;
     form.className = 'inline';
-    [[list.dataset.csrfField, list.dataset.csrf], ['back', list.dataset.back]].forEach(function (kv) {
+    [
+      [list.dataset.csrfField, list.dataset.csrf],
+      ['back', list.dataset.back],
+    ].forEach(function (kv) {
       var input = document.createElement('input');
       input.type = 'hidden';
       input.name = kv[0];
@@ -50,7 +53,7 @@ function jobRow(d, list) {
     var button = document.createElement('button');
     button.type = 'submit';
     button.textContent = act.label;
-    button.setAttribute('aria-label', act.label + ' ' + d.author + '/' + d.repo);
+    button.setAttribute('aria-label', `${act.label} ${d.author}/${d.repo}`);
     form.append(button);
     li.append(form);
   }
@@ -61,28 +64,36 @@ function updateRow(li, d) {
   li.dataset.status = d.status;
   li.querySelector('.holds').textContent = d.holds || '';
   var badge = li.children[1];
-  badge.className = 'badge s-' + d.status;
+  badge.className = `badge s-${d.status}`;
   badge.textContent = statusLabel(d.status);
   var pct = pctOf(d);
   drawBar(li.querySelector('.bar'), pct);
-  li.querySelector('.nums').textContent = formatBytes(d.bytes_done) + ' / ' + formatBytes(d.bytes_total) + ' · ' + Math.floor(pct) + '%' +
-    (d.status === 'running' ? ' · ' + formatSpeed(d.speed_bps) + ' · ' + formatDuration(d.eta_s) + ' left' : '');
+  li.querySelector('.nums').textContent =
+    formatBytes(d.bytes_done) +
+    ' / ' +
+    formatBytes(d.bytes_total) +
+    ' · ' +
+    Math.floor(pct) +
+    '%' +
+    (d.status === 'running' ? ` · ${formatSpeed(d.speed_bps)} · ${formatDuration(d.eta_s)} left` : '');
 }
 
 /** Keeps a list of jobs live: polls /api/jobs every 2 s (while the tab is seen), updates rows in place. */
 function liveList(list, announceEl, onCount, idleMs) {
   var every = 2000;
   var say = announcer(announceEl);
-  var url = '/api/jobs' + (list.dataset.show ? '?show=' + encodeURIComponent(list.dataset.show) : '');
+  var url = `/api/jobs${list.dataset.show ? `?show=${encodeURIComponent(list.dataset.show)}` : ''}`;
   var render = function (downloads) {
     var before = new Map();
-    Array.prototype.forEach.call(list.children, function (li) { before.set(li.dataset.id, li); });
+    Array.prototype.forEach.call(list.children, function (li) {
+      before.set(li.dataset.id, li);
+    });
     var news = [];
     var order = downloads.map(function (d) {
       var li = before.get(d.id);
       // a new status brings another action: the row is built again (a row that stays keeps focus)
       if (li && li.dataset.status !== d.status) {
-        if (li.dataset.status) news.push(d.author + '/' + d.repo + ' ' + statusLabel(d.status));
+        if (li.dataset.status) news.push(`${d.author}/${d.repo} ${statusLabel(d.status)}`);
         li = null;
       }
       if (!li) li = jobRow(d, list);
@@ -90,24 +101,53 @@ function liveList(list, announceEl, onCount, idleMs) {
       return li;
     });
     // a row that leaves a filtered list (the strip: a job that stopped running) is said once too
-    var kept = new Set(downloads.map(function (d) { return d.id; }));
-    before.forEach(function (li, id) { if (!kept.has(id)) news.push(li.querySelector('strong').textContent + ' ' + (list.dataset.show === 'running' ? 'stopped running' : 'left this list')); });
-    var same = order.length === list.children.length && order.every(function (li, i) { return list.children[i] === li; });
+    var kept = new Set(
+      downloads.map(function (d) {
+        return d.id;
+      }),
+    );
+    before.forEach(function (li, id) {
+      if (!kept.has(id)) news.push(`${li.querySelector('strong').textContent} ${list.dataset.show === 'running' ? 'stopped running' : 'left this list'}`);
+    });
+    var same =
+      order.length === list.children.length &&
+      order.every(function (li, i) {
+        return list.children[i] === li;
+      });
     if (!same) list.replaceChildren.apply(list, order);
-    if (news.length) say(news.join('. ') + '.');
+    if (news.length) say(`${news.join('. ')}.`);
     if (onCount) onCount(downloads.length);
     // the dashboard's strip, with nothing running, asks less often
     every = downloads.length === 0 && idleMs ? idleMs : 2000;
   };
   var tick = function () {
     if (document.hidden) return setTimeout(tick, 2000);
-    getJson(url).then(function (body) { render(body.downloads || []); }).catch(function () { /* again next round */ })
-      .then(function () { setTimeout(tick, every); });
+    getJson(url)
+      .then(function (body) {
+        render(body.downloads || []);
+      })
+      .catch(function () {
+        /* again next round */
+      })
+      .then(function () {
+        setTimeout(tick, every);
+      });
   };
   tick();
 }
 
 var jobsList = $('jobs-list');
-if (jobsList) liveList(jobsList, $('jobs-announce'), function (n) { show($('jobs-empty'), n === 0); });
+if (jobsList)
+  liveList(jobsList, $('jobs-announce'), function (n) {
+    show($('jobs-empty'), n === 0);
+  });
 var strip = $('running-strip');
-if (strip) liveList($('running-list'), $('running-announce'), function (n) { show(strip, n > 0); }, 5000);
+if (strip)
+  liveList(
+    $('running-list'),
+    $('running-announce'),
+    function (n) {
+      show(strip, n > 0);
+    },
+    5000,
+  );

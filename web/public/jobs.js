@@ -19,14 +19,14 @@ function jobPage(job) {
     job.dataset.status = d.status;
     var st = $('job-status');
     st.textContent = statusLabel(d.status);
-    st.className = 'status badge s-' + d.status;
-    if (before !== d.status) say('Download ' + statusLabel(d.status) + '.');
+    st.className = `status badge s-${d.status}`;
+    if (before !== d.status) say(`Download ${statusLabel(d.status)}.`);
     var pct = pctOf(d);
     drawBar($('job-bar'), pct);
     // a failed or paused job keeps its partial files: count them rather than dropping to 0 B
     var done = filesBytes != null && d.status !== 'succeeded' ? Math.max(d.bytes_done, filesBytes) : d.bytes_done;
-    $('job-bytes').textContent = formatBytes(done) + ' / ' + formatBytes(d.bytes_total) + ' (' + Math.floor(pct) + '%)';
-    $('job-files').textContent = d.files_done + ' / ' + d.files_total + (d.files_failed ? ' (' + d.files_failed + ' failed)' : '');
+    $('job-bytes').textContent = `${formatBytes(done)} / ${formatBytes(d.bytes_total)} (${Math.floor(pct)}%)`;
+    $('job-files').textContent = `${d.files_done} / ${d.files_total}${d.files_failed ? ` (${d.files_failed} failed)` : ''}`;
     $('job-speed').textContent = d.status === 'running' ? formatSpeed(d.speed_bps) : formatSpeed(null);
     $('job-eta').textContent = d.status === 'running' ? formatDuration(d.eta_s) : formatDuration(null);
     times();
@@ -45,7 +45,9 @@ function jobPage(job) {
     show($('job-nas'), d.status === 'succeeded');
     show($('copy-path'), d.status === 'succeeded');
     var act = jobAction(d.status);
-    ['pause', 'resume', 'retry'].forEach(function (a) { show($(a + '-form'), !!act && act.action === a); });
+    ['pause', 'resume', 'retry'].forEach(function (a) {
+      show($(`${a}-form`), !!act && act.action === a);
+    });
     if (typeof d.log === 'string') $('job-log').textContent = logTail(d.log) || 'Nothing logged yet.';
   };
   var times = function () {
@@ -59,9 +61,19 @@ function jobPage(job) {
   // "waiting for the Hub — retrying in 40 s (attempt 7)": the countdown runs here, between updates
   var renderWaiting = function (w) {
     var at = Date.parse(w.dataset.retryAt || '');
-    if (!at) { w.hidden = true; w.textContent = ''; return; }
-    w.textContent = 'Waiting for the Hub — retrying ' + formatRetryIn(at) + ' (attempt ' + w.dataset.attempt + ')' +
-      (w.dataset.message ? ': ' + w.dataset.message : '') + '. The download resumes by itself.';
+    if (!at) {
+      w.hidden = true;
+      w.textContent = '';
+      return;
+    }
+    w.textContent =
+      'Waiting for the Hub — retrying ' +
+      formatRetryIn(at) +
+      ' (attempt ' +
+      w.dataset.attempt +
+      ')' +
+      (w.dataset.message ? `: ${w.dataset.message}` : '') +
+      '. The download resumes by itself.';
     w.hidden = false;
   };
   setInterval(function () {
@@ -74,14 +86,20 @@ function jobPage(job) {
   // that also works on a plain-HTTP LAN address.
   $('copy-path').addEventListener('click', function () {
     var text = $('job-nas').querySelector('code').textContent;
-    var done = function () { say('Path copied.'); $('copy-path').textContent = 'Copied'; setTimeout(function () { $('copy-path').textContent = 'Copy path'; }, 2000); };
+    var done = function () {
+      say('Path copied.');
+      $('copy-path').textContent = 'Copied';
+      setTimeout(function () {
+        $('copy-path').textContent = 'Copy path';
+      }, 2000);
+    };
     var fallback = function () {
       var range = document.createRange();
       range.selectNodeContents($('job-nas').querySelector('code'));
       var sel = window.getSelection();
       sel.removeAllRanges();
       sel.addRange(range);
-      if (document.execCommand && document.execCommand('copy')) done();
+      if (document.execCommand?.('copy')) done();
       else say('Select the path and copy it.');
     };
     if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
@@ -91,9 +109,11 @@ function jobPage(job) {
   // Per-file rows, updated in place (a row's focus and the reader's place survive an update).
   var fileList = $('job-file-list');
   var rows = new Map();
-  Array.prototype.forEach.call(fileList.children, function (li) { rows.set(li.dataset.path, li); });
+  Array.prototype.forEach.call(fileList.children, function (li) {
+    rows.set(li.dataset.path, li);
+  });
   var sizeText = function (f, state) {
-    return state === 'done' || state === 'queued' || !f.bytes_done ? formatBytes(f.size_bytes) : formatBytes(f.bytes_done) + ' / ' + formatBytes(f.size_bytes);
+    return state === 'done' || state === 'queued' || !f.bytes_done ? formatBytes(f.size_bytes) : `${formatBytes(f.bytes_done)} / ${formatBytes(f.size_bytes)}`;
   };
   var newRow = function (f) {
     var li = document.createElement('li');
@@ -113,7 +133,11 @@ function jobPage(job) {
     var sum = 0;
     var order = list.map(function (f) {
       var li = rows.get(f.path);
-      if (!li) { li = newRow(f); rows.set(f.path, li); changed = true; }
+      if (!li) {
+        li = newRow(f);
+        rows.set(f.path, li);
+        changed = true;
+      }
       var state = fileState(f, current);
       sum += f.bytes_done || 0;
       li.dataset.bytes = String(f.bytes_done || 0);
@@ -121,48 +145,76 @@ function jobPage(job) {
       if (li.dataset.state !== state) {
         if (state === 'failed' && li.dataset.state) failed.push(f.path);
         li.dataset.state = state;
-        badge.className = 'badge f-' + state;
+        badge.className = `badge f-${state}`;
         badge.textContent = state;
       }
       var size = li.querySelector('.size');
       var text = sizeText(f, state);
       if (size.textContent !== text) size.textContent = text;
       var err = li.querySelector('.error-inline');
-      if (f.error && !err) { err = document.createElement('span'); err.className = 'error-inline'; li.append(' ', err); }
+      if (f.error && !err) {
+        err = document.createElement('span');
+        err.className = 'error-inline';
+        li.append(' ', err);
+      }
       if (err && err.textContent !== (f.error || '')) err.textContent = f.error || '';
       return li;
     });
     if (changed || fileList.children.length !== order.length) fileList.replaceChildren.apply(fileList, order);
     filesBytes = sum;
     var holds = $('job-holds');
-    if (list.length && !holds.textContent) holds.textContent = describeFiles(list.map(function (f) { return f.path; }));
+    if (list.length && !holds.textContent)
+      holds.textContent = describeFiles(
+        list.map(function (f) {
+          return f.path;
+        }),
+      );
     $('job-files-summary').textContent = list.length + (list.length === 1 ? ' file' : ' files');
-    if (failed.length) say(failed.length === 1 ? failed[0] + ' failed.' : failed.length + ' files failed.');
+    if (failed.length) say(failed.length === 1 ? `${failed[0]} failed.` : `${failed.length} files failed.`);
   };
 
   var refresh = function () {
-    return Promise.all([getJson('/api/jobs/' + encodeURIComponent(id)), getJson('/api/jobs/' + encodeURIComponent(id) + '/files')])
-      .then(function (both) { current = both[0]; renderFiles(both[1].files || []); apply(both[0]); });
+    return Promise.all([getJson(`/api/jobs/${encodeURIComponent(id)}`), getJson(`/api/jobs/${encodeURIComponent(id)}/files`)]).then(function (both) {
+      current = both[0];
+      renderFiles(both[1].files || []);
+      apply(both[0]);
+    });
   };
   // While it runs: the files and the log every 2 s; the numbers from the API's stream as they come.
   var poll = function () {
-    refresh().catch(function () { /* again on the next round */ }).then(function () {
-      if (!isFinal(job.dataset.status)) setTimeout(poll, 2000);
-    });
+    refresh()
+      .catch(function () {
+        /* again on the next round */
+      })
+      .then(function () {
+        if (!isFinal(job.dataset.status)) setTimeout(poll, 2000);
+      });
   };
   if (!isFinal(job.dataset.status)) {
     setTimeout(poll, 1000);
     if (window.EventSource) {
       // EventSource reconnects by itself; after repeated failures the 2 s poll carries on alone
-      var es = new EventSource('/api/jobs/' + encodeURIComponent(id) + '/stream');
+      var es = new EventSource(`/api/jobs/${encodeURIComponent(id)}/stream`);
       var failures = 0;
       var onEvent = function (e) {
         failures = 0;
-        try { var p = JSON.parse(e.data); var d = Object.assign({}, current, p); apply(d); } catch (err) { /* a bad event */ }
+        try {
+          var p = JSON.parse(e.data);
+          var d = Object.assign({}, current, p);
+          apply(d);
+        } catch (_err) {
+          /* a bad event */
+        }
       };
       es.addEventListener('progress', onEvent);
-      es.addEventListener('end', function (e) { onEvent(e); es.close(); refresh().catch(function () {}); });
-      es.onerror = function () { if (++failures >= 3) es.close(); };
+      es.addEventListener('end', function (e) {
+        onEvent(e);
+        es.close();
+        refresh().catch(function () {});
+      });
+      es.onerror = function () {
+        if (++failures >= 3) es.close();
+      };
     }
   } else {
     refresh().catch(function () {}); // local times, kept partials

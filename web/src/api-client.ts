@@ -68,7 +68,12 @@ export interface ApiClient {
 
 function parseAnswer<S extends z.ZodType>(schema: S, path: string, json: unknown): z.output<S> {
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new ApiError(502, 'BadResponse', `The D011DL API gave an answer to ${path.replace(/\?.*$/s, '')} that this portal does not understand; are the API and the portal the same version?`);
+  if (!parsed.success)
+    throw new ApiError(
+      502,
+      'BadResponse',
+      `The D011DL API gave an answer to ${path.replace(/\?.*$/s, '')} that this portal does not understand; are the API and the portal the same version?`,
+    );
   return parsed.data;
 }
 
@@ -94,7 +99,7 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
   // Old refresh token → settles once the answer carrying its successor is on its way. Holds no tokens.
   const rotated = new Map<string, Promise<void>>();
 
-  async function raw(method: string, path: string, body: unknown, from: Request | undefined, token?: string): Promise<{ status: number; json: any }> {
+  async function raw(method: string, path: string, body: unknown, from: Request | undefined, token?: string): Promise<{ status: number; json: unknown }> {
     const headers: Record<string, string> = { accept: 'application/json', ...secretHeader, ...forwardedFor(from) };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
@@ -105,7 +110,7 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
       throw new ApiError(502, 'ApiUnreachable', 'The D011DL API cannot be reached right now. Try again in a moment.');
     }
     const text = await res.text();
-    let json: any = null;
+    let json: unknown = null;
     try {
       json = text ? JSON.parse(text) : null;
     } catch {
@@ -114,7 +119,7 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
     return { status: res.status, json };
   }
 
-  function fail(status: number, json: any): never {
+  function fail(status: number, json: unknown): never {
     const body = json as Partial<ApiErrorBody> | null;
     let message = typeof body?.message === 'string' && body.message ? body.message : `The API answered ${status}.`;
     if (Array.isArray(body?.details) && body.details.length && !body.details.every((d) => message.includes(d.message))) {
@@ -147,21 +152,24 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
 
   function rememberRotated(refreshToken: string, res: Response, pair: TokenPair): void {
     if (rotated.has(refreshToken)) return;
-    rotated.set(refreshToken, new Promise((resolve) => {
-      // the new cookies travel with the headers: a streamed answer (the SSE relay) sends them long
-      // before it finishes
-      const writeHead = res.writeHead;
-      res.writeHead = function (this: Response, ...args: unknown[]) {
-        resolve();
-        return (writeHead as (...a: unknown[]) => Response).apply(this, args);
-      } as typeof res.writeHead;
-      const lostIfUnsent = () => {
-        if (!res.headersSent) undelivered.set(refreshToken, pair);
-        resolve();
-      };
-      if (res.closed || res.socket?.destroyed !== false) lostIfUnsent();
-      else res.once('close', lostIfUnsent);
-    }));
+    rotated.set(
+      refreshToken,
+      new Promise((resolve) => {
+        // the new cookies travel with the headers: a streamed answer (the SSE relay) sends them long
+        // before it finishes
+        const writeHead = res.writeHead;
+        res.writeHead = function (this: Response, ...args: unknown[]) {
+          resolve();
+          return (writeHead as (...a: unknown[]) => Response).apply(this, args);
+        } as typeof res.writeHead;
+        const lostIfUnsent = () => {
+          if (!res.headersSent) undelivered.set(refreshToken, pair);
+          resolve();
+        };
+        if (res.closed || res.socket?.destroyed !== false) lostIfUnsent();
+        else res.once('close', lostIfUnsent);
+      }),
+    );
     setTimeout(() => {
       rotated.delete(refreshToken);
       undelivered.delete(refreshToken);
@@ -172,8 +180,8 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
     const token: string | undefined = req.cookies?.[ACCESS_COOKIE];
     const refreshToken: string | undefined = req.cookies?.[REFRESH_COOKIE];
     if (!token && !refreshToken) throw new NeedLogin();
-    let r = token ? await raw(method, path, body, req, token) : { status: 401, json: { error: 'TokenExpired' } };
-    if (r.status === 401 && r.json?.error === 'TokenExpired' && refreshToken) {
+    let r: { status: number; json: unknown } = token ? await raw(method, path, body, req, token) : { status: 401, json: { error: 'TokenExpired' } };
+    if (r.status === 401 && (r.json as { error?: unknown } | null)?.error === 'TokenExpired' && refreshToken) {
       const renewed = refreshing.has(refreshToken) ? undefined : rotated.get(refreshToken);
       let lost: TokenPair | undefined;
       if (renewed) {

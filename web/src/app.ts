@@ -55,7 +55,11 @@ export function buildWebApp(opts: WebOptions): express.Express {
   if (opts.accessLog) {
     app.use((req, res, next) => {
       const t0 = performance.now();
-      res.on('finish', () => console.log(JSON.stringify({ t: new Date().toISOString(), method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - t0) })));
+      res.on('finish', () =>
+        console.log(
+          JSON.stringify({ t: new Date().toISOString(), method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - t0) }),
+        ),
+      );
       next();
     });
   }

@@ -4,7 +4,12 @@ import { z } from 'zod';
 
 const Env = z.object({
   API_BASE_URL: z.string().regex(/^https?:\/\/[^/]+/, "must be the API's http(s) URL, e.g. http://localhost:32002"),
-  PORT_WEB: z.coerce.number().int('must be a port number (1-65535)').min(1, 'must be a port number (1-65535)').max(65535, 'must be a port number (1-65535)').default(32001),
+  PORT_WEB: z.coerce
+    .number()
+    .int('must be a port number (1-65535)')
+    .min(1, 'must be a port number (1-65535)')
+    .max(65535, 'must be a port number (1-65535)')
+    .default(32001),
   HOST: z.string().default('0.0.0.0'),
   WEB_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   // the same value as the API's: it then believes the browsers' addresses the portal passes on

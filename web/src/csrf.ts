@@ -16,13 +16,22 @@ export function csrf(secret: string) {
     if (!id || !/^[A-Za-z0-9_-]{20,64}$/.test(id)) {
       id = randomBytes(24).toString('base64url');
       res.cookie(CSRF_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
-      if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return refuse(res);
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
+        refuse(res);
+        return;
+      }
     }
     const expected = sign(id);
     res.locals.csrfToken = expected;
-    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
+      next();
+      return;
+    }
     const got = (req.body && typeof req.body === 'object' ? req.body[CSRF_FIELD] : undefined) ?? req.get('x-csrf-token');
-    if (typeof got !== 'string' || got.length !== expected.length || !timingSafeEqual(Buffer.from(got), Buffer.from(expected))) return refuse(res);
+    if (typeof got !== 'string' || got.length !== expected.length || !timingSafeEqual(Buffer.from(got), Buffer.from(expected))) {
+      refuse(res);
+      return;
+    }
     next();
   };
 }

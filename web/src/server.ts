@@ -14,7 +14,13 @@ try {
   process.exit(78);
 }
 
-const app = buildWebApp({ apiBaseUrl: config.apiBaseUrl, secret: config.secret, trustProxy: config.trustProxy, portalSecret: config.portalSecret, accessLog: true });
+const app = buildWebApp({
+  apiBaseUrl: config.apiBaseUrl,
+  secret: config.secret,
+  trustProxy: config.trustProxy,
+  portalSecret: config.portalSecret,
+  accessLog: true,
+});
 const server = app.listen(config.port, config.host);
 server.once('listening', () => {
   console.log(`D011DL portal on http://${config.host}:${config.port} (API ${config.apiBaseUrl})`);

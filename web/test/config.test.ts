@@ -14,12 +14,20 @@ const problems = (env: Record<string, string>) => {
 
 describe('portal settings', () => {
   it('has defaults for everything but API_BASE_URL', () => {
-    assert.deepEqual(loadWebConfig({ API_BASE_URL: 'http://api:32002' }), { apiBaseUrl: 'http://api:32002', port: 32001, host: '0.0.0.0', secret: undefined, portalSecret: undefined, trustProxy: undefined });
+    assert.deepEqual(loadWebConfig({ API_BASE_URL: 'http://api:32002' }), {
+      apiBaseUrl: 'http://api:32002',
+      port: 32001,
+      host: '0.0.0.0',
+      secret: undefined,
+      portalSecret: undefined,
+      trustProxy: undefined,
+    });
     assert.match(problems({ API_BASE_URL: 'http://api:32002', PORTAL_SECRET: 'short-secret' }), /^PORTAL_SECRET: must be at least 32 characters [^\n]*$/m);
     assert.doesNotMatch(problems({ API_BASE_URL: 'http://api:32002', PORTAL_SECRET: 'short-secret' }), /short-secret/);
     assert.match(problems({}), /^API_BASE_URL: .* \(not set\)$/m);
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: docker-compose's own syntax, quoted
   it('treats empty values as unset, as docker-compose passes `WEB_SECRET: ${WEB_SECRET:-}`', () => {
     const c = loadWebConfig({ API_BASE_URL: 'http://api:32002', WEB_SECRET: '', TRUST_PROXY: '', PORT_WEB: '' });
     assert.equal(c.secret, undefined);

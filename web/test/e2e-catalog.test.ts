@@ -11,7 +11,9 @@ import { startStack, type Stack } from './helpers/stack.ts';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.REQUIRE_CHROMIUM === '1') throw new Error(`REQUIRE_CHROMIUM=1 but ${CHROMIUM} does not exist (apt-get install chromium)`);
-const skip = haveChromium ? false : `browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium, or set REQUIRE_CHROMIUM=1 to make this a failure)`;
+const skip = haveChromium
+  ? false
+  : `browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium, or set REQUIRE_CHROMIUM=1 to make this a failure)`;
 if (skip) console.log(`# ${skip}`);
 
 const shots = path.resolve(import.meta.dirname, '..', 'e2e', 'screenshots');
@@ -27,7 +29,15 @@ describe('catalog in a real browser', { skip }, () => {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(15_000);
@@ -60,7 +70,7 @@ describe('catalog in a real browser', { skip }, () => {
     await page.locator('#job-status', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
   };
 
-  it('shows a gated repo\'s badge and the access link before Download', async () => {
+  it("shows a gated repo's badge and the access link before Download", async () => {
     await repoPage('gated-model');
     const info = page.locator('#gated-info');
     await info.getByText('gated', { exact: true }).waitFor();
@@ -111,7 +121,9 @@ describe('catalog in a real browser', { skip }, () => {
     await copy.click();
     await row.locator('.copy-btn', { hasText: 'Copied' }).waitFor();
     // runs in the page (the test's tsconfig has no DOM types)
-    const copied = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
+    const copied = await page.evaluate(() =>
+      (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText(),
+    );
     assert.equal(copied, `${DISPLAY}\\acme\\tiny-model\\v1.0`);
     await row.getByText(/^Files \(7\)$/).click();
     assert.equal(await row.locator('.rev-files .badge', { hasText: 'done' }).count(), 7);

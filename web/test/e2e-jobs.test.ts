@@ -12,7 +12,9 @@ import { startStack, type Stack } from './helpers/stack.ts';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.REQUIRE_CHROMIUM === '1') throw new Error(`REQUIRE_CHROMIUM=1 but ${CHROMIUM} does not exist (apt-get install chromium)`);
-const skip = haveChromium ? false : `browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium, or set REQUIRE_CHROMIUM=1 to make this a failure)`;
+const skip = haveChromium
+  ? false
+  : `browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium, or set REQUIRE_CHROMIUM=1 to make this a failure)`;
 if (skip) console.log(`# ${skip}`);
 
 const shots = path.resolve(import.meta.dirname, '..', 'e2e', 'screenshots');
@@ -33,7 +35,15 @@ describe('job pages in a real browser', { skip }, () => {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const ctx = await browser.newContext({ viewport: DESKTOP, reducedMotion: 'reduce' });
     page = await ctx.newPage();
@@ -52,7 +62,10 @@ describe('job pages in a real browser', { skip }, () => {
 
   const shot = async (name: string, p = page) => {
     const size = p.viewportSize()!;
-    for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+    for (const [label, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
       await p.setViewportSize(viewport);
       await p.screenshot({ path: path.join(shots, `${name}-${label}.png`), fullPage: true });
     }
@@ -70,9 +83,13 @@ describe('job pages in a real browser', { skip }, () => {
     await p.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
   };
 
-  const rowBytes = (file: string) => page.evaluate((f) => Number((globalThis as unknown as { document: Doc }).document.querySelector(`#job-file-list li[data-path="${f}"]`)?.dataset.bytes ?? -1), file);
+  const rowBytes = (file: string) =>
+    page.evaluate(
+      (f) => Number((globalThis as unknown as { document: Doc }).document.querySelector(`#job-file-list li[data-path="${f}"]`)?.dataset.bytes ?? -1),
+      file,
+    );
 
-  it('shows a running job\'s per-file bytes rising, pauses, resumes, and draws the finished bar full', async () => {
+  it("shows a running job's per-file bytes rising, pauses, resumes, and draws the finished bar full", async () => {
     s.sim.faults.set({ bandwidthPerConn: 256 * 1024 }); // ~8 s for the 2 MiB file
     await download(page, ['demo.Q4_K_M.gguf', 'README.md']);
     // what the job holds, named as on the jobs list
@@ -80,9 +97,17 @@ describe('job pages in a real browser', { skip }, () => {
     const row = page.locator('#job-file-list li[data-path="demo.Q4_K_M.gguf"]');
     await row.and(page.locator('[data-state=downloading]')).waitFor({ timeout: 60_000 });
     // bytes seen on the page, then more of them, without a reload
-    await page.waitForFunction(() => Number((globalThis as unknown as { document: Doc }).document.querySelector('#job-file-list li[data-path="demo.Q4_K_M.gguf"]')?.dataset.bytes) > 0, undefined, { timeout: 60_000, polling: 100 });
+    await page.waitForFunction(
+      () => Number((globalThis as unknown as { document: Doc }).document.querySelector('#job-file-list li[data-path="demo.Q4_K_M.gguf"]')?.dataset.bytes) > 0,
+      undefined,
+      { timeout: 60_000, polling: 100 },
+    );
     const first = await rowBytes('demo.Q4_K_M.gguf');
-    await page.waitForFunction((b) => Number((globalThis as unknown as { document: Doc }).document.querySelector('#job-file-list li[data-path="demo.Q4_K_M.gguf"]')?.dataset.bytes) > b, first, { timeout: 60_000, polling: 100 });
+    await page.waitForFunction(
+      (b) => Number((globalThis as unknown as { document: Doc }).document.querySelector('#job-file-list li[data-path="demo.Q4_K_M.gguf"]')?.dataset.bytes) > b,
+      first,
+      { timeout: 60_000, polling: 100 },
+    );
     assert.match((await row.locator('.size').textContent())!, / \/ 2\.1 MB$/, 'bytes done of the size');
     assert.notEqual(await page.locator('#job-elapsed').textContent(), '–');
     assert.notEqual(await page.locator('#job-started').textContent(), '—');
@@ -104,7 +129,10 @@ describe('job pages in a real browser', { skip }, () => {
     // the bar is full the moment the page says so, at either size
     for (const viewport of [DESKTOP, PHONE]) {
       await page.setViewportSize(viewport);
-      const [fill, bar] = await page.evaluate(() => [(globalThis as unknown as { document: Doc }).document.querySelector('#job-bar-fill')!.getBoundingClientRect().width, (globalThis as unknown as { document: Doc }).document.querySelector('#job-bar')!.getBoundingClientRect().width]);
+      const [fill, bar] = await page.evaluate(() => [
+        (globalThis as unknown as { document: Doc }).document.querySelector('#job-bar-fill')!.getBoundingClientRect().width,
+        (globalThis as unknown as { document: Doc }).document.querySelector('#job-bar')!.getBoundingClientRect().width,
+      ]);
       assert.ok(bar > 0 && Math.abs(fill - bar) < 0.5, `bar ${fill} of ${bar} px at ${viewport.width} px`);
     }
     await page.setViewportSize(DESKTOP);
@@ -114,7 +142,9 @@ describe('job pages in a real browser', { skip }, () => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.getByRole('button', { name: 'Copy path' }).click();
     await page.locator('#job-announce', { hasText: 'Path copied.' }).waitFor();
-    const copied = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
+    const copied = await page.evaluate(() =>
+      (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText(),
+    );
     assert.equal(copied, path.join(s.api.config.storageRoot, 'TheBloke', 'Demo-GGUF', 'main'));
     await shot('22-job-succeeded');
   });
@@ -125,7 +155,9 @@ describe('job pages in a real browser', { skip }, () => {
     list.setDefaultTimeout(20_000);
     await list.goto(`${s.webUrl}/jobs`);
     await list.locator('nav[aria-label=Main] a[aria-current=page]', { hasText: 'Jobs' }).waitFor();
-    await list.evaluate(() => { (globalThis as unknown as { stayed: boolean }).stayed = true; });
+    await list.evaluate(() => {
+      (globalThis as unknown as { stayed: boolean }).stayed = true;
+    });
     const before = await list.locator('#jobs-list li').count();
 
     s.sim.faults.set({ bandwidthPerConn: 128 * 1024 });
@@ -171,12 +203,20 @@ describe('job pages in a real browser', { skip }, () => {
     await page.setViewportSize(PHONE);
     await page.goto(`${s.webUrl}/?${new URLSearchParams({ url: `${s.sim.url}/acme/tiny-model` })}`);
     await page.getByLabel('config.json', { exact: true }).waitFor();
-    const [bar, tree] = await page.evaluate(() => [(globalThis as unknown as { document: Doc }).document.querySelector('.topbar')!.getBoundingClientRect(), (globalThis as unknown as { document: Doc }).document.querySelector('#tree')!.getBoundingClientRect()].map((r) => ({ top: r.top, height: r.height })));
+    const [bar, tree] = await page.evaluate(() =>
+      [
+        (globalThis as unknown as { document: Doc }).document.querySelector('.topbar')!.getBoundingClientRect(),
+        (globalThis as unknown as { document: Doc }).document.querySelector('#tree')!.getBoundingClientRect(),
+      ].map((r) => ({ top: r.top, height: r.height })),
+    );
     assert.ok(bar!.height < 60, `top bar ${bar!.height} px high: one line`);
     assert.ok(tree!.top < PHONE.height - 100, `the tree starts at ${tree!.top} px, above the fold`);
     assert.equal(await page.locator('nav[aria-label=Main] a[aria-current=page]').textContent(), 'Download');
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => ((globalThis as unknown as { document: Doc }).document as unknown as { activeElement: El }).activeElement.textContent), 'Skip to content');
+    assert.equal(
+      await page.evaluate(() => ((globalThis as unknown as { document: Doc }).document as unknown as { activeElement: El }).activeElement.textContent),
+      'Skip to content',
+    );
     await shot('26-dashboard-tree');
     await page.setViewportSize(DESKTOP);
   });

@@ -11,7 +11,9 @@ import { startStack, type Stack } from './helpers/stack.ts';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.REQUIRE_CHROMIUM === '1') throw new Error(`REQUIRE_CHROMIUM=1 but ${CHROMIUM} does not exist (apt-get install chromium)`);
-const skip = haveChromium ? false : `browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium, or set REQUIRE_CHROMIUM=1 to make this a failure)`;
+const skip = haveChromium
+  ? false
+  : `browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium, or set REQUIRE_CHROMIUM=1 to make this a failure)`;
 if (skip) console.log(`# ${skip}`);
 
 const shots = path.resolve(import.meta.dirname, '..', 'e2e', 'screenshots');
@@ -26,7 +28,15 @@ describe('portal in a real browser', { skip }, () => {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     // no animations: a screenshot shows the state, not a moment of a transition
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
@@ -120,7 +130,11 @@ describe('portal in a real browser', { skip }, () => {
     const expected = path.join(s.api.config.storageRoot, 'acme', 'tiny-model', 'dev');
     assert.equal((await nas.textContent())!.replace(/\s+/g, ' ').trim(), `Open on NAS: ${expected}`);
     await shot('07-job-succeeded');
-    if (!finishedAtFirstSight) assert.ok(requested.some((u) => /\/api\/jobs\/[0-9a-f-]{36}\/stream$/.test(u)), 'the job page listened to the SSE relay');
+    if (!finishedAtFirstSight)
+      assert.ok(
+        requested.some((u) => /\/api\/jobs\/[0-9a-f-]{36}\/stream$/.test(u)),
+        'the job page listened to the SSE relay',
+      );
 
     await page.getByText('1 file', { exact: true }).waitFor(); // per-file states (shown open for a short list), kept up to date by the page
     await page.getByText('done', { exact: true }).waitFor();
@@ -199,7 +213,10 @@ describe('portal in a real browser', { skip }, () => {
         // runs in the page (the test's tsconfig has no DOM types)
         type El = { textContent: string | null };
         const doc = (globalThis as unknown as { document: { getElementById(id: string): El | null; querySelectorAll(sel: string): Iterable<El> } }).document;
-        return doc.getElementById('job-status')?.textContent === 'running' && [...doc.querySelectorAll('#job-file-list .badge')].some((b) => b.textContent === 'done');
+        return (
+          doc.getElementById('job-status')?.textContent === 'running' &&
+          [...doc.querySelectorAll('#job-file-list .badge')].some((b) => b.textContent === 'done')
+        );
       },
       undefined,
       { timeout: 60_000, polling: 100 },

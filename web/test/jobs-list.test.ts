@@ -17,7 +17,13 @@ describe('the jobs list', () => {
     assert.equal((await b.post('/register', { username: 'alice', password: 'correct horse battery' }, '/register')).status, 303);
     const home = await b.get(`/?${new URLSearchParams({ url: `${s.sim.url}/TheBloke/Demo-GGUF` })}`);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(home.body)![1]!;
-    const dl = await b.request('POST', '/downloads', { _csrf: csrf, author: 'TheBloke', repo: 'Demo-GGUF', revision: 'main', sel: ['file:demo.Q4_K_M.gguf', 'file:README.md'] });
+    const dl = await b.request('POST', '/downloads', {
+      _csrf: csrf,
+      author: 'TheBloke',
+      repo: 'Demo-GGUF',
+      revision: 'main',
+      sel: ['file:demo.Q4_K_M.gguf', 'file:README.md'],
+    });
     assert.equal(dl.status, 303, dl.body);
     id = dl.location!.split('/').pop()!;
     const token = decodeURIComponent(b.cookies.get('d011dl_at')!);
@@ -34,7 +40,10 @@ describe('the jobs list', () => {
     assert.ok(['README + Q4_K_M', 'Q4_K_M + README'].includes(row.holds ?? ''), String(row.holds));
     assert.equal(row.log, undefined, 'the list polls every 2 s: no logs in it');
     const done = JSON.parse((await b.get('/api/jobs?show=done')).body) as { downloads: Row[] };
-    assert.deepEqual(done.downloads.map((d) => d.id), [id]);
+    assert.deepEqual(
+      done.downloads.map((d) => d.id),
+      [id],
+    );
     assert.deepEqual((JSON.parse((await b.get('/api/jobs?show=running')).body) as { downloads: Row[] }).downloads, []);
     // the page shows the same, with the filter marked
     const page = await b.get('/jobs?show=failed');

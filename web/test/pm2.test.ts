@@ -12,7 +12,6 @@ import { freePort } from '../../api/test/helpers/net.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
-
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -33,7 +32,11 @@ async function descendants(pid: number): Promise<number[]> {
   }
   const out: number[] = [];
   const walk = (p: number) => {
-    for (const [c, pp] of parents) if (pp === p) (out.push(c), walk(c));
+    for (const [c, pp] of parents) {
+      if (pp !== p) continue;
+      out.push(c);
+      walk(c);
+    }
   };
   walk(pid);
   return out;
@@ -58,12 +61,26 @@ describe('pm2-runtime web/ecosystem.config.js', () => {
 
   it('serves /login on PORT_WEB against API_BASE_URL, and stops cleanly on SIGTERM', { timeout: 90_000 }, async () => {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, API_BASE_URL: apiUrl, PORT_WEB: String(port), HOST: '127.0.0.1', PM2_HOME: pm2Home, ENV_FILE: path.join(pm2Home, 'no.env') };
-    const child = spawn(path.join(root, 'node_modules', '.bin', 'pm2-runtime'), [path.join('web', 'ecosystem.config.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      API_BASE_URL: apiUrl,
+      PORT_WEB: String(port),
+      HOST: '127.0.0.1',
+      PM2_HOME: pm2Home,
+      ENV_FILE: path.join(pm2Home, 'no.env'),
+    };
+    const child = spawn(path.join(root, 'node_modules', '.bin', 'pm2-runtime'), [path.join('web', 'ecosystem.config.js')], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     child.stdout.on('data', (c) => (output += c));
     child.stderr.on('data', (c) => (output += c));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     let kids: number[] = [];
     try {
       let status = 0;

@@ -85,7 +85,11 @@ describe('portal security', () => {
     assert.equal((await a.get('/jobs')).status, 200);
     const replay = await thief.request('GET', '/jobs', undefined, 0);
     assert.equal(replay.status, 307, 'asked to come back with the renewed cookies it does not have');
-    assert.deepEqual(replay.headers.getSetCookie().filter((c) => /^d011dl_(at|rt)=./.test(c)), [], 'no tokens handed out');
+    assert.deepEqual(
+      replay.headers.getSetCookie().filter((c) => /^d011dl_(at|rt)=./.test(c)),
+      [],
+      'no tokens handed out',
+    );
     assert.equal((await a.get('/jobs')).status, 200, 'the renewed session goes on');
   });
 
@@ -93,11 +97,22 @@ describe('portal security', () => {
     const a = await loggedIn();
     const oldRefresh = a.cookies.get('d011dl_rt')!;
     a.cookies.delete('d011dl_at'); // expired: the next page renews the session first
-    const revoked = async () => (await adminQuery('SELECT revoked_at FROM refresh_tokens WHERE token_hash = $1', [createHash('sha256').update(decodeURIComponent(oldRefresh)).digest('hex')], s.api.config.pg!.database)).rows[0]?.revoked_at != null;
+    const revoked = async () =>
+      (
+        await adminQuery(
+          'SELECT revoked_at FROM refresh_tokens WHERE token_hash = $1',
+          [createHash('sha256').update(decodeURIComponent(oldRefresh)).digest('hex')],
+          s.api.config.pg!.database,
+        )
+      ).rows[0]?.revoked_at != null;
     // a slow page (the Hub answers late), left by the browser after the renewal, before any answer
     s.sim.faults.set({ latencyMs: 3000 });
     const ctl = new AbortController();
-    const slow = fetch(`${s.webUrl}/?${new URLSearchParams({ url: `${s.sim.url}/acme/tiny-model` })}`, { headers: { cookie: [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, signal: ctl.signal, redirect: 'manual' }).catch(() => null);
+    const slow = fetch(`${s.webUrl}/?${new URLSearchParams({ url: `${s.sim.url}/acme/tiny-model` })}`, {
+      headers: { cookie: [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      signal: ctl.signal,
+      redirect: 'manual',
+    }).catch(() => null);
     try {
       while (!(await revoked())) await new Promise((r) => setTimeout(r, 20));
       ctl.abort();
@@ -145,7 +160,7 @@ describe('portal security', () => {
     assert.match(new URLSearchParams((reset.location ?? '').split('?')[1]).get('notice') ?? '', /^New password set for bob; their sessions have ended\.$/);
     await loggedIn('bob', 'bobs-new-password');
     const page = (await admin.get('/users')).body;
-    assert.match(page, /<strong>root<\/strong>[^]*?<p class="muted">This is you\.<\/p>/);
+    assert.match(page, /<strong>root<\/strong>[\s\S]*?<p class="muted">This is you\.<\/p>/);
     assert.equal([...page.matchAll(/aria-label="Disable /g)].length, 1, 'only bob can be disabled here, not oneself');
   });
 });
@@ -159,7 +174,8 @@ describe('portal and API sharing PORTAL_SECRET', () => {
   after(() => s.close());
 
   it('the API believes the browser addresses the portal passes on; not those of a portal without the secret', async () => {
-    const attempt = (base: string, from: string) => new Browser(base, { 'x-forwarded-for': from }).post('/login', { username: 'carol', password: 'not-her-password', next: '/' });
+    const attempt = (base: string, from: string) =>
+      new Browser(base, { 'x-forwarded-for': from }).post('/login', { username: 'carol', password: 'not-her-password', next: '/' });
     const a = [];
     for (let i = 0; i < 3; i++) a.push((await attempt(s.webUrl, '203.0.113.20')).status);
     assert.deepEqual(a, [401, 401, 429]);

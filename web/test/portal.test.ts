@@ -147,7 +147,13 @@ describe('web portal against the real API', () => {
     const none = await b.request('POST', '/downloads', { _csrf: csrf, author: 'acme', repo: 'tiny-model', revision: 'dev' });
     assert.equal(none.status, 400);
     assert.match(none.body, /Select at least one/);
-    const dl = await b.request('POST', '/downloads', { _csrf: csrf, author: 'acme', repo: 'tiny-model', revision: 'dev', sel: ['file:config.json', 'dir:nested', 'file:nested/deep/b.txt'] });
+    const dl = await b.request('POST', '/downloads', {
+      _csrf: csrf,
+      author: 'acme',
+      repo: 'tiny-model',
+      revision: 'dev',
+      sel: ['file:config.json', 'dir:nested', 'file:nested/deep/b.txt'],
+    });
     assert.equal(dl.status, 303, dl.body);
     const id = /^\/jobs\/([0-9a-f-]{36})$/.exec(dl.location ?? '')?.[1];
     assert.ok(id, dl.location ?? '');
@@ -165,7 +171,10 @@ describe('web portal against the real API', () => {
     assert.match((await b.get('/jobs')).body, new RegExp(`/jobs/${id}`));
     // the SSE relay: the API's events come through the portal, ending with `end`
     const ac = new AbortController();
-    const stream = await fetch(`${s.webUrl}/api/jobs/${id}/stream`, { headers: { cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, signal: ac.signal });
+    const stream = await fetch(`${s.webUrl}/api/jobs/${id}/stream`, {
+      headers: { cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      signal: ac.signal,
+    });
     assert.equal(stream.status, 200);
     assert.match(stream.headers.get('content-type') ?? '', /text\/event-stream/);
     let sse = '';
@@ -280,7 +289,12 @@ describe('web portal against the real API', () => {
           while ((i = buf.indexOf('\n\n')) >= 0) {
             const block = buf.slice(0, i);
             buf = buf.slice(i + 2);
-            const f = Object.fromEntries(block.split('\n').filter((l) => /^(id|event|data): /.test(l)).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+            const f = Object.fromEntries(
+              block
+                .split('\n')
+                .filter((l) => /^(id|event|data): /.test(l))
+                .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+            );
             if (f.data) events.push({ id: Number(f.id), event: f.event!, data: JSON.parse(f.data) });
           }
           if (until(events)) break;
@@ -319,7 +333,13 @@ describe('web portal against the real API', () => {
     const token = () => decodeURIComponent(b.cookies.get('d011dl_at')!);
     const first = await waitForStatus(s.api.app, token(), dl.location!.split('/').pop()!, ['succeeded', 'failed']);
     assert.equal(first.status, 'succeeded');
-    const modelsOf = async () => ((await (await fetch(`${s.apiUrl}/db/models?author=acme&repo=tiny-model`, { headers: { authorization: `Bearer ${token()}` } })).json()) as { id: string; revision: string; is_downloaded: boolean; local_path: string }[]);
+    const modelsOf = async () =>
+      (await (await fetch(`${s.apiUrl}/db/models?author=acme&repo=tiny-model`, { headers: { authorization: `Bearer ${token()}` } })).json()) as {
+        id: string;
+        revision: string;
+        is_downloaded: boolean;
+        local_path: string;
+      }[];
     const model = (await modelsOf()).find((m) => m.revision === 'v1.0')!;
     assert.ok(model?.is_downloaded);
     const catalog = await b.get('/models?author=acme&repo=tiny-model');
@@ -336,19 +356,28 @@ describe('web portal against the real API', () => {
     assert.equal(rescan.status, 303);
     assert.match(decodeURIComponent(rescan.location ?? '').replaceAll('+', ' '), /1 missing/);
     const after1 = await b.get('/models?author=acme&repo=tiny-model');
-    assert.match(after1.body, new RegExp(`action="/models/${model.id}/retry"><input[^>]+><button type="submit" aria-label="Retry failed files of acme/tiny-model v1.0">Retry failed</button>`));
+    assert.match(
+      after1.body,
+      new RegExp(
+        `action="/models/${model.id}/retry"><input[^>]+><button type="submit" aria-label="Retry failed files of acme/tiny-model v1.0">Retry failed</button>`,
+      ),
+    );
     const retry = await b.request('POST', `/models/${model.id}/retry`, { _csrf: formCsrf });
     assert.equal(retry.status, 303, retry.body);
     const retryId = /^\/jobs\/([0-9a-f-]{36})$/.exec(retry.location ?? '')?.[1];
     assert.ok(retryId, retry.location ?? '');
     const files = JSON.parse((await b.get(`/api/jobs/${retryId}/files`)).body) as { files: { path: string }[] };
-    assert.deepEqual(files.files.map((f) => f.path), [lost], 'only the file that was not done');
+    assert.deepEqual(
+      files.files.map((f) => f.path),
+      [lost],
+      'only the file that was not done',
+    );
     assert.equal((await waitForStatus(s.api.app, token(), retryId, ['succeeded', 'failed'])).status, 'succeeded');
     assert.ok((await modelsOf()).find((m) => m.revision === 'v1.0')!.is_downloaded);
     assert.equal((await b.request('POST', '/models/not-a-uuid/retry', { _csrf: formCsrf })).status, 404);
   });
 
-  it('answers the API\'s 401 TokenExpired with one refresh and carries on', async () => {
+  it("answers the API's 401 TokenExpired with one refresh and carries on", async () => {
     const b = await loggedIn();
     // the same token, signed with the API's key, but expired a minute ago
     const [h, p] = decodeURIComponent(b.cookies.get('d011dl_at')!).split('.') as [string, string];
@@ -472,10 +501,14 @@ describe('web portal behind a reverse proxy, in front of an API that trusts it',
   });
 
   it("passes each browser's address on, so the API's sign-in limit locks out one browser, not every user of the portal", async () => {
-    const attempt = (from: string) => new Browser(s.webUrl, { 'x-forwarded-for': from }).post('/login', { username: 'carol', password: 'not-her-password', next: '/' });
+    const attempt = (from: string) =>
+      new Browser(s.webUrl, { 'x-forwarded-for': from }).post('/login', { username: 'carol', password: 'not-her-password', next: '/' });
     const a = [];
     for (let i = 0; i < 3; i++) a.push(await attempt('203.0.113.20'));
-    assert.deepEqual(a.map((r) => r.status), [401, 401, 429]);
+    assert.deepEqual(
+      a.map((r) => r.status),
+      [401, 401, 429],
+    );
     assert.match(a[2]!.body, /Too many/i);
     const b = await attempt('203.0.113.21');
     assert.equal(b.status, 401, 'another browser is still allowed to try');

@@ -28,7 +28,8 @@ export function createAdminUsersService(deps: { db: Db; bcryptRounds: number }) 
         if (!before) throw notFound(`No user with id ${id}`);
         const losesAdmin = before.is_admin && before.disabled_at === null && (change.disabled === true || change.is_admin === false);
         if (losesAdmin && id === actorId) throw conflict('You cannot disable your own account or take away your own administrator rights', 'SelfLockout');
-        if (losesAdmin && (await users.countEnabledAdmins(tx)) <= 1) throw conflict('This is the last enabled administrator: make someone else an administrator first', 'LastAdmin');
+        if (losesAdmin && (await users.countEnabledAdmins(tx)) <= 1)
+          throw conflict('This is the last enabled administrator: make someone else an administrator first', 'LastAdmin');
         const after = (await users.update(tx, id, { disabled: change.disabled, isAdmin: change.is_admin, passwordHash }))!;
         if (change.disabled === true || passwordHash !== undefined) await tokens.revokeAllForUser(tx, id);
         return after;

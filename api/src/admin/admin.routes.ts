@@ -1,5 +1,10 @@
 import {
-  AdminCreateUserRequestSchema, AdminUpdateUserRequestSchema, AdminUsersResponseSchema, ApiErrorSchema, IdParamsSchema, UserSchema,
+  AdminCreateUserRequestSchema,
+  AdminUpdateUserRequestSchema,
+  AdminUsersResponseSchema,
+  ApiErrorSchema,
+  IdParamsSchema,
+  UserSchema,
 } from '@d011dl/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -14,19 +19,33 @@ export async function adminRoutes(app: FastifyInstance, opts: { auth: AuthServic
   // before the body is validated: a non-admin learns only that this is not for them
   app.addHook('preValidation', app.requireAdmin);
 
-  r.get('/admin/users', {
-    schema: { tags: ['admin'], summary: 'Every account (administrators only)', response: { 200: AdminUsersResponseSchema, ...errors } },
-  }, async () => ({ users: await opts.admin.list() }));
-
-  r.post('/admin/users', {
-    schema: { tags: ['admin'], summary: 'Create a user (administrators only)', body: AdminCreateUserRequestSchema, response: { 201: UserSchema, ...errors } },
-  }, async (req, reply) => reply.code(201).send(await opts.auth.createUser(req.body.username, req.body.password, req.body.is_admin)));
-
-  r.patch('/admin/users/:id', {
-    schema: {
-      tags: ['admin'],
-      summary: 'Disable or enable a user, grant or take administrator rights, or set a new password (administrators only)',
-      params: IdParamsSchema, body: AdminUpdateUserRequestSchema, response: { 200: UserSchema, ...errors },
+  r.get(
+    '/admin/users',
+    {
+      schema: { tags: ['admin'], summary: 'Every account (administrators only)', response: { 200: AdminUsersResponseSchema, ...errors } },
     },
-  }, async (req) => opts.admin.update(req.user.sub, req.params.id, req.body));
+    async () => ({ users: await opts.admin.list() }),
+  );
+
+  r.post(
+    '/admin/users',
+    {
+      schema: { tags: ['admin'], summary: 'Create a user (administrators only)', body: AdminCreateUserRequestSchema, response: { 201: UserSchema, ...errors } },
+    },
+    async (req, reply) => reply.code(201).send(await opts.auth.createUser(req.body.username, req.body.password, req.body.is_admin)),
+  );
+
+  r.patch(
+    '/admin/users/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Disable or enable a user, grant or take administrator rights, or set a new password (administrators only)',
+        params: IdParamsSchema,
+        body: AdminUpdateUserRequestSchema,
+        response: { 200: UserSchema, ...errors },
+      },
+    },
+    async (req) => opts.admin.update(req.user.sub, req.params.id, req.body),
+  );
 }

@@ -62,7 +62,10 @@ export class BcryptPool {
     while (this.#waiting.length > 0) {
       let thread = this.#idle.pop();
       if (!thread && this.#all.size < this.size) {
-        thread = new BcryptThread((t, r) => this.#reply(t, r), (t, err) => this.#gone(t, err));
+        thread = new BcryptThread(
+          (t, r) => this.#reply(t, r),
+          (t, err) => this.#gone(t, err),
+        );
         this.#all.add(thread);
       }
       if (!thread) return;

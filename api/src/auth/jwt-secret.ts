@@ -12,7 +12,7 @@ export async function resolveJwtSecret(config: AppConfig, warn: (msg: string) =>
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
   await mkdir(config.dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
-  await writeFile(file, secret + '\n', { mode: 0o600 });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
   warn(`JWT_SECRET is not set: using a generated development secret kept in ${file}`);
   return secret;
 }

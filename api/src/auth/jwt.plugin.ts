@@ -57,7 +57,10 @@ export default fp(
         claims = await req.jwtVerify<AccessClaims>();
       } catch (err) {
         const expired = (err as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED';
-        throw unauthorized(expired ? 'Your session has expired: refresh the token or sign in again' : 'Invalid token', expired ? 'TokenExpired' : 'InvalidToken');
+        throw unauthorized(
+          expired ? 'Your session has expired: refresh the token or sign in again' : 'Invalid token',
+          expired ? 'TokenExpired' : 'InvalidToken',
+        );
       }
       // a well-signed token with a malformed id is still not one we issued
       if (!Claims.safeParse(claims).success) throw unauthorized('Invalid token', 'InvalidToken');

@@ -11,7 +11,10 @@ export interface RefreshTokenRow {
 
 export const refreshTokensRepository = {
   // A new sign-in starts a session (sessionId omitted); a refresh continues the one it came from.
-  async insert(db: Queryable, t: { userId: string; tokenHash: string; ttlDays: number; sessionId?: string | undefined }): Promise<{ id: string; session_id: string }> {
+  async insert(
+    db: Queryable,
+    t: { userId: string; tokenHash: string; ttlDays: number; sessionId?: string | undefined },
+  ): Promise<{ id: string; session_id: string }> {
     const r = await db.query<{ id: string; session_id: string }>(
       `INSERT INTO refresh_tokens (user_id, token_hash, expires_at, session_id)
        VALUES ($1, $2, now() + make_interval(days => $3), coalesce($4::uuid, gen_random_uuid())) RETURNING id, session_id`,

@@ -61,7 +61,11 @@ export const usersRepository = {
   },
 
   // null when there is no such user
-  async update(db: Queryable, id: string, u: { disabled?: boolean | undefined; isAdmin?: boolean | undefined; passwordHash?: string | undefined }): Promise<UserRow | null> {
+  async update(
+    db: Queryable,
+    id: string,
+    u: { disabled?: boolean | undefined; isAdmin?: boolean | undefined; passwordHash?: string | undefined },
+  ): Promise<UserRow | null> {
     const r = await db.query<UserRow>(
       `UPDATE users SET
          disabled_at = CASE WHEN $2::boolean IS NULL THEN disabled_at WHEN $2 THEN coalesce(disabled_at, now()) ELSE NULL END,

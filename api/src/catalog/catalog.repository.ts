@@ -172,7 +172,11 @@ export const catalogRepository = {
     return r.rows.map((row) => row.id);
   },
 
-  async setFileStatus(db: Queryable, fileId: string, s: { status: FileStatus; error?: string | null; sha256?: string | null; bytesDone?: number }): Promise<void> {
+  async setFileStatus(
+    db: Queryable,
+    fileId: string,
+    s: { status: FileStatus; error?: string | null; sha256?: string | null; bytesDone?: number },
+  ): Promise<void> {
     await db.query(
       `UPDATE model_files SET status = $2, error = $3, sha256 = coalesce($4, sha256), bytes_done = coalesce($5, bytes_done),
               downloaded_at = CASE WHEN $2 = 'done' THEN now() ELSE downloaded_at END, updated_at = now()
@@ -191,7 +195,9 @@ export const catalogRepository = {
   },
 
   async resetFailedFiles(db: Queryable, fileIds: string[]): Promise<number> {
-    const r = await db.query(`UPDATE model_files SET status = 'pending', error = NULL, updated_at = now() WHERE id = ANY($1::uuid[]) AND status = 'failed'`, [fileIds]);
+    const r = await db.query(`UPDATE model_files SET status = 'pending', error = NULL, updated_at = now() WHERE id = ANY($1::uuid[]) AND status = 'failed'`, [
+      fileIds,
+    ]);
     return r.rowCount ?? 0;
   },
 };

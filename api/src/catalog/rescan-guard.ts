@@ -19,7 +19,11 @@ export function createRescanGuard(deps: { db: Db }) {
   return {
     async checkRescan(caller: RescanCaller, modelId: string, hashes: boolean): Promise<void> {
       if (caller.admin) return;
-      if (hashes) throw forbidden('Only administrators can rescan with hashes: it re-reads every byte of the model. A rescan without hashes (sizes only) is open to you', 'AdminOnly');
+      if (hashes)
+        throw forbidden(
+          'Only administrators can rescan with hashes: it re-reads every byte of the model. A rescan without hashes (sizes only) is open to you',
+          'AdminOnly',
+        );
       if (!(await repo.hasDownloaded(db, caller.id, modelId))) throw forbidden('You can rescan only models you downloaded', 'NotYourModel');
     },
 
@@ -41,7 +45,11 @@ export function createRescanGuard(deps: { db: Db }) {
           if (!locked) throw busy();
           return await fn();
         } finally {
-          if (locked) unlocked = await repo.unlockHashRescan(client, modelId).then(() => true, () => false);
+          if (locked)
+            unlocked = await repo.unlockHashRescan(client, modelId).then(
+              () => true,
+              () => false,
+            );
           // a connection that may still hold the lock is closed rather than handed out again
           client.release(!unlocked);
         }

@@ -20,7 +20,12 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   JWT_SECRET: z.string().optional(),
-  ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(60).max(24 * 3600).default(15 * 60),
+  ACCESS_TOKEN_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(24 * 3600)
+    .default(15 * 60),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   BCRYPT_ROUNDS: z.coerce.number().int('must be a whole number').min(10, 'must be between 10 and 12').max(12, 'must be between 10 and 12').default(12),
   ALLOW_REG: bool.default(false),
@@ -40,7 +45,16 @@ const EnvSchema = z.object({
   TRUST_PROXY: z
     .string()
     .trim()
-    .transform((v) => (['', 'false'].includes(v.toLowerCase()) ? false : v.toLowerCase() === 'true' ? true : v.split(',').map((x) => x.trim()).filter(Boolean)))
+    .transform((v) =>
+      ['', 'false'].includes(v.toLowerCase())
+        ? false
+        : v.toLowerCase() === 'true'
+          ? true
+          : v
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean),
+    )
     .refine(
       (v) => typeof v === 'boolean' || v.every((x) => trustEntryKind(x) !== null),
       'must be true, false, or a comma-separated list of addresses, CIDRs, loopback/linklocal/uniquelocal or host names',
@@ -52,7 +66,11 @@ const EnvSchema = z.object({
   SEGMENT_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(8),
   DOWNLOAD_RETRIES: z.coerce.number().int().min(3, 'must be at least 3').max(100).default(5),
   STALL_TIMEOUT_S: z.coerce.number().min(1).max(3600).default(30),
-  HUB_OUTAGE_TIMEOUT_H: z.coerce.number().min(0, 'must be 0 or more hours').max(24 * 30).default(24),
+  HUB_OUTAGE_TIMEOUT_H: z.coerce
+    .number()
+    .min(0, 'must be 0 or more hours')
+    .max(24 * 30)
+    .default(24),
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   DISK_RESERVE_MB: z.coerce.number().int().min(0).default(512),
   LOG_DIR: z.string().min(1).optional(),

@@ -44,7 +44,7 @@ async function clusterPassword(dataDir: string): Promise<string> {
   const file = path.join(dataDir, 'pg-password');
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
   const pw = randomBytes(24).toString('hex');
-  await writeFile(file, pw + '\n', { mode: 0o600 });
+  await writeFile(file, `${pw}\n`, { mode: 0o600 });
   return pw;
 }
 
@@ -74,9 +74,16 @@ async function initialise(place: PgPlace, password: string): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'd011dl-initdb-'));
   const pwfile = path.join(tmp, 'pw');
   try {
-    await writeFile(pwfile, password + '\n', { mode: 0o600 });
-    if (place.ids) await chown(tmp, place.ids.uid, place.ids.gid), await chown(pwfile, place.ids.uid, place.ids.gid);
-    await run(path.join(place.bin, 'initdb'), [`--pgdata=${place.clusterDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], place);
+    await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+    if (place.ids) {
+      await chown(tmp, place.ids.uid, place.ids.gid);
+      await chown(pwfile, place.ids.uid, place.ids.gid);
+    }
+    await run(
+      path.join(place.bin, 'initdb'),
+      [`--pgdata=${place.clusterDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
+      place,
+    );
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
@@ -92,7 +99,10 @@ interface Keeper {
 async function startKeeper(place: PgPlace, port: number, log: Logger): Promise<Keeper> {
   const watcher = spawn(
     process.execPath,
-    [path.join(import.meta.dirname, 'pg-watcher.ts'), JSON.stringify({ postgres: path.join(place.bin, 'postgres'), dataDir: place.clusterDir, port, ...place.ids })],
+    [
+      path.join(import.meta.dirname, 'pg-watcher.ts'),
+      JSON.stringify({ postgres: path.join(place.bin, 'postgres'), dataDir: place.clusterDir, port, ...place.ids }),
+    ],
     { stdio: ['pipe', 'pipe', 'inherit'], detached: true },
   );
   const exited = new Promise<void>((resolve) => watcher.on('exit', () => resolve()));
@@ -137,7 +147,12 @@ async function startKeeper(place: PgPlace, port: number, log: Logger): Promise<K
  * Starts the cluster of DATA_DIR (creating it the first time), after making sure no live D011DL uses it
  * and clearing up what a dead one left running. Every failure is an Error with PostgreSQL's own words.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: Logger, database = 'd011dl', who: OwnerInfo = { program: 'D011DL' }): Promise<EmbeddedCluster> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: Logger,
+  database = 'd011dl',
+  who: OwnerInfo = { program: 'D011DL' },
+): Promise<EmbeddedCluster> {
   await mkdir(dataDir, { recursive: true });
   const previous = await readOwner(dataDir);
   if (previous && previous.pid !== process.pid && isAlive(previous.pid, previous.started)) {

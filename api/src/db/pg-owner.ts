@@ -53,7 +53,7 @@ export async function readOwner(dataDir: string): Promise<Owner | null> {
 }
 
 export async function writeOwner(dataDir: string, owner: Owner): Promise<void> {
-  await writeFile(ownerFile(dataDir), JSON.stringify(owner) + '\n');
+  await writeFile(ownerFile(dataDir), `${JSON.stringify(owner)}\n`);
 }
 
 export async function clearOwner(dataDir: string): Promise<void> {
@@ -106,7 +106,11 @@ export async function stopOrphan(clusterDir: string, dead: Owner | null, log: { 
       (dead ? `a D011DL process that is gone (${describeOwner(dead)})` : 'a D011DL process that did not record itself') +
       '; stopping it before starting afresh',
   );
-  for (const [signal, ms] of [['SIGINT', 30_000], ['SIGQUIT', 15_000], ['SIGKILL', 15_000]] as const) {
+  for (const [signal, ms] of [
+    ['SIGINT', 30_000],
+    ['SIGQUIT', 15_000],
+    ['SIGKILL', 15_000],
+  ] as const) {
     try {
       process.kill(pm.pid, signal);
     } catch {}

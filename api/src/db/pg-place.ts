@@ -39,9 +39,13 @@ function postgresUser(): { uid: number; gid: number } {
     return ids();
   } catch {}
   try {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', 'postgres'], { stdio: 'pipe' });
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', 'postgres'], {
+      stdio: 'pipe',
+    });
   } catch (err) {
-    throw new Error(`PostgreSQL cannot run as root and there is no "postgres" system user; creating one failed: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`);
+    throw new Error(
+      `PostgreSQL cannot run as root and there is no "postgres" system user; creating one failed: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`,
+    );
   }
   return ids();
 }
@@ -101,7 +105,10 @@ export async function placeCluster(dataDir: string, log: Logger): Promise<PgPlac
         `the existing cluster in ${link}. Move DATA_DIR to a folder other users can enter, or run D011DL as a normal user.`,
     );
   }
-  const hash = createHash('sha256').update(await realpath(dataDir)).digest('hex').slice(0, 12);
+  const hash = createHash('sha256')
+    .update(await realpath(dataDir))
+    .digest('hex')
+    .slice(0, 12);
   const target = path.join(SYSTEM_DIR, 'clusters', hash, 'pg');
   await mkdir(path.dirname(path.dirname(target)), { recursive: true, mode: 0o755 });
   await own(path.dirname(target));

@@ -18,20 +18,16 @@ interface Options {
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as Options;
-const send = (msg: object) => process.stdout.write(JSON.stringify(msg) + '\n');
+const send = (msg: object) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 // the starter may be gone: nothing to tell then, and no reason to crash before PostgreSQL is down
 process.stdout.on('error', () => {});
 
-const pg = spawn(
-  opts.postgres,
-  ['-D', opts.dataDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-  {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    // English messages, whatever the machine's locale: they reach the user's log as they are
-    env: { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' },
-    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
-  },
-);
+const pg = spawn(opts.postgres, ['-D', opts.dataDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+  // English messages, whatever the machine's locale: they reach the user's log as they are
+  env: { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' },
+  ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
+});
 let tail = '';
 pg.stderr!.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-4000)));
 pg.on('error', (err) => {

@@ -38,7 +38,10 @@ const DOWNLOAD_SELECT = `
     LEFT JOIN users u ON u.id = d.user_id`;
 
 export const downloadsRepository = {
-  async insertDownload(db: Queryable, d: { userId: string; modelId: string; selection: unknown; force: boolean; commitSha: string; engine: string; filesTotal: number; bytesTotal: number }): Promise<string> {
+  async insertDownload(
+    db: Queryable,
+    d: { userId: string; modelId: string; selection: unknown; force: boolean; commitSha: string; engine: string; filesTotal: number; bytesTotal: number },
+  ): Promise<string> {
     const r = await db.query<{ id: string }>(
       `INSERT INTO downloads (user_id, model_id, selection, force, commit_sha, engine, files_total, bytes_total)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
@@ -66,10 +69,7 @@ export const downloadsRepository = {
   },
 
   async list(db: Queryable, userId: string | null, limit: number): Promise<DownloadRow[]> {
-    const r = await db.query<DownloadRow>(
-      `${DOWNLOAD_SELECT} WHERE ($1::uuid IS NULL OR d.user_id = $1) ORDER BY d.created_at DESC LIMIT $2`,
-      [userId, limit],
-    );
+    const r = await db.query<DownloadRow>(`${DOWNLOAD_SELECT} WHERE ($1::uuid IS NULL OR d.user_id = $1) ORDER BY d.created_at DESC LIMIT $2`, [userId, limit]);
     return r.rows;
   },
 
@@ -85,7 +85,20 @@ export const downloadsRepository = {
     return r.rows[0]?.status ?? null;
   },
 
-  async writeProgress(db: Queryable, id: string, p: { bytesDone: number; bytesTotal: number; filesDone: number; filesFailed: number; speedBps: number | null; etaS: number | null; waiting: DownloadRow['waiting']; log: string }): Promise<DownloadRow['status'] | null> {
+  async writeProgress(
+    db: Queryable,
+    id: string,
+    p: {
+      bytesDone: number;
+      bytesTotal: number;
+      filesDone: number;
+      filesFailed: number;
+      speedBps: number | null;
+      etaS: number | null;
+      waiting: DownloadRow['waiting'];
+      log: string;
+    },
+  ): Promise<DownloadRow['status'] | null> {
     const pct = p.bytesTotal > 0 ? Math.min(100, Math.floor((p.bytesDone / p.bytesTotal) * 10000) / 100) : 0;
     const r = await db.query<{ status: DownloadRow['status'] }>(
       `UPDATE downloads SET bytes_done = $2, bytes_total = $3, progress_pct = $4, files_done = $5, files_failed = $6,
@@ -135,5 +148,4 @@ export const downloadsRepository = {
     );
     return Number(r.rows[0]?.n ?? 0);
   },
-
 };

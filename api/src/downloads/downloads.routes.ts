@@ -1,6 +1,11 @@
 import {
-  ApiErrorSchema, CreateDownloadRequestSchema, CreateDownloadResponseSchema, DownloadFilesResponseSchema, DownloadSchema,
-  DownloadsResponseSchema, IdParamsSchema,
+  ApiErrorSchema,
+  CreateDownloadRequestSchema,
+  CreateDownloadResponseSchema,
+  DownloadFilesResponseSchema,
+  DownloadSchema,
+  DownloadsResponseSchema,
+  IdParamsSchema,
 } from '@d011dl/contract';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -8,42 +13,104 @@ import { z } from 'zod';
 import type { Caller, DownloadsService } from './downloads.service.ts';
 import { streamProgress } from './event-stream.ts';
 
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 502: ApiErrorSchema, 503: ApiErrorSchema, 507: ApiErrorSchema };
+const errors = {
+  400: ApiErrorSchema,
+  401: ApiErrorSchema,
+  403: ApiErrorSchema,
+  404: ApiErrorSchema,
+  409: ApiErrorSchema,
+  502: ApiErrorSchema,
+  503: ApiErrorSchema,
+  507: ApiErrorSchema,
+};
 const caller = (req: FastifyRequest): Caller => ({ id: req.user.sub, admin: req.user.admin });
 
 export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: DownloadsService }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { downloads } = opts;
 
-  r.post('/downloads', {
-    schema: { tags: ['downloads'], summary: 'Queue a download of a repo, or of chosen files and folders, at a revision', body: CreateDownloadRequestSchema, response: { 202: CreateDownloadResponseSchema, ...errors } },
-  }, async (req, reply) => reply.code(202).send(await downloads.create(caller(req), req.body)));
+  r.post(
+    '/downloads',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary: 'Queue a download of a repo, or of chosen files and folders, at a revision',
+        body: CreateDownloadRequestSchema,
+        response: { 202: CreateDownloadResponseSchema, ...errors },
+      },
+    },
+    async (req, reply) => reply.code(202).send(await downloads.create(caller(req), req.body)),
+  );
 
-  r.get('/downloads', {
-    schema: { tags: ['downloads'], summary: 'My downloads, newest first (admins: everyone\'s with all=true)', querystring: z.object({ all: z.enum(['true', 'false']).optional() }), response: { 200: DownloadsResponseSchema } },
-  }, async (req) => ({ downloads: await downloads.list(caller(req), req.query.all === 'true') }));
+  r.get(
+    '/downloads',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary: "My downloads, newest first (admins: everyone's with all=true)",
+        querystring: z.object({ all: z.enum(['true', 'false']).optional() }),
+        response: { 200: DownloadsResponseSchema },
+      },
+    },
+    async (req) => ({ downloads: await downloads.list(caller(req), req.query.all === 'true') }),
+  );
 
-  r.get('/downloads/:id', {
-    schema: { tags: ['downloads'], summary: 'Status and progress of a download', params: IdParamsSchema, response: { 200: DownloadSchema, ...errors } },
-  }, async (req) => downloads.get(req.params.id, caller(req)));
+  r.get(
+    '/downloads/:id',
+    {
+      schema: { tags: ['downloads'], summary: 'Status and progress of a download', params: IdParamsSchema, response: { 200: DownloadSchema, ...errors } },
+    },
+    async (req) => downloads.get(req.params.id, caller(req)),
+  );
 
-  r.get('/downloads/:id/files', {
-    schema: { tags: ['downloads'], summary: 'Per-file states of a download', params: IdParamsSchema, response: { 200: DownloadFilesResponseSchema, ...errors } },
-  }, async (req) => ({ files: await downloads.files(req.params.id, caller(req)) }));
+  r.get(
+    '/downloads/:id/files',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary: 'Per-file states of a download',
+        params: IdParamsSchema,
+        response: { 200: DownloadFilesResponseSchema, ...errors },
+      },
+    },
+    async (req) => ({ files: await downloads.files(req.params.id, caller(req)) }),
+  );
 
-  r.get('/downloads/:id/stream', {
-    schema: { tags: ['downloads'], summary: 'Server-Sent Events: `progress` events (≤ 4/s), then one `end` event', params: IdParamsSchema },
-  }, async (req, reply) => {
-    const who = caller(req);
-    await downloads.progress(req.params.id, who); // 404 before the stream starts
-    streamProgress(req, reply, () => downloads.progress(req.params.id, who));
-  });
+  r.get(
+    '/downloads/:id/stream',
+    {
+      schema: { tags: ['downloads'], summary: 'Server-Sent Events: `progress` events (≤ 4/s), then one `end` event', params: IdParamsSchema },
+    },
+    async (req, reply) => {
+      const who = caller(req);
+      await downloads.progress(req.params.id, who); // 404 before the stream starts
+      streamProgress(req, reply, () => downloads.progress(req.params.id, who));
+    },
+  );
 
-  r.post('/downloads/:id/cancel', {
-    schema: { tags: ['downloads'], summary: 'Cancel a queued or running download (partial files are kept for a retry)', params: IdParamsSchema, response: { 200: DownloadSchema, ...errors } },
-  }, async (req) => downloads.cancel(req.params.id, caller(req)));
+  r.post(
+    '/downloads/:id/cancel',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary: 'Cancel a queued or running download (partial files are kept for a retry)',
+        params: IdParamsSchema,
+        response: { 200: DownloadSchema, ...errors },
+      },
+    },
+    async (req) => downloads.cancel(req.params.id, caller(req)),
+  );
 
-  r.post('/downloads/:id/retry', {
-    schema: { tags: ['downloads'], summary: 'Queue a failed or canceled download again (only its unfinished files)', params: IdParamsSchema, response: { 200: DownloadSchema, ...errors } },
-  }, async (req) => downloads.retry(req.params.id, caller(req)));
+  r.post(
+    '/downloads/:id/retry',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary: 'Queue a failed or canceled download again (only its unfinished files)',
+        params: IdParamsSchema,
+        response: { 200: DownloadSchema, ...errors },
+      },
+    },
+    async (req) => downloads.retry(req.params.id, caller(req)),
+  );
 }

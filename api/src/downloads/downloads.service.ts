@@ -63,13 +63,23 @@ export function expandSelection(tree: HubTreeEntry[], selection: SelectionItem[]
     }
   }
   if (missing.length) {
-    const shown = missing.slice(0, 5).map((m) => `"${m}"`).join(', ');
+    const shown = missing
+      .slice(0, 5)
+      .map((m) => `"${m}"`)
+      .join(', ');
     throw badRequest(`Not in the repo at this revision: ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`, 'UnknownPath');
   }
   return [...chosen.values()].map(toTarget);
 }
 
-export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: HubService; queue: DownloadQueue; storage: StorageGuard; catalog: CatalogService }) {
+export function createDownloadsService(deps: {
+  db: Db;
+  config: AppConfig;
+  hub: HubService;
+  queue: DownloadQueue;
+  storage: StorageGuard;
+  catalog: CatalogService;
+}) {
   const { db, config, hub, queue, catalog } = deps;
 
   function toDownload(d: DownloadRow): Download {
@@ -97,7 +107,10 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
   }
 
   return {
-    async create(caller: Caller, req: { author: string; repo: string; revision: string; selection: SelectionItem[]; force: boolean }): Promise<CreateDownloadResponse> {
+    async create(
+      caller: Caller,
+      req: { author: string; repo: string; revision: string; selection: SelectionItem[]; force: boolean },
+    ): Promise<CreateDownloadResponse> {
       // an unmounted, read-only or unsafe storage is refused before asking the Hub anything
       const root = await deps.storage.require();
       await assertNoSymlinks(root, [req.author, req.repo, revisionFolder(req.revision)]).catch((err: unknown) => {
@@ -111,10 +124,12 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
 
       // one look at the disk serves both the "already downloaded" check and the space check (a link
       // is not a downloaded file: the job refuses it with a clear message)
-      const onDisk = await Promise.all(targets.map(async (t) => {
-        const st = await lstat(finalPath(dir, t.path)).catch(() => null);
-        return Boolean(st?.isFile() && st.size === t.size);
-      }));
+      const onDisk = await Promise.all(
+        targets.map(async (t) => {
+          const st = await lstat(finalPath(dir, t.path)).catch(() => null);
+          return Boolean(st?.isFile() && st.size === t.size);
+        }),
+      );
       if (!req.force) {
         const done = await catalog.doneFiles(req);
         const present = targets.map((t, i) => {
@@ -123,7 +138,10 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
         });
         if (present.every(Boolean)) {
           // the portal and the app offer "Verify and re-download" on this code; retry_with tells API callers how
-          const err = conflict(`Every selected file of ${req.author}/${req.repo}@${req.revision} is already downloaded and matches the Hub. Choose "Verify and re-download" to check every file on disk and fetch again any that differ.`, 'AlreadyDownloaded');
+          const err = conflict(
+            `Every selected file of ${req.author}/${req.repo}@${req.revision} is already downloaded and matches the Hub. Choose "Verify and re-download" to check every file on disk and fetch again any that differ.`,
+            'AlreadyDownloaded',
+          );
           err.body = { retry_with: { force: true } };
           throw err;
         }
@@ -140,8 +158,14 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
       const downloadId = await withTransaction(db, async (tx) => {
         const { modelId, fileIds } = await catalog.recordSelection(tx, req, targets, req.force);
         const id = await repo.insertDownload(tx, {
-          userId: caller.id, modelId, selection: req.selection, force: req.force, commitSha: commit,
-          engine: config.downloads.engine, filesTotal: targets.length, bytesTotal,
+          userId: caller.id,
+          modelId,
+          selection: req.selection,
+          force: req.force,
+          commitSha: commit,
+          engine: config.downloads.engine,
+          filesTotal: targets.length,
+          bytesTotal,
         });
         await repo.linkFiles(tx, id, fileIds);
         await repo.setJobId(tx, id, await queue.send(tx, { downloadId: id }));
@@ -165,12 +189,19 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
 
     async files(id: string, caller: Caller): Promise<DownloadFile[]> {
       await visible(id, caller);
-      return (await catalog.filesOfDownload(id)).map((f) => ({ path: f.path, size_bytes: f.size_bytes, bytes_done: f.bytes_done, status: f.status, error: f.error }));
+      return (await catalog.filesOfDownload(id)).map((f) => ({
+        path: f.path,
+        size_bytes: f.size_bytes,
+        bytes_done: f.bytes_done,
+        status: f.status,
+        error: f.error,
+      }));
     },
 
     async cancel(id: string, caller: Caller): Promise<Download> {
       const d = await visible(id, caller);
-      if (d.status !== 'queued' && d.status !== 'running') throw conflict(`This download already ${d.status === 'succeeded' ? 'succeeded' : `is ${d.status}`}`, 'NotCancelable');
+      if (d.status !== 'queued' && d.status !== 'running')
+        throw conflict(`This download already ${d.status === 'succeeded' ? 'succeeded' : `is ${d.status}`}`, 'NotCancelable');
       await repo.cancel(db, id);
       if (d.status === 'queued' && d.job_id) await queue.cancel(d.job_id);
       return toDownload((await repo.get(db, id))!);
@@ -178,7 +209,8 @@ export function createDownloadsService(deps: { db: Db; config: AppConfig; hub: H
 
     async retry(id: string, caller: Caller): Promise<Download> {
       const d = await visible(id, caller);
-      if (d.status !== 'failed' && d.status !== 'canceled') throw conflict(`Only failed or canceled downloads can be retried; this one is ${d.status}`, 'NotRetryable');
+      if (d.status !== 'failed' && d.status !== 'canceled')
+        throw conflict(`Only failed or canceled downloads can be retried; this one is ${d.status}`, 'NotRetryable');
       await withTransaction(db, async (tx) => {
         await catalog.resetFailed(tx, await repo.fileIds(tx, id));
         await repo.requeue(tx, id);

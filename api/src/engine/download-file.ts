@@ -11,7 +11,7 @@ import { prepareDestFolder } from './dest-folder.ts';
 import { FileRun } from './file-run.ts';
 import { PartialFile, type ResumeState } from './partial-file.ts';
 import { journalPath, partialPath, readJournal, readSidecar, removePartial, sidecarPath } from './sidecar.ts';
-import { Transfer } from './transfer.ts';
+import { Transfer, type TransferOutcome } from './transfer.ts';
 import type { EngineOptions, FileResult, FileTask } from './types.ts';
 import { validateTask } from './validate-task.ts';
 
@@ -40,7 +40,10 @@ export async function downloadFile(task: FileTask, opts: EngineOptions): Promise
     run.checkCanceled();
     return await downloadOrSkip(run);
   } catch (err) {
-    const e = err instanceof DownloadError ? err : new DownloadError('IOError', `${task.path}: ${(err as Error)?.message ?? String(err)}`, { permanent: false, cause: err });
+    const e =
+      err instanceof DownloadError
+        ? err
+        : new DownloadError('IOError', `${task.path}: ${(err as Error)?.message ?? String(err)}`, { permanent: false, cause: err });
     if (e.code !== 'Canceled') run.event('failed', e.message);
     throw e;
   }
@@ -91,7 +94,7 @@ type Existing = { kind: 'absent' } | { kind: 'good'; digests: Digests } | { kind
 
 async function inspectDestination(run: FileRun): Promise<Existing> {
   const { task } = run;
-  let st;
+  let st: Awaited<ReturnType<typeof lstat>>;
   try {
     st = await lstat(task.dest);
   } catch (err) {
@@ -182,18 +185,30 @@ async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string
       if (task.size >= JOURNAL_MIN_SIZE) await file.announce();
     }
 
-    let digests = await transferAll(run, file, () => hasher, (h) => (hasher = h));
+    let digests = await transferAll(
+      run,
+      file,
+      () => hasher,
+      (h) => (hasher = h),
+    );
     let bad = mismatch(digests, task);
     if (bad && file.undurableAtOpen > 0) {
       // After a power loss the journal may list writes that never reached the disk. Keep only what was
       // fsynced, fetch the rest again and check once more; a second mismatch is a real one.
-      run.event('restart', `the bytes saved just before the last stop did not verify (${bad}); fetching ${fmtBytes(file.undurableAtOpen)} again`, { bytes: file.undurableAtOpen });
+      run.event('restart', `the bytes saved just before the last stop did not verify (${bad}); fetching ${fmtBytes(file.undurableAtOpen)} again`, {
+        bytes: file.undurableAtOpen,
+      });
       await hasher.stop();
       run.discardReported();
       await file.rollBackToDurable();
       hasher = newHasher(run, file);
       hasher.catchUp();
-      digests = await transferAll(run, file, () => hasher, (h) => (hasher = h));
+      digests = await transferAll(
+        run,
+        file,
+        () => hasher,
+        (h) => (hasher = h),
+      );
       bad = mismatch(digests, task);
     }
     if (bad) throw new DownloadError('IntegrityError', `${task.path}: downloaded content does not match the tree at this commit: ${bad}`, { permanent: true });
@@ -208,7 +223,10 @@ async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string
     }
     committed = true;
     await syncDir(path.dirname(task.dest));
-    await Promise.all([rm(sidecarPath(task.dest), { force: true }), task.size >= JOURNAL_MIN_SIZE ? rm(journalPath(task.dest), { force: true }) : undefined]).catch(() => {});
+    await Promise.all([
+      rm(sidecarPath(task.dest), { force: true }),
+      task.size >= JOURNAL_MIN_SIZE ? rm(journalPath(task.dest), { force: true }) : undefined,
+    ]).catch(() => {});
     run.event('done', `${fmtBytes(run.fetched)} fetched`, { bytes: run.fetched });
     return { status: 'done', sha256: digests.sha256, bytesFetched: run.fetched };
   } catch (err) {
@@ -233,7 +251,7 @@ async function transferAll(run: FileRun, file: PartialFile, current: () => FileH
     let single = false;
     for (let restarts = 0; ; restarts++) {
       const transfer = new Transfer(run.transferSettings(single), file, current());
-      let outcome;
+      let outcome: TransferOutcome;
       try {
         outcome = await transfer.run();
       } finally {

@@ -1,15 +1,7 @@
 // The one error type the engine throws, and the mapping of file-system and network failures onto it.
 import { UnsafePathError } from '../storage/safe-fs.ts';
 
-export type DownloadErrorCode =
-  | 'HubError'
-  | 'IntegrityError'
-  | 'NoSpace'
-  | 'IOError'
-  | 'Canceled'
-  | 'NetworkError'
-  | 'RateLimited'
-  | 'InvalidTask';
+export type DownloadErrorCode = 'HubError' | 'IntegrityError' | 'NoSpace' | 'IOError' | 'Canceled' | 'NetworkError' | 'RateLimited' | 'InvalidTask';
 
 export class DownloadError extends Error {
   readonly code: DownloadErrorCode;

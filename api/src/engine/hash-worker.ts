@@ -76,7 +76,19 @@ async function pump(job: Job): Promise<void> {
 
 port.on('message', (m: ToWorker) => {
   if (m.op === 'open') {
-    jobs.set(m.id, { id: m.id, fh: undefined, buf: undefined, path: m.path, hasher: new ContentHasher(m.size, m.git), size: m.size, pos: 0, end: 0, busy: false, finishing: false, stopping: false });
+    jobs.set(m.id, {
+      id: m.id,
+      fh: undefined,
+      buf: undefined,
+      path: m.path,
+      hasher: new ContentHasher(m.size, m.git),
+      size: m.size,
+      pos: 0,
+      end: 0,
+      busy: false,
+      finishing: false,
+      stopping: false,
+    });
     return;
   }
   const job = jobs.get(m.id);

@@ -167,7 +167,16 @@ export async function openRange(req: RangeRequest, cfg: ClientConfig, signal: Ab
           await discard(res.body);
           throw new HttpFailure('permanent', `${target.host} sent the file with an unsupported Content-Encoding "${encoding}"`, status);
         }
-        return { status: 200, start: 0, total: undefined, length: undefined, validator: undefined, identity: linkedEtag, finalUrl: url, body: res.body.pipe(decoded) as unknown as BodyStream };
+        return {
+          status: 200,
+          start: 0,
+          total: undefined,
+          length: undefined,
+          validator: undefined,
+          identity: linkedEtag,
+          finalUrl: url,
+          body: res.body.pipe(decoded) as unknown as BodyStream,
+        };
       }
       return {
         status,
@@ -190,11 +199,15 @@ export async function openRange(req: RangeRequest, cfg: ClientConfig, signal: Ab
     if (status === 416) throw new HttpFailure('unsatisfiable', `${target.host} answered 416 for bytes ${req.start}-${req.end - 1}`, status);
     if (status >= 400) {
       // a signed CDN link that expired (403 from the CDN host, not the Hub's GatedRepo 403): resolve again
-      if (!atHub && (req.cached || status === 403 && urlLooksSigned(url))) {
+      if (!atHub && (req.cached || (status === 403 && urlLooksSigned(url)))) {
         throw new HttpFailure('stale-url', `${target.host} answered ${status} for a download link obtained earlier`, status);
       }
       if (status === 400 && !atHub) {
-        throw new HttpFailure('permanent', `${target.host} refused to serve the file (400)${hubMessage(h, text) ? `: ${hubMessage(h, text)}` : ''}; files beyond the bridge's size limit (around 50 GB without a Range, a few hundred GB at all) need the Xet protocol (hf_xet)`, status);
+        throw new HttpFailure(
+          'permanent',
+          `${target.host} refused to serve the file (400)${hubMessage(h, text) ? `: ${hubMessage(h, text)}` : ''}; files beyond the bridge's size limit (around 50 GB without a Range, a few hundred GB at all) need the Xet protocol (hf_xet)`,
+          status,
+        );
       }
       throw new HttpFailure('permanent', refusal(status, h, text, target.origin === cfg.hubOrigin), status);
     }
@@ -202,7 +215,12 @@ export async function openRange(req: RangeRequest, cfg: ClientConfig, signal: Ab
   }
 }
 
-async function get(target: URL, headers: Record<string, string>, cfg: ClientConfig, signal: AbortSignal): Promise<{ statusCode: number; headers: Headers; body: BodyStream }> {
+async function get(
+  target: URL,
+  headers: Record<string, string>,
+  cfg: ClientConfig,
+  signal: AbortSignal,
+): Promise<{ statusCode: number; headers: Headers; body: BodyStream }> {
   if (cfg.lean && (target.protocol === 'http:' || target.protocol === 'https:')) {
     try {
       return await leanGet(target, headers, signal, cfg.headersTimeoutMs, ERROR_BODY_LIMIT);
@@ -237,12 +255,12 @@ export function hubMessage(h: Headers, body: string): string {
     try {
       const j = JSON.parse(body) as Record<string, unknown>;
       const parts: string[] = [];
-      const err = j['error'];
+      const err = j.error;
       if (typeof err === 'string') parts.push(err);
       else if (Array.isArray(err)) parts.push(...err.map(String));
-      if (typeof j['error_description'] === 'string') parts.push(j['error_description']);
-      if (Array.isArray(j['errors'])) parts.push(...j['errors'].map((e) => String((e as { message?: unknown }).message ?? e)));
-      if (!parts.length && typeof j['message'] === 'string') parts.push(j['message']);
+      if (typeof j.error_description === 'string') parts.push(j.error_description);
+      if (Array.isArray(j.errors)) parts.push(...j.errors.map((e) => String((e as { message?: unknown }).message ?? e)));
+      if (!parts.length && typeof j.message === 'string') parts.push(j.message);
       return parts.join('; ');
     } catch {
       return '';

@@ -9,7 +9,6 @@ const READ_BUF = 256 * 1024;
 const IDLE_MS = 10_000;
 const MAX_IDLE_PER_ORIGIN = 32;
 
-
 /** A streamed body: 'data' chunks are views of a reused buffer, valid only during the event. */
 export class LeanBody extends EventEmitter {
   #conn: Conn | undefined;
@@ -45,6 +44,7 @@ export class LeanBody extends EventEmitter {
   }
   /** called once, soon after the consumer attaches its 'data' listener */
   onStart: (() => void) | undefined;
+  // biome-ignore lint/suspicious/noExplicitAny: the signature EventEmitter.on declares
   override on(event: string | symbol, listener: (...args: any[]) => void): this {
     super.on(event, listener);
     if (event === 'data' && this.onStart) {
@@ -153,7 +153,10 @@ export class Conn {
     this.#onEnd = undefined;
     if (this.dead) return;
     const list = idle.get(this.origin) ?? [];
-    if (list.length >= MAX_IDLE_PER_ORIGIN) return this.destroy();
+    if (list.length >= MAX_IDLE_PER_ORIGIN) {
+      this.destroy();
+      return;
+    }
     list.push(this);
     idle.set(this.origin, list);
     this.socket.unref();
@@ -199,7 +202,11 @@ export class Conn {
     this.dead = true;
     clearTimeout(this.#idleTimer);
     const list = idle.get(this.origin);
-    if (list?.includes(this)) idle.set(this.origin, list.filter((c) => c !== this));
+    if (list?.includes(this))
+      idle.set(
+        this.origin,
+        list.filter((c) => c !== this),
+      );
     const onEnd = this.#onEnd;
     this.#onEnd = undefined;
     this.#onHead = undefined;

@@ -7,7 +7,7 @@
 // synchronously. Only what a ranged download needs: GET, Content-Length and chunked bodies, keep-alive.
 // Proxies and custom dispatchers use undici (http-client.ts decides).
 import { Readable } from 'node:stream';
-import { Conn, LeanBody, takeConn } from './lean-conn.ts';
+import { type Conn, LeanBody, takeConn } from './lean-conn.ts';
 
 export { closeLeanConnections, LeanBody } from './lean-conn.ts';
 
@@ -39,7 +39,14 @@ export function leanGet(url: URL, headers: Record<string, string>, signal: Abort
   return attempt(url, headers, signal, headersTimeoutMs, errorLimit, true);
 }
 
-function attempt(url: URL, headers: Record<string, string>, signal: AbortSignal, headersTimeoutMs: number, errorLimit: number, mayRetry: boolean): Promise<LeanResponse> {
+function attempt(
+  url: URL,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  headersTimeoutMs: number,
+  errorLimit: number,
+  mayRetry: boolean,
+): Promise<LeanResponse> {
   return new Promise<LeanResponse>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const conn = takeConn(url);
@@ -84,82 +91,101 @@ function attempt(url: URL, headers: Record<string, string>, signal: AbortSignal,
     };
 
     const host = url.port ? `${url.hostname}:${url.port}` : url.hostname;
-    conn.send(`${url.pathname}${url.search}`, host, headers, (head, rest) => {
-      clearTimeout(timer);
-      const connection = String(head.headers['connection'] ?? '');
-      const keepAlive = head.http10 ? /\bkeep-alive\b/i.test(connection) : !/\bclose\b/i.test(connection);
-      const te = String(head.headers['transfer-encoding'] ?? '').toLowerCase();
-      const ce = String(head.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-      const lengthHeader = head.headers['content-length'];
-      const length = typeof lengthHeader === 'string' && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
-      const ok = head.status >= 200 && head.status < 300;
-      const done = () => {
-        cleanup();
-        if (keepAlive) conn.release();
-        else conn.destroy();
-      };
-      if (ok && length !== undefined && !te && (ce === 'identity' || ce === '')) {
-        const b = new LeanBody(conn, cleanup);
-        body = b;
-        let left = length;
-        const feed = (view: Buffer): boolean => {
-          const n = Math.min(left, view.length);
-          left -= n;
-          if (n > 0) b.emit('data', n === view.length ? view : view.subarray(0, n));
-          if (left === 0 && !conn.dead) {
-            b.detach();
-            done();
-            b.emit('end');
+    conn.send(
+      `${url.pathname}${url.search}`,
+      host,
+      headers,
+      (head, rest) => {
+        clearTimeout(timer);
+        const connection = String(head.headers.connection ?? '');
+        const keepAlive = head.http10 ? /\bkeep-alive\b/i.test(connection) : !/\bclose\b/i.test(connection);
+        const te = String(head.headers['transfer-encoding'] ?? '').toLowerCase();
+        const ce = String(head.headers['content-encoding'] ?? 'identity')
+          .trim()
+          .toLowerCase();
+        const lengthHeader = head.headers['content-length'];
+        const length = typeof lengthHeader === 'string' && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+        const ok = head.status >= 200 && head.status < 300;
+        const done = () => {
+          cleanup();
+          if (keepAlive) conn.release();
+          else conn.destroy();
+        };
+        if (ok && length !== undefined && !te && (ce === 'identity' || ce === '')) {
+          const b = new LeanBody(conn, cleanup);
+          body = b;
+          let left = length;
+          const feed = (view: Buffer): boolean => {
+            const n = Math.min(left, view.length);
+            left -= n;
+            if (n > 0) b.emit('data', n === view.length ? view : view.subarray(0, n));
+            if (left === 0 && !conn.dead) {
+              b.detach();
+              done();
+              b.emit('end');
+              return false;
+            }
+            return true;
+          };
+          // bytes that come before the consumer listens wait here (the socket is paused meanwhile)
+          let stash: Buffer | undefined = rest.length ? Buffer.from(rest) : undefined;
+          let started = false;
+          conn.stream((view) => {
+            if (started) return feed(view);
+            stash = stash ? Buffer.concat([stash, view]) : Buffer.from(view);
+            conn.pause();
             return false;
-          }
-          return true;
-        };
-        // bytes that come before the consumer listens wait here (the socket is paused meanwhile)
-        let stash: Buffer | undefined = rest.length ? Buffer.from(rest) : undefined;
-        let started = false;
-        conn.stream((view) => {
-          if (started) return feed(view);
-          stash = stash ? Buffer.concat([stash, view]) : Buffer.from(view);
-          conn.pause();
-          return false;
-        });
-        b.onStart = () => {
-          started = true;
-          conn.resume();
-          const first = stash ?? Buffer.alloc(0);
-          stash = undefined;
-          feed(first);
-        };
-        settle(() => resolve({ statusCode: head.status, headers: head.headers, body: b }));
-        return;
-      }
-      const empty = head.status === 204 || head.status === 304 || length === 0;
-      const chunked = te.includes('chunked');
-      if (!empty && length === undefined && !chunked) {
-        // delimited by the connection's close: rare, and undici knows how
-        conn.destroy();
-        cleanup();
-        return settle(() => reject(new LeanUnsupported('body without a length')));
-      }
-      readWhole(conn, rest, length, chunked, empty, ok ? BUFFERED_MAX : errorLimit, (err, whole) => {
-        if (err) {
-          conn.destroy();
-          cleanup();
-          return settle(() => reject(ok ? new LeanUnsupported(err.message) : err));
+          });
+          b.onStart = () => {
+            started = true;
+            conn.resume();
+            const first = stash ?? Buffer.alloc(0);
+            stash = undefined;
+            feed(first);
+          };
+          settle(() => resolve({ statusCode: head.status, headers: head.headers, body: b }));
+          return;
         }
-        if (whole!.truncated) {
+        const empty = head.status === 204 || head.status === 304 || length === 0;
+        const chunked = te.includes('chunked');
+        if (!empty && length === undefined && !chunked) {
+          // delimited by the connection's close: rare, and undici knows how
           conn.destroy();
           cleanup();
-        } else done();
-        settle(() => resolve({ statusCode: head.status, headers: head.headers, body: Readable.from(whole!.body.length ? [whole!.body] : []) }));
-      });
-    }, onEnd);
+          return settle(() => reject(new LeanUnsupported('body without a length')));
+        }
+        readWhole(conn, rest, length, chunked, empty, ok ? BUFFERED_MAX : errorLimit, (err, whole) => {
+          if (err) {
+            conn.destroy();
+            cleanup();
+            return settle(() => reject(ok ? new LeanUnsupported(err.message) : err));
+          }
+          if (whole!.truncated) {
+            conn.destroy();
+            cleanup();
+          } else done();
+          settle(() => resolve({ statusCode: head.status, headers: head.headers, body: Readable.from(whole!.body.length ? [whole!.body] : []) }));
+        });
+      },
+      onEnd,
+    );
   });
 }
 
 /** Reads a body that is not streamed (Content-Length or chunked), up to `limit` bytes. */
-function readWhole(conn: Conn, rest: Buffer, length: number | undefined, chunked: boolean, empty: boolean, limit: number, cb: (err: Error | undefined, r?: { body: Buffer; truncated: boolean }) => void): void {
-  if (empty) return cb(undefined, { body: Buffer.alloc(0), truncated: false });
+function readWhole(
+  conn: Conn,
+  rest: Buffer,
+  length: number | undefined,
+  chunked: boolean,
+  empty: boolean,
+  limit: number,
+  cb: (err: Error | undefined, r?: { body: Buffer; truncated: boolean }) => void,
+): void {
+  if (empty) {
+    cb(undefined, { body: Buffer.alloc(0), truncated: false });
+    return;
+  }
   const parts: Buffer[] = [];
   let total = 0;
   let raw = Buffer.alloc(0);

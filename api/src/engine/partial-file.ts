@@ -36,7 +36,17 @@ export class PartialFile {
   #journalBroken = false;
   #undurable = 0;
 
-  private constructor(fh: FileHandle, journal: FileHandle | undefined, dest: string, size: number, expected: { sha256?: string; gitOid?: string }, label: string, written: RangeSet, durable: RangeSet, meta: ContentMeta) {
+  private constructor(
+    fh: FileHandle,
+    journal: FileHandle | undefined,
+    dest: string,
+    size: number,
+    expected: { sha256?: string; gitOid?: string },
+    label: string,
+    written: RangeSet,
+    durable: RangeSet,
+    meta: ContentMeta,
+  ) {
     this.fh = fh;
     this.#journal = journal;
     this.dest = dest;
@@ -54,13 +64,21 @@ export class PartialFile {
    * `journaled`: keep a journal of writes (worth it for files that take a while; a small file is cheaper
    * to fetch again than to journal).
    */
-  static async open(dest: string, size: number, expected: { sha256?: string; gitOid?: string }, label: string, resume: ResumeState | undefined, journaled: boolean): Promise<PartialFile> {
+  static async open(
+    dest: string,
+    size: number,
+    expected: { sha256?: string; gitOid?: string },
+    label: string,
+    resume: ResumeState | undefined,
+    journaled: boolean,
+  ): Promise<PartialFile> {
     const flags = constants.O_RDWR | constants.O_CREAT | (resume ? 0 : constants.O_TRUNC);
     let fh: FileHandle;
     let journal: FileHandle | undefined;
     try {
       // the journal is emptied before the partial: a stale journal must never describe a new, empty file
-      if (journaled) journal = await openNoFollow(journalPath(dest), constants.O_WRONLY | constants.O_CREAT | (resume ? constants.O_APPEND : constants.O_TRUNC), 0o644);
+      if (journaled)
+        journal = await openNoFollow(journalPath(dest), constants.O_WRONLY | constants.O_CREAT | (resume ? constants.O_APPEND : constants.O_TRUNC), 0o644);
       else if (!resume) await rm(journalPath(dest), { force: true });
     } catch (err) {
       throw fsError(err, 'create', journalPath(dest));

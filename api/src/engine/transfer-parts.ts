@@ -60,7 +60,14 @@ export class ContentChanged extends Error {
  * CDN's ETag is never trusted: the live CDN sends none, or a different one per response (see
  * hubsim/README.md, "live Hub").
  */
-export function checkAnswer(res: RangeResponse, slot: Slot, cached: boolean, meta: ContentMeta, validator: string | undefined, s: { label: string; size: number }): string | undefined {
+export function checkAnswer(
+  res: RangeResponse,
+  slot: Slot,
+  cached: boolean,
+  meta: ContentMeta,
+  validator: string | undefined,
+  s: { label: string; size: number },
+): string | undefined {
   if (!cached && meta.identity && res.identity && res.identity !== meta.identity) {
     throw new ContentChanged(`the file changed on the Hub (ETag ${meta.identity} → ${res.identity})`);
   }

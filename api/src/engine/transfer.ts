@@ -175,10 +175,14 @@ export class Transfer {
         if (quiet >= s.outageTimeoutMs) {
           const status = failure instanceof HttpFailure ? failure.status : undefined;
           return this.#failWith(
-            new DownloadError('NetworkError', `${s.label}: giving up after ${s.retries} retries${failures - 1 > s.retries ? ` and ${Math.round(quiet / 1000)} s of waiting for the Hub` : ''}: ${reason}`, {
-              permanent: false,
-              ...(status ? { httpStatus: status } : {}),
-            }),
+            new DownloadError(
+              'NetworkError',
+              `${s.label}: giving up after ${s.retries} retries${failures - 1 > s.retries ? ` and ${Math.round(quiet / 1000)} s of waiting for the Hub` : ''}: ${reason}`,
+              {
+                permanent: false,
+                ...(status ? { httpStatus: status } : {}),
+              },
+            ),
           );
         }
         const left = s.outageTimeoutMs - quiet;

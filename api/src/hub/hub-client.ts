@@ -4,11 +4,36 @@ import { hubHttpError, hubNetworkError, type HubErrorContext } from './hub-error
 import { resolveUrl } from './resolve-url.ts';
 import { validateTreeEntries } from './tree-validate.ts';
 
-export interface HubLfs { oid: string; size: number; pointerSize?: number }
-export interface HubTreeEntry { type: 'file' | 'directory'; path: string; size: number; oid: string; lfs?: HubLfs }
-export interface HubRef { name: string; ref: string; targetCommit: string }
-export interface HubRefs { branches: HubRef[]; tags: HubRef[]; converts: HubRef[]; pullRequests?: HubRef[] }
-export interface HubRepoInfo { id: string; sha: string; private?: boolean; gated?: false | 'auto' | 'manual'; lastModified?: string }
+export interface HubLfs {
+  oid: string;
+  size: number;
+  pointerSize?: number;
+}
+export interface HubTreeEntry {
+  type: 'file' | 'directory';
+  path: string;
+  size: number;
+  oid: string;
+  lfs?: HubLfs;
+}
+export interface HubRef {
+  name: string;
+  ref: string;
+  targetCommit: string;
+}
+export interface HubRefs {
+  branches: HubRef[];
+  tags: HubRef[];
+  converts: HubRef[];
+  pullRequests?: HubRef[];
+}
+export interface HubRepoInfo {
+  id: string;
+  sha: string;
+  private?: boolean;
+  gated?: false | 'auto' | 'manual';
+  lastModified?: string;
+}
 
 export interface HubClientOptions {
   endpoint: string;
@@ -64,7 +89,10 @@ export function createHubClient(opts: HubClientOptions) {
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const webUrl = opts.endpoint;
 
-  async function getJson<T>(pathAndQuery: string, ctx: Omit<HubErrorContext, 'hubWebUrl' | 'hasToken'>): Promise<{ body: T; headers: Dispatcher.ResponseData['headers'] }> {
+  async function getJson<T>(
+    pathAndQuery: string,
+    ctx: Omit<HubErrorContext, 'hubWebUrl' | 'hasToken'>,
+  ): Promise<{ body: T; headers: Dispatcher.ResponseData['headers'] }> {
     let url = opts.endpoint + pathAndQuery;
     const errCtx: HubErrorContext = { ...ctx, hubWebUrl: webUrl, hasToken: Boolean(opts.token) };
     for (let hop = 0; hop < 5; hop++) {
@@ -110,13 +138,19 @@ export function createHubClient(opts: HubClientOptions) {
       return body;
     },
 
-    async treePage(author: string, repo: string, revision: string, p: { path?: string | undefined; recursive: boolean; cursor?: string | undefined }): Promise<{ entries: HubTreeEntry[]; nextCursor: string | null }> {
+    async treePage(
+      author: string,
+      repo: string,
+      revision: string,
+      p: { path?: string | undefined; recursive: boolean; cursor?: string | undefined },
+    ): Promise<{ entries: HubTreeEntry[]; nextCursor: string | null }> {
       const sub = p.path ? `/${encodeURIComponent(p.path)}` : '';
       const query = p.cursor ? decodeCursor(p.cursor) : new URLSearchParams({ recursive: String(p.recursive), expand: 'false' });
-      const { body, headers: h } = await getJson<HubTreeEntry[]>(
-        `${repoPath(author, repo)}/tree/${encodeURIComponent(revision)}${sub}?${query}`,
-        { repoId: `${author}/${repo}`, revision, path: p.path },
-      );
+      const { body, headers: h } = await getJson<HubTreeEntry[]>(`${repoPath(author, repo)}/tree/${encodeURIComponent(revision)}${sub}?${query}`, {
+        repoId: `${author}/${repo}`,
+        revision,
+        path: p.path,
+      });
       if (!Array.isArray(body)) throw new HttpError(502, 'HubUnavailable', 'Hugging Face sent a tree listing that is not a list');
       const next = nextLink(h.link);
       return { entries: validateTreeEntries(body), nextCursor: next ? encodeCursor(new URL(next, opts.endpoint).search) : null };
@@ -135,7 +169,8 @@ export function createHubClient(opts: HubClientOptions) {
         throw hubNetworkError(err, opts.endpoint);
       }
       await res.body.dump();
-      if (res.statusCode >= 400) throw hubHttpError(res.statusCode, res.headers, { repoId: `${author}/${repo}`, revision, path, hubWebUrl: webUrl, hasToken: Boolean(opts.token) });
+      if (res.statusCode >= 400)
+        throw hubHttpError(res.statusCode, res.headers, { repoId: `${author}/${repo}`, revision, path, hubWebUrl: webUrl, hasToken: Boolean(opts.token) });
     },
 
     async close(): Promise<void> {

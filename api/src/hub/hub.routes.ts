@@ -1,4 +1,12 @@
-import { ApiErrorSchema, ParsedHfUrlSchema, ParseUrlRequestSchema, RefsQuerySchema, RefsResponseSchema, TreeQuerySchema, TreeResponseSchema } from '@d011dl/contract';
+import {
+  ApiErrorSchema,
+  ParsedHfUrlSchema,
+  ParseUrlRequestSchema,
+  RefsQuerySchema,
+  RefsResponseSchema,
+  TreeQuerySchema,
+  TreeResponseSchema,
+} from '@d011dl/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { HubService } from './hub.service.ts';
@@ -9,15 +17,42 @@ export async function hubRoutes(app: FastifyInstance, opts: { hub: HubService })
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { hub } = opts;
 
-  r.post('/hf/parse-url', {
-    schema: { tags: ['hub'], summary: 'Read a pasted Hugging Face link or author/repo, settled against the repo\'s refs', body: ParseUrlRequestSchema, response: { 200: ParsedHfUrlSchema, ...errors } },
-  }, async (req) => hub.parseUrl(req.body.url));
+  r.post(
+    '/hf/parse-url',
+    {
+      schema: {
+        tags: ['hub'],
+        summary: "Read a pasted Hugging Face link or author/repo, settled against the repo's refs",
+        body: ParseUrlRequestSchema,
+        response: { 200: ParsedHfUrlSchema, ...errors },
+      },
+    },
+    async (req) => hub.parseUrl(req.body.url),
+  );
 
-  r.get('/hf/refs', {
-    schema: { tags: ['hub'], summary: 'Branch and tag names of a repo; `refs` details them (and pull-request refs with include_prs=true)', querystring: RefsQuerySchema, response: { 200: RefsResponseSchema, ...errors } },
-  }, async (req) => hub.refs(req.query.author, req.query.repo, req.query.include_prs ?? false));
+  r.get(
+    '/hf/refs',
+    {
+      schema: {
+        tags: ['hub'],
+        summary: 'Branch and tag names of a repo; `refs` details them (and pull-request refs with include_prs=true)',
+        querystring: RefsQuerySchema,
+        response: { 200: RefsResponseSchema, ...errors },
+      },
+    },
+    async (req) => hub.refs(req.query.author, req.query.repo, req.query.include_prs ?? false),
+  );
 
-  r.get('/hf/tree', {
-    schema: { tags: ['hub'], summary: 'One page of a repo\'s file tree at a revision', querystring: TreeQuerySchema, response: { 200: TreeResponseSchema, ...errors } },
-  }, async (req) => hub.tree(req.query));
+  r.get(
+    '/hf/tree',
+    {
+      schema: {
+        tags: ['hub'],
+        summary: "One page of a repo's file tree at a revision",
+        querystring: TreeQuerySchema,
+        response: { 200: TreeResponseSchema, ...errors },
+      },
+    },
+    async (req) => hub.tree(req.query),
+  );
 }

@@ -3,7 +3,9 @@ import { HttpError } from '../http-errors.ts';
 import type { HubClient, HubRef, HubTreeEntry } from './hub-client.ts';
 import { parseLink, resolveLink } from './resolve-link.ts';
 
-const toRef = (kind: RefKind) => (r: HubRef): Ref => ({ name: r.name, kind, ref: r.ref, commit: r.targetCommit });
+const toRef =
+  (kind: RefKind) =>
+  (r: HubRef): Ref => ({ name: r.name, kind, ref: r.ref, commit: r.targetCommit });
 
 export function toTreeEntry(e: HubTreeEntry): TreeEntry {
   const entry: TreeEntry = { path: e.path, type: e.type === 'file' ? 'file' : 'dir', size_bytes: e.type === 'file' ? e.size : 0, oid: e.oid };
@@ -52,7 +54,14 @@ export function createHubService(hub: HubClient) {
 
     checkFileAccess: hub.checkFileAccess,
 
-    async tree(q: { author: string; repo: string; revision: string; path?: string | undefined; recursive?: boolean | undefined; cursor?: string | undefined }): Promise<TreeResponse> {
+    async tree(q: {
+      author: string;
+      repo: string;
+      revision: string;
+      path?: string | undefined;
+      recursive?: boolean | undefined;
+      cursor?: string | undefined;
+    }): Promise<TreeResponse> {
       const recursive = q.recursive ?? !q.path;
       const page = await hub.treePage(q.author, q.repo, q.revision, { path: q.path, recursive, cursor: q.cursor });
       return { files: page.entries.map(toTreeEntry), next_cursor: page.nextCursor };

@@ -17,12 +17,16 @@ export async function repoInfo(hub: HubClient, author: string, repo: string): Pr
     else {
       access = await hub.checkFileAccess(author, repo, info.sha, probe).then(
         () => 'granted' as const,
-        (err: unknown) => (err instanceof HttpError && err.code === 'GatedRepo' ? 'needs-request' as const : 'unknown' as const),
+        (err: unknown) => (err instanceof HttpError && err.code === 'GatedRepo' ? ('needs-request' as const) : ('unknown' as const)),
       );
     }
   }
   return {
-    author, repo, gated, private: info.private === true, access,
+    author,
+    repo,
+    gated,
+    private: info.private === true,
+    access,
     request_url: gated ? `${hub.endpoint}/${encodeURIComponent(author)}/${encodeURIComponent(repo)}` : null,
   };
 }

@@ -34,7 +34,9 @@ export async function startDownloadQueue(conn: PgConnection, log: Logger, opts: 
     monitorIntervalSeconds: 5,
   });
   // pg errors carry their whole client (connection settings and all): log what helps, not a 10 kB line
-  boss.on('error', (err: Error & { code?: string }) => log.error({ err: { type: err.name, message: err.message, code: err.code, stack: err.stack } }, 'job queue error'));
+  boss.on('error', (err: Error & { code?: string }) =>
+    log.error({ err: { type: err.name, message: err.message, code: err.code, stack: err.stack } }, 'job queue error'),
+  );
   await boss.start();
   const heartbeatSeconds = opts.heartbeatSeconds ?? 20;
   const queueOptions = {

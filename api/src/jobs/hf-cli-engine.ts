@@ -7,10 +7,10 @@ export interface HfCliRun {
   repoId: string;
   commit: string;
   paths: string[];
-  dir: string;              // the revision folder: hf's --local-dir
+  dir: string; // the revision folder: hf's --local-dir
   endpoint: string;
   token: string | undefined;
-  hfHome: string;           // hf's own cache and settings, kept out of the user's home
+  hfHome: string; // hf's own cache and settings, kept out of the user's home
   cli: string;
   /** let hf use Xet (files the bridge refuses); otherwise plain HTTP, as the Node engine speaks it */
   xet?: boolean;
@@ -47,7 +47,9 @@ export async function runHfCli(run: HfCliRun): Promise<void> {
   const poll = setInterval(() => void bytesUnder(run.dir).then(run.onDiskBytes), 500);
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', (err) => reject(new Error(`cannot run "${run.cli}" (DOWNLOAD_ENGINE=hf needs huggingface_hub: pip install huggingface_hub): ${err.message}`)));
+      child.on('error', (err) =>
+        reject(new Error(`cannot run "${run.cli}" (DOWNLOAD_ENGINE=hf needs huggingface_hub: pip install huggingface_hub): ${err.message}`)),
+      );
       child.on('exit', (c) => resolve(c));
     });
     if (run.signal.aborted) return;

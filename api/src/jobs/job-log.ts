@@ -36,17 +36,19 @@ export class JobLog {
   // Appends are batched with the throttled progress writes, not done per event.
   flush(): Promise<void> {
     if (!this.#pending.length) return this.#writing;
-    const chunk = this.#pending.join('\n') + '\n';
+    const chunk = `${this.#pending.join('\n')}\n`;
     this.#pending = [];
-    this.#writing = this.#writing.then(async () => {
-      await this.#ensureDir();
-      const fh = await openNoFollow(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
-      try {
-        await fh.appendFile(chunk);
-      } finally {
-        await fh.close();
-      }
-    }).catch(() => {});
+    this.#writing = this.#writing
+      .then(async () => {
+        await this.#ensureDir();
+        const fh = await openNoFollow(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
+        try {
+          await fh.appendFile(chunk);
+        } finally {
+          await fh.close();
+        }
+      })
+      .catch(() => {});
     return this.#writing;
   }
 

@@ -41,7 +41,11 @@ interface JobFile {
 }
 
 // a link is never a downloaded file (nor a partial one): storage/safe-fs.ts
-const sizeOnDisk = (p: string) => lstat(p).then((s) => (s.isFile() ? s.size : -1), () => -1);
+const sizeOnDisk = (p: string) =>
+  lstat(p).then(
+    (s) => (s.isFile() ? s.size : -1),
+    () => -1,
+  );
 
 export class JobRun {
   readonly controller = new AbortController();
@@ -67,7 +71,10 @@ export class JobRun {
     this.#root = ctx.config.storageRoot;
     this.dir = modelDir(this.#root, d.author, d.repo, d.revision);
     this.log = new JobLog(ctx.config.downloads.logDir, d.id, d.log, ctx.config.storageRoot);
-    this.progress = new JobProgress(files.reduce((n, f) => n + f.size_bytes, 0), files.length);
+    this.progress = new JobProgress(
+      files.reduce((n, f) => n + f.size_bytes, 0),
+      files.length,
+    );
   }
 
   get db(): Db {
@@ -79,7 +86,14 @@ export class JobRun {
   }
 
   async run(): Promise<void> {
-    const writer = new ProgressWriter({ db: this.db, downloadId: this.d.id, progress: this.progress, log: this.log, logger: this.#ctx.logger, onCanceled: () => this.controller.abort('canceled') });
+    const writer = new ProgressWriter({
+      db: this.db,
+      downloadId: this.d.id,
+      progress: this.progress,
+      log: this.log,
+      logger: this.#ctx.logger,
+      onCanceled: () => this.controller.abort('canceled'),
+    });
     writer.start();
     try {
       const todo = await this.#prepare();
@@ -102,7 +116,10 @@ export class JobRun {
     }
     this.#root = storage.root;
     this.dir = modelDir(storage.root, d.author, d.repo, d.revision);
-    const unsafe = await ensureDirNoSymlinks(storage.root, [d.author, d.repo, revisionFolder(d.revision)]).then(() => null, (err: Error) => err.message);
+    const unsafe = await ensureDirNoSymlinks(storage.root, [d.author, d.repo, revisionFolder(d.revision)]).then(
+      () => null,
+      (err: Error) => err.message,
+    );
     if (unsafe) return this.#refuse(unsafe);
     const todo = await this.#skipFilesAlreadyDone();
     const partials = await Promise.all(todo.map((f) => sizeOnDisk(partialPath(finalPath(this.dir, f.path)))));
@@ -138,16 +155,19 @@ export class JobRun {
   }
 
   async #fetchWithEngine(todo: ModelFileRow[]): Promise<void> {
-    const { stoppedBy } = await runFileSet(todo.map((f) => this.#jobFile(f)), {
-      scheduler: this.#ctx.scheduler,
-      signal: this.controller.signal,
-      hooks: {
-        begin: (item, signal) => this.#begin(item, signal),
-        fetch: (item, connections, signal) => this.#fetch(item, connections, signal),
-        settle: (item, outcome) => this.#record(item, outcome),
-        end: (item) => this.#locks.release(item.task.dest),
+    const { stoppedBy } = await runFileSet(
+      todo.map((f) => this.#jobFile(f)),
+      {
+        scheduler: this.#ctx.scheduler,
+        signal: this.controller.signal,
+        hooks: {
+          begin: (item, signal) => this.#begin(item, signal),
+          fetch: (item, connections, signal) => this.#fetch(item, connections, signal),
+          settle: (item, outcome) => this.#record(item, outcome),
+          end: (item) => this.#locks.release(item.task.dest),
+        },
       },
-    });
+    );
     // A full disk fails every other file too: the set stopped instead of churning through them.
     if (stoppedBy?.code === 'NoSpace') this.#jobError = stoppedBy.message;
     if (this.#refused.length && !this.controller.signal.aborted) await this.#fetchRefusedWithXet();

@@ -4,7 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
 const toPattern = (url: string) =>
-  new RegExp(`^${url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}$`);
+  new RegExp(
+    `^${url
+      .split('/')
+      .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/')}$`,
+  );
 
 export default fp(async function methodNotAllowed(app: FastifyInstance) {
   const routes = new Map<string, { pattern: RegExp; methods: Set<string> }>();
@@ -21,6 +26,9 @@ export default fp(async function methodNotAllowed(app: FastifyInstance) {
     for (const r of routes.values()) if (r.pattern.test(path)) for (const m of r.methods) allowed.add(m);
     if (allowed.size === 0) return;
     const allow = [...allowed].sort().join(', ');
-    return reply.code(405).header('allow', allow).send({ statusCode: 405, error: 'MethodNotAllowed', message: `${req.method} is not allowed on ${path}; it answers ${allow}` });
+    return reply
+      .code(405)
+      .header('allow', allow)
+      .send({ statusCode: 405, error: 'MethodNotAllowed', message: `${req.method} is not allowed on ${path}; it answers ${allow}` });
   });
 });

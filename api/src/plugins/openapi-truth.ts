@@ -5,6 +5,7 @@
 import { ApiErrorSchema } from '@d011dl/contract';
 import { z } from 'zod';
 
+// biome-ignore lint/suspicious/noExplicitAny: it walks whatever the generated OpenAPI document holds
 type Json = Record<string, any>;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
 

@@ -11,16 +11,30 @@ export interface Issue {
 
 const ACRONYMS: Record<string, string> = { id: 'ID', url: 'URL', sha: 'SHA', sha256: 'SHA-256', oid: 'OID', hf: 'HF' };
 const TYPE_WORDS: Record<string, string> = {
-  string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false', array: 'a list',
-  object: 'an object', bigint: 'a whole number', date: 'a date',
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+  bigint: 'a whole number',
+  date: 'a date',
 };
 const WHERE_WORDS: Record<string, string> = { body: 'The request body', querystring: 'The query', params: 'The address', headers: 'The headers' };
 
-const word = (s: string) => s.split(/[_\s]+|(?<=[a-z])(?=[A-Z])/).filter(Boolean).map((w) => ACRONYMS[w.toLowerCase()] ?? w.toLowerCase()).join(' ');
+const word = (s: string) =>
+  s
+    .split(/[_\s]+|(?<=[a-z])(?=[A-Z])/)
+    .filter(Boolean)
+    .map((w) => ACRONYMS[w.toLowerCase()] ?? w.toLowerCase())
+    .join(' ');
 
 /** "selection/0/path" → "Selection item 1 path"; an empty path names where the problem is. */
 export function fieldWords(instancePath: string, where: string): string {
-  const parts = instancePath.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? `item ${Number(p) + 1}` : word(p)));
+  const parts = instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((p) => (/^\d+$/.test(p) ? `item ${Number(p) + 1}` : word(p)));
   if (!parts.length) return WHERE_WORDS[where] ?? 'The request';
   const s = parts.join(' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -52,8 +66,10 @@ export function predicate(v: Issue): string {
       const t = String(p.expected ?? '');
       return `must be ${TYPE_WORDS[t] ?? t}`;
     }
-    case 'too_small': return limit('least', p);
-    case 'too_big': return limit('most', p);
+    case 'too_small':
+      return limit('least', p);
+    case 'too_big':
+      return limit('most', p);
     case 'invalid_value': {
       const values = Array.isArray(p.values) ? p.values.map(String) : [];
       return values.length === 1 ? `must be ${values[0]}` : `must be one of ${values.join(', ')}`;
@@ -66,8 +82,10 @@ export function predicate(v: Issue): string {
       const keys = Array.isArray(p.keys) ? p.keys.map(String) : [];
       return `has ${keys.length === 1 ? 'a field' : 'fields'} this server does not know: ${keys.join(', ')}`;
     }
-    case 'invalid_union': return 'is not in a form this server understands';
-    default: return 'is not valid';
+    case 'invalid_union':
+      return 'is not in a form this server understands';
+    default:
+      return 'is not valid';
   }
 }
 

@@ -20,7 +20,10 @@ export class UnsafePathError extends Error {
 }
 
 export const symlinkRefusal = (p: string) =>
-  new UnsafePathError(p, `${p} is a symbolic link; D011DL does not follow links inside the storage (they could point outside it). Replace it with a real folder or remove it.`);
+  new UnsafePathError(
+    p,
+    `${p} is a symbolic link; D011DL does not follow links inside the storage (they could point outside it). Replace it with a real folder or remove it.`,
+  );
 
 /** True when `p` is `root` or lies under it (both absolute, normalised). */
 export function isUnder(root: string, p: string): boolean {

@@ -95,7 +95,12 @@ export function createStorageGuard(deps: { db: Db; storageRoot: string; log: Log
       if (!(await stat(root)).isDirectory()) return down('Missing', `STORAGE_ROOT ${configured} is not a folder`);
     } catch (err) {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-      return down(missing ? 'Missing' : 'NotMounted', missing ? `STORAGE_ROOT ${configured} does not exist (is the storage mounted?)` : `STORAGE_ROOT ${configured} cannot be read: ${(err as Error).message}`);
+      return down(
+        missing ? 'Missing' : 'NotMounted',
+        missing
+          ? `STORAGE_ROOT ${configured} does not exist (is the storage mounted?)`
+          : `STORAGE_ROOT ${configured} cannot be read: ${(err as Error).message}`,
+      );
     }
     try {
       recorded ??= await repo.get(deps.db);
@@ -105,13 +110,22 @@ export function createStorageGuard(deps: { db: Db; storageRoot: string; log: Log
     }
     const marker = await readMarker(root).catch(() => null);
     if (recorded && !marker) {
-      return down('NotMounted', `storage not mounted: ${configured} lacks the marker ${INTERNAL_DIR}/${MARKER_FILE} that D011DL wrote when it initialised this storage (an empty mount point?). Mount the storage; see the README if it really was replaced.`);
+      return down(
+        'NotMounted',
+        `storage not mounted: ${configured} lacks the marker ${INTERNAL_DIR}/${MARKER_FILE} that D011DL wrote when it initialised this storage (an empty mount point?). Mount the storage; see the README if it really was replaced.`,
+      );
     }
     if (marker && recorded && marker.storage_id !== recorded.storage_id) {
-      return down('NotMounted', `storage not mounted: ${configured} holds another storage (marker ${marker.storage_id}, this installation's is ${recorded.storage_id}); mount the right one, see the README if it really was replaced.`);
+      return down(
+        'NotMounted',
+        `storage not mounted: ${configured} holds another storage (marker ${marker.storage_id}, this installation's is ${recorded.storage_id}); mount the right one, see the README if it really was replaced.`,
+      );
     }
     if (marker?.separate_mount && !(await isSeparateMount(root))) {
-      return down('NotMounted', `storage not mounted: ${configured} is on the same disk as its parent folder, but it was a mount of its own when D011DL initialised it`);
+      return down(
+        'NotMounted',
+        `storage not mounted: ${configured} is on the same disk as its parent folder, but it was a mount of its own when D011DL initialised it`,
+      );
     }
     const ro = await writable(root);
     if (ro) return ro;

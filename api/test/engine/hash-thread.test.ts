@@ -54,7 +54,7 @@ test('hashes several files at once on the one thread, each with its own bytes', 
   }
   await Promise.all(handles.map((fh) => fh.close()));
   const digests = await Promise.all(threaded.map((x) => x.finish()));
-  digests.forEach((d, i) => assert.equal(d.sha256, createHash('sha256').update(contents[i]!).digest('hex'), `file ${i}`));
+  for (const [i, d] of digests.entries()) assert.equal(d.sha256, createHash('sha256').update(contents[i]!).digest('hex'), `file ${i}`);
 });
 
 test('a stop lets go of the file at once, and a canceled finish says so', async (t) => {

@@ -91,7 +91,10 @@ export async function exists(p: string): Promise<boolean> {
 /** GETs of file bodies (CDN, resolve-cache, direct resolve) for one repo path. */
 export function bodyRequests(sim: HubSim, repoPath: string): RequestRecord[] {
   return sim.stats.requests.filter(
-    (r) => r.method === 'GET' && (r.status === 200 || r.status === 206) && (r.server === 'cdn' ? r.url.includes(encodeURIComponent(repoPath)) || r.url.includes(repoPath) : r.path.endsWith(`/${repoPath}`)),
+    (r) =>
+      r.method === 'GET' &&
+      (r.status === 200 || r.status === 206) &&
+      (r.server === 'cdn' ? r.url.includes(encodeURIComponent(repoPath)) || r.url.includes(repoPath) : r.path.endsWith(`/${repoPath}`)),
   );
 }
 

@@ -62,7 +62,12 @@ test('private repo without a token: 401', async (t) => {
 
 test('missing file: 404 EntryNotFound', async (t) => {
   const task = await taskFor(sim, 'acme/tiny-model', await tempDir(t), 'config.json');
-  const missing = { ...task, path: 'missing.bin', url: task.url.replace(/config\.json$/, 'missing.bin'), dest: task.dest.replace(/config\.json$/, 'missing.bin') };
+  const missing = {
+    ...task,
+    path: 'missing.bin',
+    url: task.url.replace(/config\.json$/, 'missing.bin'),
+    dest: task.dest.replace(/config\.json$/, 'missing.bin'),
+  };
   const err = await failure(missing, undefined);
   assert.equal(err.httpStatus, 404);
   assert.match(err.message, /404 EntryNotFound\): Entry not found/);

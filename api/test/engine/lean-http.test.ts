@@ -65,14 +65,23 @@ test('a chunked error body is read for its message; a body delimited by the clos
     onEvent: (e) => events.push(`${e.type}: ${e.message ?? ''}`),
   });
   assert.equal(res.status, 'done');
-  assert.ok(events.some((e) => e.startsWith('retry') && e.includes('Hub is resting')), events.join('\n'));
+  assert.ok(
+    events.some((e) => e.startsWith('retry') && e.includes('Hub is resting')),
+    events.join('\n'),
+  );
 });
 
 test('keep-alive: a connection the server closed while idle is replaced, not counted as a failure', async (t) => {
   const { server, origin } = await serve(t, ranged);
   const first = await task(t, origin);
   const events: string[] = [];
-  const opts = { hubOrigin: origin, segmentConnections: 1, stallTimeoutMs: 5_000, retries: 0, onEvent: (e: { type: string; message?: string }) => events.push(`${e.type}: ${e.message ?? ''}`) };
+  const opts = {
+    hubOrigin: origin,
+    segmentConnections: 1,
+    stallTimeoutMs: 5_000,
+    retries: 0,
+    onEvent: (e: { type: string; message?: string }) => events.push(`${e.type}: ${e.message ?? ''}`),
+  };
   assert.equal((await downloadFile(first, opts)).status, 'done');
   // the idle keep-alive connection goes away (a server's keep-alive timeout); the next file must not fail
   server.closeIdleConnections();

@@ -97,7 +97,7 @@ test('a CDN that answers 400 for the file (size limits of the bridge) fails it a
 test('a small file sent gzipped and chunked against our wishes is decoded and verified', { timeout: 30_000 }, async (t) => {
   const body = Buffer.from('{"architectures": ["Demo"], "hidden_size": 64}\n'.repeat(50));
   const gz = gzipSync(body);
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'transfer-encoding': 'chunked' });
     res.end(gz);
   });
@@ -105,7 +105,13 @@ test('a small file sent gzipped and chunked against our wishes is decoded and ve
   t.after(() => new Promise<void>((r) => server.close(() => r())));
   const port = (server.address() as { port: number }).port;
   const dir = await tempDir(t);
-  const task = { path: 'config.json', size: body.length, sha256: sha256(body), url: `http://127.0.0.1:${port}/acme/x/resolve/c/config.json`, dest: `${dir}/config.json` };
+  const task = {
+    path: 'config.json',
+    size: body.length,
+    sha256: sha256(body),
+    url: `http://127.0.0.1:${port}/acme/x/resolve/c/config.json`,
+    dest: `${dir}/config.json`,
+  };
 
   const res = await downloadFile(task, testOptions(sim, { hubOrigin: `http://127.0.0.1:${port}` }));
 
@@ -129,7 +135,9 @@ for (const cdnEtag of ['per-response', 'none'] as const) {
     await assertExact(own, REPO, task);
     const served = own.stats.bytesServed();
     const twice = served - task.size;
-    t.diagnostic(`served ${served} B for ${task.size} B (${((100 * twice) / task.size).toFixed(2)}% twice); ${own.stats.requests.filter((r) => r.server === 'hub').length} resolves`);
+    t.diagnostic(
+      `served ${served} B for ${task.size} B (${((100 * twice) / task.size).toFixed(2)}% twice); ${own.stats.requests.filter((r) => r.server === 'hub').length} resolves`,
+    );
     assert.ok(twice < task.size * 0.05, `${twice} bytes fetched twice`);
     assert.ok(!opts.rec.events.some((e) => e.type === 'restart'), 'no restart: the CDN ETag is not an identity');
     const renewals = own.stats.requests.filter((r) => r.server === 'hub' && r.method === 'GET').length;

@@ -26,14 +26,21 @@ const hubUrl = await new Promise<string>((resolve, reject) => {
 const dir = await mkdtemp(path.join(tmpdir(), 'd011dl-measure-'));
 try {
   const info = (await (await fetch(`${hubUrl}/api/models/${repo}`)).json()) as { sha: string };
-  const tree = (await (await fetch(`${hubUrl}/api/models/${repo}/tree/${info.sha}?recursive=true`)).json()) as Array<{ path: string; size: number; lfs?: { oid: string } }>;
+  const tree = (await (await fetch(`${hubUrl}/api/models/${repo}/tree/${info.sha}?recursive=true`)).json()) as Array<{
+    path: string;
+    size: number;
+    lfs?: { oid: string };
+  }>;
   const entry = tree.find((e) => e.path === file);
   if (!entry?.lfs) throw new Error(`${repo} has no LFS file ${file}`);
   let peakSampled = 0;
-  let peakDetail = "";
+  let peakDetail = '';
   const sampler = setInterval(() => {
     const m = process.memoryUsage();
-    if (m.rss > peakSampled) { peakSampled = m.rss; peakDetail = `heapUsed ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB, external ${(m.external / 2 ** 20).toFixed(0)} MiB, arrayBuffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)} MiB`; }
+    if (m.rss > peakSampled) {
+      peakSampled = m.rss;
+      peakDetail = `heapUsed ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB, external ${(m.external / 2 ** 20).toFixed(0)} MiB, arrayBuffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)} MiB`;
+    }
   }, 50);
   const t0 = performance.now();
   const res = await downloadFile(
@@ -49,7 +56,9 @@ try {
   const secs = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   const maxRss = process.resourceUsage().maxRSS * 1024;
-  console.log(`${res.status}: ${(entry.size / 2 ** 30).toFixed(2)} GiB in ${secs.toFixed(1)} s (${(entry.size / 2 ** 20 / secs).toFixed(0)} MiB/s), sha256 verified`);
+  console.log(
+    `${res.status}: ${(entry.size / 2 ** 30).toFixed(2)} GiB in ${secs.toFixed(1)} s (${(entry.size / 2 ** 20 / secs).toFixed(0)} MiB/s), sha256 verified`,
+  );
   console.log(`peak RSS: ${(maxRss / 2 ** 20).toFixed(0)} MiB (getrusage), ${(peakSampled / 2 ** 20).toFixed(0)} MiB (sampled every 50 ms: ${peakDetail})`);
 } finally {
   sim.kill();

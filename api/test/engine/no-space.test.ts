@@ -17,7 +17,12 @@ const catalog: CatalogConfig = {
   repos: [
     {
       id: REPO,
-      commits: [{ id: 'c1', files: { '.gitattributes': '*.bin filter=lfs diff=lfs merge=lfs -text\n', 'big.bin': { lfs: { size: 16 * MiB } }, 'a.txt': 'a\n', 'b.txt': 'b\n' } }],
+      commits: [
+        {
+          id: 'c1',
+          files: { '.gitattributes': '*.bin filter=lfs diff=lfs merge=lfs -text\n', 'big.bin': { lfs: { size: 16 * MiB } }, 'a.txt': 'a\n', 'b.txt': 'b\n' },
+        },
+      ],
       refs: { branches: { main: 'c1' } },
     },
   ],

@@ -12,7 +12,10 @@ import { tempDir } from './helpers.ts';
 const content = randomBytes(3 * 1024 * 1024 + 11);
 const sha = createHash('sha256').update(content).digest('hex');
 
-async function serve(t: { after(fn: () => Promise<void>): void }, handler: (req: IncomingMessage, res: ServerResponse, n: number) => void): Promise<{ origin: string; seen: IncomingMessage[] }> {
+async function serve(
+  t: { after(fn: () => Promise<void>): void },
+  handler: (req: IncomingMessage, res: ServerResponse, n: number) => void,
+): Promise<{ origin: string; seen: IncomingMessage[] }> {
   const seen: IncomingMessage[] = [];
   const server = createServer((req, res) => {
     seen.push(req);
@@ -51,10 +54,18 @@ test('a server that ignores Range: the resumed request gets the whole file, the 
   const tk = await task(t, origin);
   const res = await downloadFile(tk, { ...options(origin), onEvent: (e) => events.push(`${e.type}: ${e.message ?? ''}`) });
   assert.equal(res.status, 'done');
-  assert.equal(createHash('sha256').update(await readFile(tk.dest)).digest('hex'), sha);
+  assert.equal(
+    createHash('sha256')
+      .update(await readFile(tk.dest))
+      .digest('hex'),
+    sha,
+  );
   assert.match(seen[1]!.headers.range ?? '', /^bytes=[1-9]\d*-/);
   assert.equal(seen[1]!.headers['if-range'], '"v1"');
-  assert.ok(events.some((e) => /^restart: the server ignored the Range header/.test(e)), events.join('\n'));
+  assert.ok(
+    events.some((e) => /^restart: the server ignored the Range header/.test(e)),
+    events.join('\n'),
+  );
   assert.equal(seen.length, 3);
 });
 
@@ -85,5 +96,5 @@ test('a weak ETag is never sent back as If-Range', async (t) => {
   assert.equal(res.status, 'done');
   assert.equal(seen.length, 2);
   assert.equal(seen[1]!.headers['if-range'], undefined);
-  assert.notEqual(seen[1]!.headers.range, 'bytes=0-' + (content.length - 1));
+  assert.notEqual(seen[1]!.headers.range, `bytes=0-${content.length - 1}`);
 });

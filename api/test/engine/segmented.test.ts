@@ -191,14 +191,24 @@ test('cancel keeps the partial; the next call resumes with < 10% fetched again',
   assert.equal(res.bytesFetched, task.size - kept);
   const again = overlap(firstServed, served(cdnGets()));
   const pct = (100 * again) / task.size;
-  t.diagnostic(`cancel: stopped in ${Math.round(stopMs)} ms; kept ${kept} B (${((100 * kept) / task.size).toFixed(1)}%); re-downloaded ${again} B = ${pct.toFixed(2)}% of the file`);
+  t.diagnostic(
+    `cancel: stopped in ${Math.round(stopMs)} ms; kept ${kept} B (${((100 * kept) / task.size).toFixed(1)}%); re-downloaded ${again} B = ${pct.toFixed(2)}% of the file`,
+  );
   assert.ok(pct < 10, `re-downloaded ${pct.toFixed(2)}%`);
 });
 
 test('after the process is killed mid-download, a new call resumes from the sidecar and its journal', { timeout: 30_000 }, async (t) => {
   const task = await taskFor(sim, REPO, await tempDir(t), FILE);
   sim.faults.set({ bandwidthPerConn: 4 * MiB });
-  const childOptions: EngineOptions = { hubOrigin: sim.url, segmentConnections: 8, segmentThreshold: 8 * MiB, segmentSize: 4 * MiB, retries: 5, stallTimeoutMs: 5_000, checkpointMs: 100 };
+  const childOptions: EngineOptions = {
+    hubOrigin: sim.url,
+    segmentConnections: 8,
+    segmentThreshold: 8 * MiB,
+    segmentSize: 4 * MiB,
+    retries: 5,
+    stallTimeoutMs: 5_000,
+    checkpointMs: 100,
+  };
   const child = spawn(process.execPath, [fileURLToPath(new URL('./crash-child.ts', import.meta.url)), JSON.stringify({ task, options: childOptions })], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -26,8 +26,34 @@ test('RangeSet merges, reports gaps and the contiguous frontier', () => {
   assert.equal(r.size(), 25);
   r.add(0, 50);
   assert.ok(r.covers(50));
-  assert.deepEqual(new RangeSet([[0, 10], [20, 30]]).clip(25).toJSON(), [[0, 10], [20, 25]]);
-  assert.deepEqual(splitRanges([[0, 10], [20, 25]], 4), [[0, 4], [4, 8], [8, 10], [20, 24], [24, 25]]);
+  assert.deepEqual(
+    new RangeSet([
+      [0, 10],
+      [20, 30],
+    ])
+      .clip(25)
+      .toJSON(),
+    [
+      [0, 10],
+      [20, 25],
+    ],
+  );
+  assert.deepEqual(
+    splitRanges(
+      [
+        [0, 10],
+        [20, 25],
+      ],
+      4,
+    ),
+    [
+      [0, 4],
+      [4, 8],
+      [8, 10],
+      [20, 24],
+      [24, 25],
+    ],
+  );
 });
 
 test('backoff uses full jitter under an exponential ceiling with a cap', () => {
@@ -67,7 +93,11 @@ test('signed links: expiry from X-Amz-Date + X-Amz-Expires or CloudFront Expires
   assert.equal(urlExpiresAt('https://cdn.example/x?foo=1'), undefined);
   assert.equal(urlLooksSigned(amz), true);
   assert.equal(urlLooksSigned('https://cdn.example/x?foo=1'), false);
-  const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = (ms: number) =>
+    new Date(ms)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
   // an hour-long link with 10 s left is renewed (within a minute of its end); a fresh one is not
   assert.equal(expiresSoon(`https://cdn.example/x?X-Amz-Date=${stamp(Date.now() - 3_590_000)}&X-Amz-Expires=3600`), true);
   assert.equal(expiresSoon(`https://cdn.example/x?X-Amz-Date=${stamp(Date.now())}&X-Amz-Expires=3600`), false);

@@ -52,7 +52,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   };
 }
 
-export async function registerAndLogin(app: FastifyInstance, username = 'alice', password = 'correct horse battery'): Promise<{ token: string; refresh: string; userId: string }> {
+export async function registerAndLogin(
+  app: FastifyInstance,
+  username = 'alice',
+  password = 'correct horse battery',
+): Promise<{ token: string; refresh: string; userId: string }> {
   const reg = await app.inject({ method: 'POST', url: '/auth/register', payload: { username, password } });
   if (reg.statusCode !== 201) throw new Error(`register ${username}: ${reg.statusCode} ${reg.body}`);
   const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { username, password } });

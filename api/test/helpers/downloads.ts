@@ -18,7 +18,14 @@ export async function waitForStatus(app: FastifyInstance, token: string, id: str
 }
 
 /** Every file of the repo at `rev` (or the listed ones) is on disk, byte for byte. */
-export async function assertFilesExact(sim: HubSim, storageRoot: string, repoId: string, rev: string, folder: string, only?: (p: string) => boolean): Promise<number> {
+export async function assertFilesExact(
+  sim: HubSim,
+  storageRoot: string,
+  repoId: string,
+  rev: string,
+  folder: string,
+  only?: (p: string) => boolean,
+): Promise<number> {
   const expected = (await sim.expectedFiles(repoId, rev)).filter((f) => !only || only(f.path));
   for (const f of expected) {
     const onDisk = await readFile(path.join(storageRoot, ...repoId.split('/'), folder, ...f.path.split('/')));

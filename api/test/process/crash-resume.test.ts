@@ -19,7 +19,10 @@ describe('kill -9 of the API mid-download, then npm start again', () => {
   const running: Running[] = [];
   before(async () => {
     sim = await startHubSim({
-      catalog: { tokens: {}, repos: [{ id: 'acme/mid', commits: [{ id: 'init', files: { 'w.bin': { lfs: { size: 24 * MiB + 3 } } } }], refs: { branches: { main: 'init' } } }] },
+      catalog: {
+        tokens: {},
+        repos: [{ id: 'acme/mid', commits: [{ id: 'init', files: { 'w.bin': { lfs: { size: 24 * MiB + 3 } } } }], refs: { branches: { main: 'init' } } }],
+      },
     });
     dir = await mkdtemp(path.join(os.tmpdir(), 'd011dl-resume-'));
     await chmod(dir, 0o755);
@@ -35,10 +38,20 @@ describe('kill -9 of the API mid-download, then npm start again', () => {
     const dataDir = path.join(dir, 'data');
     const launch = async () => {
       const [api, web] = [await freePort(), await freePort()];
-      const env = userEnv({ DATA_DIR: dataDir, PORT_API: String(api), PORT_WEB: String(web), HF_ENDPOINT: sim.url, JOB_HEARTBEAT_S: '10', BCRYPT_ROUNDS: '10' });
+      const env = userEnv({
+        DATA_DIR: dataDir,
+        PORT_API: String(api),
+        PORT_WEB: String(web),
+        HF_ENDPOINT: sim.url,
+        JOB_HEARTBEAT_S: '10',
+        BCRYPT_ROUNDS: '10',
+      });
       const r = start('scripts/start.ts', env, dir);
       running.push(r);
-      await waitFor(() => r.out().includes('Stop with Ctrl-C'), () => `no banner:\n${r.out()}`);
+      await waitFor(
+        () => r.out().includes('Stop with Ctrl-C'),
+        () => `no banner:\n${r.out()}`,
+      );
       return { r, base: `http://127.0.0.1:${api}` };
     };
     const call = async (base: string, url: string, token?: string, body?: object) => {
@@ -58,7 +71,10 @@ describe('kill -9 of the API mid-download, then npm start again', () => {
     const created = await call(first.base, '/downloads', token, { author: 'acme', repo: 'mid', revision: 'main' });
     assert.equal(created.status, 202, JSON.stringify(created.json));
     const id = created.json.download_id as string;
-    await waitFor(async () => (await call(first.base, `/downloads/${id}`, token)).json.bytes_done > 2 * MiB, () => 'no progress');
+    await waitFor(
+      async () => (await call(first.base, `/downloads/${id}`, token)).json.bytes_done > 2 * MiB,
+      () => 'no progress',
+    );
 
     const apiPid = owner(dataDir)!.pid;
     const pm = postmasterPid(path.join(dataDir, 'pg'))!;
@@ -66,15 +82,22 @@ describe('kill -9 of the API mid-download, then npm start again', () => {
     process.kill(apiPid, 'SIGKILL'); // as the out-of-memory killer does
     assert.notEqual(await first.r.exited, 0, 'npm start ends, saying the API died');
     assert.match(first.r.out(), /api\/src\/server\.ts exited \(SIGKILL\); stopping the rest/);
-    await waitFor(() => !alive(pm), () => 'the postmaster outlived its API');
+    await waitFor(
+      () => !alive(pm),
+      () => 'the postmaster outlived its API',
+    );
 
     sim.faults.set({});
     const second = await launch();
     token = (await call(second.base, '/auth/login', undefined, creds)).json.token;
-    const done = await waitFor(async () => {
-      const d = (await call(second.base, `/downloads/${id}`, token)).json;
-      return ['succeeded', 'failed'].includes(d.status) ? d : undefined;
-    }, () => 'the job never finished', 180_000);
+    const done = await waitFor(
+      async () => {
+        const d = (await call(second.base, `/downloads/${id}`, token)).json;
+        return ['succeeded', 'failed'].includes(d.status) ? d : undefined;
+      },
+      () => 'the job never finished',
+      180_000,
+    );
     assert.equal(done.status, 'succeeded', JSON.stringify(done));
     assert.equal(await assertFilesExact(sim, path.join(dataDir, 'models'), 'acme/mid', 'main', 'main'), 1);
     second.r.proc.kill('SIGTERM');

@@ -46,10 +46,13 @@ export async function answers(url: string): Promise<boolean> {
 }
 
 export async function waitServing(url: string, r: Running): Promise<void> {
-  await waitFor(async () => {
-    if (r.proc.exitCode !== null) throw new Error(`exited early (${r.proc.exitCode}):\n${r.out()}`);
-    return answers(url);
-  }, () => `${url} never answered:\n${r.out()}`);
+  await waitFor(
+    async () => {
+      if (r.proc.exitCode !== null) throw new Error(`exited early (${r.proc.exitCode}):\n${r.out()}`);
+      return answers(url);
+    },
+    () => `${url} never answered:\n${r.out()}`,
+  );
 }
 
 export function alive(pid: number): boolean {

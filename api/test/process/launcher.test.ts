@@ -46,7 +46,10 @@ describe('npm start, the launcher', () => {
 
   /** Every process of this D011DL: the launcher, its children, the database keeper and its postmaster. */
   async function family(l: Awaited<ReturnType<typeof launch>>) {
-    await waitFor(() => l.r.out().includes('Stop with Ctrl-C'), () => `no banner:\n${l.r.out()}`);
+    await waitFor(
+      () => l.r.out().includes('Stop with Ctrl-C'),
+      () => `no banner:\n${l.r.out()}`,
+    );
     const launcher = l.viaNpm ? childrenOf(l.r.proc.pid!) : [l.r.proc.pid!];
     assert.equal(launcher.length, 1, 'npm runs the launcher itself (exec), no shell in between');
     const kids = childrenOf(launcher[0]!);
@@ -90,14 +93,22 @@ describe('npm start, the launcher', () => {
     assert.equal(await l.r.exited, 0, l.r.out());
   });
 
-  for (const [signal, viaNpm] of [['SIGKILL', false], ['SIGKILL', true], ['SIGTERM', true]] as const) {
+  for (const [signal, viaNpm] of [
+    ['SIGKILL', false],
+    ['SIGKILL', true],
+    ['SIGTERM', true],
+  ] as const) {
     const who = viaNpm ? "npm's own process" : 'the launcher';
     it(`leaves no process behind when ${who} gets ${signal}, and the next start works`, { skip: viaNpm && !npmCli && 'no npm on PATH' }, async () => {
       const l = await launch(`${signal}-${viaNpm}`, { viaNpm });
       const pids = await family(l);
       l.r.proc.kill(signal);
       await l.r.exited;
-      await waitFor(() => pids.every((p) => !alive(p)), () => `still running: ${pids.filter(alive).join(', ')}\n${l.r.out()}`, 30_000);
+      await waitFor(
+        () => pids.every((p) => !alive(p)),
+        () => `still running: ${pids.filter(alive).join(', ')}\n${l.r.out()}`,
+        30_000,
+      );
       assert.equal(owner(l.dataDir), null, 'the API stopped cleanly (it removes its owner record)');
 
       const again = await launch(`${signal}-${viaNpm}`, { viaNpm });
@@ -105,7 +116,11 @@ describe('npm start, the launcher', () => {
       await waitServing(`http://127.0.0.1:${again.api}/healthz`, again.r);
       again.r.proc.kill('SIGTERM');
       await again.r.exited;
-      await waitFor(() => owner(again.dataDir) === null, () => `not stopped:\n${again.r.out()}`, 30_000);
+      await waitFor(
+        () => owner(again.dataDir) === null,
+        () => `not stopped:\n${again.r.out()}`,
+        30_000,
+      );
     });
   }
 });

@@ -28,8 +28,14 @@ describe('API logs', { skip: !hasScript && 'needs `script` (util-linux) for a te
     p.stdout.on('data', (d) => (out += d));
     const exited = new Promise((r) => p.on('exit', r));
     try {
-      await waitFor(async () => p.exitCode === null && (await answers(`http://127.0.0.1:${port}/healthz`)), () => `never healthy:\n${out}`);
-      await waitFor(() => /route.*\/healthz|\/healthz.*route/.test(out), () => `no request line:\n${out}`);
+      await waitFor(
+        async () => p.exitCode === null && (await answers(`http://127.0.0.1:${port}/healthz`)),
+        () => `never healthy:\n${out}`,
+      );
+      await waitFor(
+        () => /route.*\/healthz|\/healthz.*route/.test(out),
+        () => `no request line:\n${out}`,
+      );
     } finally {
       for (const pid of childrenOf(p.pid!)) process.kill(pid, 'SIGTERM');
       await exited;

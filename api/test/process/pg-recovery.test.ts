@@ -19,7 +19,11 @@ describe('embedded PostgreSQL recovers by itself', () => {
     return { r, port, url: `http://127.0.0.1:${port}` };
   };
   const login = (url: string) =>
-    fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'keeper', password: 'keeper-password' }) });
+    fetch(`${url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'keeper', password: 'keeper-password' }),
+    });
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'd011dl-pgrec-'));
@@ -34,20 +38,31 @@ describe('embedded PostgreSQL recovers by itself', () => {
   after(async () => {
     for (const r of running) if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGKILL');
     // a keeper outlives a killed API for the moment it takes to stop its postmaster
-    await waitFor(() => postmasterPid(path.join(dataDir, 'pg')) === null || !alive(postmasterPid(path.join(dataDir, 'pg'))!), () => 'postmaster left running', 60_000).catch(() => {});
+    await waitFor(
+      () => postmasterPid(path.join(dataDir, 'pg')) === null || !alive(postmasterPid(path.join(dataDir, 'pg'))!),
+      () => 'postmaster left running',
+      60_000,
+    ).catch(() => {});
     await rm(dir, { recursive: true, force: true });
   });
 
   it('after kill -9 of the API its PostgreSQL stops, and the next start just works with the same data', async () => {
     const a = await api();
     await waitServing(`${a.url}/healthz`, a.r);
-    const reg = await fetch(`${a.url}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'keeper', password: 'keeper-password' }) });
+    const reg = await fetch(`${a.url}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'keeper', password: 'keeper-password' }),
+    });
     assert.equal(reg.status, 201);
     const pm = postmasterPid(path.join(dataDir, 'pg'));
     assert.ok(pm && alive(pm), 'a postmaster serves the cluster');
     a.r.proc.kill('SIGKILL');
     await a.r.exited;
-    await waitFor(() => !alive(pm), () => `postmaster ${pm} still running after its API was killed`);
+    await waitFor(
+      () => !alive(pm),
+      () => `postmaster ${pm} still running after its API was killed`,
+    );
 
     const b = await api();
     await waitServing(`${b.url}/healthz`, b.r);
@@ -77,7 +92,10 @@ describe('embedded PostgreSQL recovers by itself', () => {
     const b = await api();
     await waitServing(`${b.url}/healthz`, b.r);
     assert.ok(!alive(pm), 'the orphan was stopped');
-    assert.match(b.r.out(), new RegExp(`a PostgreSQL \\(pid ${pm}\\) was still running .* left by a D011DL process that is gone \\(pid ${a.r.proc.pid}, API on port ${a.port}\\)`));
+    assert.match(
+      b.r.out(),
+      new RegExp(`a PostgreSQL \\(pid ${pm}\\) was still running .* left by a D011DL process that is gone \\(pid ${a.r.proc.pid}, API on port ${a.port}\\)`),
+    );
     assert.equal((await login(b.url)).status, 200);
 
     // while that one runs, a second API on the same DATA_DIR refuses, naming who holds it

@@ -39,7 +39,10 @@ describe('as root, from a clone in a 0700 folder', { skip: !isRoot && 'only as r
       const r = start(path.join(clone, 'scripts/start.ts'), userEnv({ DATA_DIR: dataDir, PORT_API: String(api), PORT_WEB: String(web) }), clone);
       running.push(r);
       await waitServing(`http://127.0.0.1:${api}/healthz`, r);
-      await waitFor(() => r.out().includes('Stop with Ctrl-C'), () => `no banner:\n${r.out()}`);
+      await waitFor(
+        () => r.out().includes('Stop with Ctrl-C'),
+        () => `no banner:\n${r.out()}`,
+      );
       assert.ok(await answers(`http://127.0.0.1:${web}/login`));
       return r;
     };
@@ -59,7 +62,10 @@ describe('as root, from a clone in a 0700 folder', { skip: !isRoot && 'only as r
 
     first.proc.kill('SIGINT');
     assert.equal(await first.exited, 0, first.out());
-    await waitFor(() => !alive(pm), () => 'postmaster still running');
+    await waitFor(
+      () => !alive(pm),
+      () => 'postmaster still running',
+    );
 
     const second = await run();
     assert.doesNotMatch(second.out(), /initialising/, 'the second start finds the cluster');

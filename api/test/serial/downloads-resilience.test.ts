@@ -19,9 +19,14 @@ const root = path.resolve(import.meta.dirname, '../../..');
 const MiB = 1024 * 1024;
 const BIG: CatalogConfig = {
   tokens: {},
-  repos: [{ id: 'acme/big', commits: [{ id: 'init', files: { 'README.md': { text: '# big\n' }, 'big.bin': { lfs: { size: 128 * MiB + 7 } } } }], refs: { branches: { main: 'init' } } }],
+  repos: [
+    {
+      id: 'acme/big',
+      commits: [{ id: 'init', files: { 'README.md': { text: '# big\n' }, 'big.bin': { lfs: { size: 128 * MiB + 7 } } } }],
+      refs: { branches: { main: 'init' } },
+    },
+  ],
 };
-
 
 async function api(base: string, method: string, url: string, token?: string, body?: object): Promise<any> {
   const res = await fetch(base + url, {
@@ -122,7 +127,8 @@ describe('a server killed with SIGKILL mid-file', () => {
     const redownloaded = served - (size + 6);
     assert.ok(servedBeforeCrash < served, 'the restart fetched the rest');
     const afterRestart = served - servedBeforeCrash;
-    const why = `re-downloaded ${(redownloaded / MiB).toFixed(2)} MiB of ${(size / MiB).toFixed(0)} MiB; at the crash ${(servedBeforeCrash / MiB).toFixed(1)} MiB ` +
+    const why =
+      `re-downloaded ${(redownloaded / MiB).toFixed(2)} MiB of ${(size / MiB).toFixed(0)} MiB; at the crash ${(servedBeforeCrash / MiB).toFixed(1)} MiB ` +
       `had been sent, at least ${(receivedBeforeKill / MiB).toFixed(1)} MiB received, ${(journaled / MiB).toFixed(1)} MiB journaled and ` +
       `${(persisted / MiB).toFixed(1)} MiB fsynced; the restart fetched ${(afterRestart / MiB).toFixed(2)} MiB`;
     t.diagnostic(why);
@@ -152,7 +158,12 @@ describe('two API instances on one database and one storage', () => {
       sim.faults.set({ bandwidthPerConn: 2 * MiB });
       const ids: string[] = [];
       for (const app of [a, b]) {
-        const res = await app.inject({ method: 'POST', url: '/downloads', headers: bearer(token), payload: { author: 'TheBloke', repo: 'Demo-GGUF', revision: 'main' } });
+        const res = await app.inject({
+          method: 'POST',
+          url: '/downloads',
+          headers: bearer(token),
+          payload: { author: 'TheBloke', repo: 'Demo-GGUF', revision: 'main' },
+        });
         assert.equal(res.statusCode, 202, res.body);
         ids.push(res.json().download_id);
       }
@@ -179,12 +190,19 @@ describe('two API instances on one database and one storage', () => {
 
 const hfMissing = spawnSync('hf', ['--help']).status !== 0;
 describe('DOWNLOAD_ENGINE=hf (the official hf download)', () => {
-  it('downloads a repo with the same job states, progress and byte-exact files', { skip: hfMissing && process.env.REQUIRE_HF_CLI !== '1' ? 'hf CLI not installed (pip install huggingface_hub)' : false }, async () => {
+  it('downloads a repo with the same job states, progress and byte-exact files', {
+    skip: hfMissing && process.env.REQUIRE_HF_CLI !== '1' ? 'hf CLI not installed (pip install huggingface_hub)' : false,
+  }, async () => {
     const sim = await startHubSim();
     const t = await startTestApp({ HF_ENDPOINT: sim.url, DOWNLOAD_ENGINE: 'hf' });
     try {
       const token = (await registerAndLogin(t.app)).token;
-      const res = await t.app.inject({ method: 'POST', url: '/downloads', headers: bearer(token), payload: { author: 'acme', repo: 'tiny-model', revision: 'dev' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/downloads',
+        headers: bearer(token),
+        payload: { author: 'acme', repo: 'tiny-model', revision: 'dev' },
+      });
       assert.equal(res.statusCode, 202, res.body);
       const d = await waitForStatus(t.app, token, res.json().download_id, ['succeeded', 'failed'], 120_000);
       assert.equal(d.status, 'succeeded', d.log);

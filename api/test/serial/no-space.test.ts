@@ -23,11 +23,21 @@ describe('a disk that fills up during a download', () => {
       return t.skip('cannot mount a tmpfs here (needs root)');
     }
     const sim = await startHubSim();
-    const app = await startTestApp({ HF_ENDPOINT: sim.url, STORAGE_ROOT: mnt, DISK_RESERVE_MB: '0', LOG_DIR: path.join(os.tmpdir(), `d011dl-full-logs-${process.pid}`) });
+    const app = await startTestApp({
+      HF_ENDPOINT: sim.url,
+      STORAGE_ROOT: mnt,
+      DISK_RESERVE_MB: '0',
+      LOG_DIR: path.join(os.tmpdir(), `d011dl-full-logs-${process.pid}`),
+    });
     try {
       const token = (await registerAndLogin(app.app)).token;
       sim.faults.set({ bandwidthPerConn: 1 * MiB });
-      const res = await app.app.inject({ method: 'POST', url: '/downloads', headers: bearer(token), payload: { author: 'TheBloke', repo: 'Demo-GGUF', revision: 'main' } });
+      const res = await app.app.inject({
+        method: 'POST',
+        url: '/downloads',
+        headers: bearer(token),
+        payload: { author: 'TheBloke', repo: 'Demo-GGUF', revision: 'main' },
+      });
       assert.equal(res.statusCode, 202, res.body);
       const id = res.json().download_id;
       await waitForStatus(app.app, token, id, ['running']);

@@ -39,11 +39,17 @@ export function adminRouter({ api }: RouterDeps): Router {
     const grant = req.body.is_admin === 'true';
     return change(req, res, { is_admin: grant }, (u) => (grant ? `${u.username} is now an administrator.` : `${u.username} is no longer an administrator.`));
   });
-  router.post('/users/:id/password', (req, res) => change(req, res, { password: str(req.body.password) }, (u) => `New password set for ${u.username}; their sessions have ended.`));
+  router.post('/users/:id/password', (req, res) =>
+    change(req, res, { password: str(req.body.password) }, (u) => `New password set for ${u.username}; their sessions have ended.`),
+  );
 
   router.post('/users', (req, res) =>
     thenList(req, res, async () => {
-      const u = await api.call(req, res, 'POST', '/admin/users', UserSchema, { username: str(req.body.username).trim(), password: str(req.body.password), is_admin: req.body.is_admin === 'true' });
+      const u = await api.call(req, res, 'POST', '/admin/users', UserSchema, {
+        username: str(req.body.username).trim(),
+        password: str(req.body.password),
+        is_admin: req.body.is_admin === 'true',
+      });
       return `Account ${u.username} created.`;
     }),
   );

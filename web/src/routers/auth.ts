@@ -15,7 +15,14 @@ export function authRouter({ api }: RouterDeps): Router {
     const cfg = await authConfig();
     // a new installation: there is nobody to log in as yet
     if (cfg.setup_required) return res.redirect('/register');
-    page(res, 'login', { title: 'Log in', mode: 'login', next: safeNext(req.query.next), username: '', registrationOpen: cfg.registration_open, notice: req.query.registered ? 'Account created. Log in with it.' : null });
+    page(res, 'login', {
+      title: 'Log in',
+      mode: 'login',
+      next: safeNext(req.query.next),
+      username: '',
+      registrationOpen: cfg.registration_open,
+      notice: req.query.registered ? 'Account created. Log in with it.' : null,
+    });
   });
 
   router.get('/register', async (_req, res) => {
@@ -41,7 +48,15 @@ export function authRouter({ api }: RouterDeps): Router {
       res.redirect(303, next);
     } catch (err) {
       const refused = apiRefusal(res, err);
-      page(res, 'login', { title: 'Log in', mode: 'login', next, username, registrationOpen: (await authConfig()).registration_open, error: refused.message, notice: null });
+      page(res, 'login', {
+        title: 'Log in',
+        mode: 'login',
+        next,
+        username,
+        registrationOpen: (await authConfig()).registration_open,
+        error: refused.message,
+        notice: null,
+      });
     }
   });
 

@@ -1,6 +1,15 @@
 // The dashboard (paste a Hub URL, pick a revision, browse its tree) and starting a download from it.
 import { Router } from 'express';
-import { CreateDownloadResponseSchema, HealthResponseSchema, ModelsResponseSchema, ParsedHfUrlSchema, RefsResponseSchema, RepoInfoSchema, TreeResponseSchema, type TreeEntry } from '@d011dl/contract';
+import {
+  CreateDownloadResponseSchema,
+  HealthResponseSchema,
+  ModelsResponseSchema,
+  ParsedHfUrlSchema,
+  RefsResponseSchema,
+  RepoInfoSchema,
+  TreeResponseSchema,
+  type TreeEntry,
+} from '@d011dl/contract';
 import { buildTree, normalizeSelection, SELECTION_MAX } from '../format.ts';
 import { hintFor, tooManySelected } from './errors.ts';
 import { apiRefusal, page, str, type RouterDeps } from './shared.ts';
@@ -14,7 +23,21 @@ export function browseRouter({ api, apiBase }: RouterDeps): Router {
   router.get('/', async (req, res) => {
     const url = str(req.query.url).trim();
     let revision = str(req.query.revision).trim();
-    const locals: Record<string, unknown> = { title: 'Dashboard', url, parsed: null, refs: null, revision: '', tree: null, repoInfo: null, fileCount: 0, totalSize: 0, models: [], pathHint: '', freeBytes: null, OPEN_TREE_MAX_FILES };
+    const locals: Record<string, unknown> = {
+      title: 'Dashboard',
+      url,
+      parsed: null,
+      refs: null,
+      revision: '',
+      tree: null,
+      repoInfo: null,
+      fileCount: 0,
+      totalSize: 0,
+      models: [],
+      pathHint: '',
+      freeBytes: null,
+      OPEN_TREE_MAX_FILES,
+    };
     if (!url) return page(res, 'dashboard', locals);
     try {
       const parsed = await api.call(req, res, 'POST', '/hf/parse-url', ParsedHfUrlSchema, { url });
@@ -27,7 +50,9 @@ export function browseRouter({ api, apiBase }: RouterDeps): Router {
         api.call(req, res, 'GET', `/hf/refs?${q}&include_prs=true`, RefsResponseSchema), // pull requests in the picker too
         api.call(req, res, 'GET', `/db/models?${q}`, ModelsResponseSchema).catch(() => []),
         // /healthz answers 503 with the same body when something is down; free space is still useful
-        fetch(`${apiBase}/healthz`, { signal: AbortSignal.timeout(5000) }).then(async (r) => HealthResponseSchema.safeParse(await r.json()).data ?? null).catch(() => null),
+        fetch(`${apiBase}/healthz`, { signal: AbortSignal.timeout(5000) })
+          .then(async (r) => HealthResponseSchema.safeParse(await r.json()).data ?? null)
+          .catch(() => null),
         // the gated badge is a courtesy: the page works without it
         api.call(req, res, 'GET', `/hf/repo-info?${q}`, RepoInfoSchema).catch(() => null),
       ]);
@@ -72,17 +97,38 @@ export function browseRouter({ api, apiBase }: RouterDeps): Router {
     );
     if (!selection.length) {
       res.status(400);
-      return page(res, 'error', { title: 'Nothing selected', message: 'Select at least one file or folder to download, then press "Download selected".', back });
+      return page(res, 'error', {
+        title: 'Nothing selected',
+        message: 'Select at least one file or folder to download, then press "Download selected".',
+        back,
+      });
     }
     try {
-      const r = await api.call(req, res, 'POST', '/downloads', CreateDownloadResponseSchema, { author, repo, revision, selection, force: req.body.force === 'true' });
+      const r = await api.call(req, res, 'POST', '/downloads', CreateDownloadResponseSchema, {
+        author,
+        repo,
+        revision,
+        selection,
+        force: req.body.force === 'true',
+      });
       res.redirect(303, `/jobs/${r.download_id}`);
     } catch (err) {
       const refused = apiRefusal(res, err);
       // everything is already here: offer the same selection again, checked file by file (force)
-      const verify = refused.code === 'AlreadyDownloaded' && req.body.force !== 'true'
-        ? { action: '/downloads', fields: [['author', author], ['repo', repo], ['revision', revision], ['url', str(req.body.url)], ...values.map((v) => ['sel', v]), ['force', 'true']] }
-        : null;
+      const verify =
+        refused.code === 'AlreadyDownloaded' && req.body.force !== 'true'
+          ? {
+              action: '/downloads',
+              fields: [
+                ['author', author],
+                ['repo', repo],
+                ['revision', revision],
+                ['url', str(req.body.url)],
+                ...values.map((v) => ['sel', v]),
+                ['force', 'true'],
+              ],
+            }
+          : null;
       page(res, 'error', { title: verify ? 'Already downloaded' : 'Download not started', message: refused.message, hint: hintFor(refused), back, verify });
     }
   });

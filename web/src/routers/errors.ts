@@ -46,6 +46,9 @@ export function errorPages(app: Express): void {
     if (req.path.startsWith('/api/')) return res.json({ message: status >= 500 ? 'Internal error' : status === 413 ? TOO_LARGE : 'Bad request' });
     // body-parser's 413: more than 10 MB, or more fields than a download form may have
     if (status === 413) return page(res, 'error', { title: 'Too much data', message: TOO_LARGE });
-    page(res, 'error', { title: status >= 500 ? 'Internal error' : 'Bad request', message: status >= 500 ? 'The portal hit an unexpected error. It has been logged; try again.' : 'The request could not be understood.' });
+    page(res, 'error', {
+      title: status >= 500 ? 'Internal error' : 'Bad request',
+      message: status >= 500 ? 'The portal hit an unexpected error. It has been logged; try again.' : 'The request could not be understood.',
+    });
   });
 }

@@ -109,7 +109,12 @@ export function jobsRouter({ api, apiBase, secretHeader }: RouterDeps): Router {
     await api.call(req, res, 'GET', `/downloads/${id}`, DownloadSchema); // checks access, refreshes the session if needed
     const ctl = new AbortController();
     res.on('close', () => ctl.abort());
-    const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${req.cookies[ACCESS_COOKIE]}`, ...secretHeader, ...forwardedFor(req) };
+    const headers: Record<string, string> = {
+      accept: 'text/event-stream',
+      authorization: `Bearer ${req.cookies[ACCESS_COOKIE]}`,
+      ...secretHeader,
+      ...forwardedFor(req),
+    };
     const last = req.get('last-event-id');
     if (last && /^\d{1,15}$/.test(last)) headers['last-event-id'] = last;
     let upstream: globalThis.Response;

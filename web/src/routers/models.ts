@@ -1,6 +1,13 @@
 // The catalog of downloaded models: the list (grouped by repo), a rescan, and fetching again what is missing.
 import { Router } from 'express';
-import { CreateDownloadResponseSchema, ModelFilesResponseSchema, ModelsResponseSchema, RescanResponseSchema, type Model, type ModelFile } from '@d011dl/contract';
+import {
+  CreateDownloadResponseSchema,
+  ModelFilesResponseSchema,
+  ModelsResponseSchema,
+  RescanResponseSchema,
+  type Model,
+  type ModelFile,
+} from '@d011dl/contract';
 
 const FILES_SHOWN = 200;
 const LISTS_MAX = 50;
@@ -24,18 +31,29 @@ export function modelsRouter({ api }: RouterDeps): Router {
     // each revision's file list, shown folded under it (the first FILES_SHOWN of each); a long
     // catalog lists them once filtered down, rather than asking the API for every revision's files
     const listed = r.length <= LISTS_MAX ? r.filter((m) => m.files_tracked > 0) : [];
-    const files = new Map<string, { shown: ModelFile[]; more: number }>(await Promise.all(
-      listed.map(async (m) => {
-        const all = (await api.call(req, res, 'GET', `/db/models/${m.id}/files`, ModelFilesResponseSchema)).files;
-        return [m.id, { shown: all.slice(0, FILES_SHOWN), more: Math.max(0, all.length - FILES_SHOWN) }] as const;
-      }),
-    ));
+    const files = new Map<string, { shown: ModelFile[]; more: number }>(
+      await Promise.all(
+        listed.map(async (m) => {
+          const all = (await api.call(req, res, 'GET', `/db/models/${m.id}/files`, ModelFilesResponseSchema)).files;
+          return [m.id, { shown: all.slice(0, FILES_SHOWN), more: Math.max(0, all.length - FILES_SHOWN) }] as const;
+        }),
+      ),
+    );
     const groups = new Map<string, Model[]>();
     for (const m of r) {
       const key = `${m.author}/${m.repo}`;
       groups.set(key, [...(groups.get(key) ?? []), m]);
     }
-    page(res, 'models', { title: 'Models', files, listsHidden: r.length > LISTS_MAX, groups: [...groups].sort(([a], [b]) => a.localeCompare(b)), author, repo, status, notice: str(req.query.notice) || null });
+    page(res, 'models', {
+      title: 'Models',
+      files,
+      listsHidden: r.length > LISTS_MAX,
+      groups: [...groups].sort(([a], [b]) => a.localeCompare(b)),
+      author,
+      repo,
+      status,
+      notice: str(req.query.notice) || null,
+    });
   });
 
   router.post('/models/:id/rescan', async (req, res) => {
@@ -50,8 +68,14 @@ export function modelsRouter({ api }: RouterDeps): Router {
     if (!m) throw new ApiError(404, 'NotFound', 'No such model.');
     // Fetch again only the files that are not done (failed, missing or never finished).
     const files = (await api.call(req, res, 'GET', `/db/models/${id}/files`, ModelFilesResponseSchema)).files.filter((f) => f.status !== 'done');
-    if (!files.length) return res.redirect(303, `/models?${new URLSearchParams({ notice: `${m.author}/${m.repo}@${m.revision}: every file is already downloaded.` })}`);
-    const r = await api.call(req, res, 'POST', '/downloads', CreateDownloadResponseSchema, { author: m.author, repo: m.repo, revision: m.revision, selection: files.map((f) => ({ path: f.path, type: 'file' as const })) });
+    if (!files.length)
+      return res.redirect(303, `/models?${new URLSearchParams({ notice: `${m.author}/${m.repo}@${m.revision}: every file is already downloaded.` })}`);
+    const r = await api.call(req, res, 'POST', '/downloads', CreateDownloadResponseSchema, {
+      author: m.author,
+      repo: m.repo,
+      revision: m.revision,
+      selection: files.map((f) => ({ path: f.path, type: 'file' as const })),
+    });
     res.redirect(303, `/jobs/${r.download_id}`);
   });
 
@@ -62,7 +86,13 @@ export function modelsRouter({ api }: RouterDeps): Router {
     // every tracked file, checked on disk and fetched again where it differs from the Hub (force)
     const files = (await api.call(req, res, 'GET', `/db/models/${id}/files`, ModelFilesResponseSchema)).files;
     if (!files.length) return res.redirect(303, `/models?${new URLSearchParams({ notice: `${m.author}/${m.repo}@${m.revision} has no files to verify.` })}`);
-    const r = await api.call(req, res, 'POST', '/downloads', CreateDownloadResponseSchema, { author: m.author, repo: m.repo, revision: m.revision, selection: files.map((f) => ({ path: f.path, type: 'file' as const })), force: true });
+    const r = await api.call(req, res, 'POST', '/downloads', CreateDownloadResponseSchema, {
+      author: m.author,
+      repo: m.repo,
+      revision: m.revision,
+      selection: files.map((f) => ({ path: f.path, type: 'file' as const })),
+      force: true,
+    });
     res.redirect(303, `/jobs/${r.download_id}`);
   });
 

@@ -51,7 +51,12 @@ export class Browser {
    * Like a browser, sends the request again (same method and form) on a 307, as the portal answers a
    * request that carried a session another request just renewed; `follow307: 0` shows the 307.
    */
-  async request(method: string, path: string, form?: Record<string, string | string[]>, follow307 = 5): Promise<{ status: number; location: string | null; body: string; headers: Headers }> {
+  async request(
+    method: string,
+    path: string,
+    form?: Record<string, string | string[]>,
+    follow307 = 5,
+  ): Promise<{ status: number; location: string | null; body: string; headers: Headers }> {
     const headers: Record<string, string> = { ...this.#headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let body: string | undefined;
