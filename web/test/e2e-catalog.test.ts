@@ -2,21 +2,12 @@
 // re-download" from the dashboard and from the catalog, display paths, and the gated badge before
 // Download. Same setup as e2e.test.ts (chromium via playwright-core, real API, PostgreSQL, hubsim).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { createFirstAdmin, launchChromium, shots, skip } from './helpers/browser.ts';
 import { startStack, type Stack } from './helpers/stack.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.REQUIRE_CHROMIUM === '1') throw new Error(`REQUIRE_CHROMIUM=1 but ${CHROMIUM} does not exist (apt-get install chromium)`);
-const skip = haveChromium
-  ? false
-  : `browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium, or set REQUIRE_CHROMIUM=1 to make this a failure)`;
-if (skip) console.log(`# ${skip}`);
-
-const shots = path.resolve(import.meta.dirname, '..', 'e2e', 'screenshots');
 const DISPLAY = '\\\\nas\\models';
 
 describe('catalog in a real browser', { skip }, () => {
@@ -24,29 +15,11 @@ describe('catalog in a real browser', { skip }, () => {
   let browser: Browser;
   let page: Page;
   before(async () => {
-    mkdirSync(shots, { recursive: true });
     s = await startStack({ HF_TOKEN: 'hf_bob_token', STORAGE_DISPLAY_ROOT: DISPLAY });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(15_000);
-    await page.goto(`${s.webUrl}/`);
-    await page.waitForURL(/\/register/);
-    await page.getByLabel('Username').fill('erin');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Create administrator' }).click();
-    await page.getByLabel('Hugging Face URL').waitFor();
+    await createFirstAdmin(page, s.webUrl, 'erin');
   });
   after(async () => {
     await browser?.close();

@@ -3,21 +3,12 @@
 // strip, and the phone layout (390x844). Animations are off (reducedMotion), as the issue asks of
 // tests. Screenshots go to web/e2e/screenshots/ (not committed).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { createFirstAdmin, launchChromium, shots, skip } from './helpers/browser.ts';
 import { startStack, type Stack } from './helpers/stack.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.REQUIRE_CHROMIUM === '1') throw new Error(`REQUIRE_CHROMIUM=1 but ${CHROMIUM} does not exist (apt-get install chromium)`);
-const skip = haveChromium
-  ? false
-  : `browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium, or set REQUIRE_CHROMIUM=1 to make this a failure)`;
-if (skip) console.log(`# ${skip}`);
-
-const shots = path.resolve(import.meta.dirname, '..', 'e2e', 'screenshots');
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
@@ -30,30 +21,12 @@ describe('job pages in a real browser', { skip }, () => {
   let browser: Browser;
   let page: Page;
   before(async () => {
-    mkdirSync(shots, { recursive: true });
     s = await startStack();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const ctx = await browser.newContext({ viewport: DESKTOP, reducedMotion: 'reduce' });
     page = await ctx.newPage();
     page.setDefaultTimeout(20_000);
-    await page.goto(`${s.webUrl}/`);
-    await page.waitForURL(/\/register/);
-    await page.getByLabel('Username').fill('erin');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Create administrator' }).click();
-    await page.getByLabel('Hugging Face URL').waitFor();
+    await createFirstAdmin(page, s.webUrl, 'erin');
   });
   after(async () => {
     await browser?.close();

@@ -2,42 +2,19 @@
 // portal, PostgreSQL and the hub simulator. Skipped with a message when chromium is missing, unless
 // REQUIRE_CHROMIUM=1. Screenshots go to web/e2e/screenshots/ (not committed).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { launchChromium, shots, skip } from './helpers/browser.ts';
 import { startStack, type Stack } from './helpers/stack.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.REQUIRE_CHROMIUM === '1') throw new Error(`REQUIRE_CHROMIUM=1 but ${CHROMIUM} does not exist (apt-get install chromium)`);
-const skip = haveChromium
-  ? false
-  : `browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium, or set REQUIRE_CHROMIUM=1 to make this a failure)`;
-if (skip) console.log(`# ${skip}`);
-
-const shots = path.resolve(import.meta.dirname, '..', 'e2e', 'screenshots');
 
 describe('portal in a real browser', { skip }, () => {
   let s: Stack;
   let browser: Browser;
   let page: Page;
   before(async () => {
-    mkdirSync(shots, { recursive: true });
     s = await startStack();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     // no animations: a screenshot shows the state, not a moment of a transition
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
     page.setDefaultTimeout(15_000);

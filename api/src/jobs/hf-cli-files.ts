@@ -6,6 +6,7 @@ import { catalogRepository as catalog, type ModelFileRow } from '../catalog/cata
 import { verifyFile } from '../engine/verify-file.ts';
 import { finalPath } from '../storage/file-paths.ts';
 import { bytesUnder, runHfCli } from './hf-cli-engine.ts';
+import { hasHfXet } from './hf-xet.ts';
 import type { JobRun } from './job-run.ts';
 
 export async function fetchWithHfCli(job: JobRun, todo: ModelFileRow[], opts: { xet?: boolean; why?: string } = {}): Promise<void> {
@@ -58,5 +59,24 @@ export async function fetchWithHfCli(job: JobRun, todo: ModelFileRow[], opts: { 
       log.line(`failed ${f.path}: ${message}`);
       if (problem !== 'not downloaded') await rm(finalPath(dir, f.path), { force: true });
     }
+  }
+}
+
+/** Files too large for the Hub's download bridge: through `hf download` with Xet when it is here, else a clear failure. */
+export async function fetchRefusedByBridge(job: JobRun, refused: ReadonlyArray<{ file: ModelFileRow; why: string }>): Promise<void> {
+  const cli = job.config.downloads.hfCli;
+  if (await hasHfXet(cli)) {
+    await fetchWithHfCli(
+      job,
+      refused.map((r) => r.file),
+      { xet: true, why: refused[0]!.why },
+    );
+    return;
+  }
+  for (const { file, why } of refused) {
+    const error = `${why}. D011DL fetches such files through \`hf download\` by itself when huggingface_hub with hf_xet is installed (pip install huggingface_hub); "${cli}" is not there or has no hf_xet`;
+    job.progress.filesFailed++;
+    job.log.line(`failed ${file.path}: ${error}`);
+    await catalog.setFileStatus(job.db, file.id, { status: 'failed', error });
   }
 }

@@ -16,8 +16,8 @@ import { ensureDirNoSymlinks } from '../storage/safe-fs.ts';
 import type { StorageGuard } from '../storage/storage-guard.ts';
 import type { EngineSettings } from './engine-settings.ts';
 import type { FileLocks } from './file-lock.ts';
-import { fetchWithHfCli } from './hf-cli-files.ts';
-import { hasHfXet, refusedByBridge } from './hf-xet.ts';
+import { fetchRefusedByBridge, fetchWithHfCli } from './hf-cli-files.ts';
+import { refusedByBridge } from './hf-xet.ts';
 import { JobLog } from './job-log.ts';
 import { JobProgress } from './job-progress.ts';
 import { ProgressWriter } from './progress-writer.ts';
@@ -170,23 +170,7 @@ export class JobRun {
     );
     // A full disk fails every other file too: the set stopped instead of churning through them.
     if (stoppedBy?.code === 'NoSpace') this.#jobError = stoppedBy.message;
-    if (this.#refused.length && !this.controller.signal.aborted) await this.#fetchRefusedWithXet();
-  }
-
-  /** Files too large for the bridge: through `hf download` with Xet when it is here, else a clear failure. */
-  async #fetchRefusedWithXet(): Promise<void> {
-    const files = this.#refused.map((r) => r.file);
-    const why = this.#refused[0]!.why;
-    if (await hasHfXet(this.config.downloads.hfCli)) {
-      await fetchWithHfCli(this, files, { xet: true, why });
-      return;
-    }
-    for (const { file, why: message } of this.#refused) {
-      const error = `${message}. D011DL fetches such files through \`hf download\` by itself when huggingface_hub with hf_xet is installed (pip install huggingface_hub); "${this.config.downloads.hfCli}" is not there or has no hf_xet`;
-      this.progress.filesFailed++;
-      this.log.line(`failed ${file.path}: ${error}`);
-      await catalog.setFileStatus(this.db, file.id, { status: 'failed', error });
-    }
+    if (this.#refused.length && !this.controller.signal.aborted) await fetchRefusedByBridge(this, this.#refused);
   }
 
   #jobFile(f: ModelFileRow): JobFile {
