@@ -1,5 +1,7 @@
 // Ranged GETs of a file: redirects followed by hand so the token only ever goes to the Hub's origin,
 // and every answer sorted into "stream it", "wait and retry", "content changed" or "give up".
+// A little over 300 lines on purpose: the answer sorting is one table of HTTP cases, kept in one place
+// so that no status is handled twice; the wire itself is in lean-http.ts and lean-conn.ts.
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';

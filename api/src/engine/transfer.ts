@@ -1,5 +1,7 @@
 // One pass over the missing ranges of a partial file: parallel ranged connections with work stealing,
 // stall detection, retries with backoff, 429 waits and detection of content that changed under us.
+// A little over 300 lines on purpose: the pass is one state machine (slots, stealing, retry timing),
+// read top to bottom; its pure parts already live in transfer-parts.ts and receive.ts.
 import { backoffMs, outageDelayMs, sleep } from './backoff.ts';
 import { expiresSoon } from './signed-link.ts';
 import { canceledError, DownloadError } from './errors.ts';
