@@ -1,5 +1,6 @@
 // Writes a running job's progress to the database, throttled: at most every PROGRESS_INTERVAL_MS for the
-// job row, every FILE_BYTES_INTERVAL_MS for its files' byte counts, whatever the file count or speed.
+// job row and its files' byte counts together (one snapshot: a page never shows a job ahead of its
+// files), whatever the file count or speed.
 import type { FastifyBaseLogger } from 'fastify';
 import { catalogRepository as catalog } from '../catalog/catalog.repository.ts';
 import type { Db } from '../db/pool.ts';
@@ -8,7 +9,6 @@ import type { JobLog } from './job-log.ts';
 import type { JobProgress } from './job-progress.ts';
 
 const PROGRESS_INTERVAL_MS = 500; // ≤ 2 DB writes per second per job
-const FILE_BYTES_INTERVAL_MS = 1_000; // per-file byte counts: at most one write a second per job
 
 export class ProgressWriter {
   readonly #db: Db;
@@ -18,7 +18,6 @@ export class ProgressWriter {
   readonly #onCanceled: () => void;
   readonly #warn: FastifyBaseLogger['warn'];
   #busy: Promise<void> | null = null;
-  #filesWrittenAt = 0;
   #timer: NodeJS.Timeout | null = null;
 
   constructor(deps: { db: Db; downloadId: string; progress: JobProgress; log: JobLog; logger: FastifyBaseLogger; onCanceled: () => void }) {
@@ -46,19 +45,16 @@ export class ProgressWriter {
       if (!final) return;
       await this.#busy;
     }
-    this.#busy = this.#write(final).catch((err) => this.#warn({ err, downloadId: this.#downloadId }, 'could not record progress'));
+    this.#busy = this.#write().catch((err) => this.#warn({ err, downloadId: this.#downloadId }, 'could not record progress'));
     await this.#busy;
     this.#busy = null;
   }
 
-  async #write(final: boolean): Promise<void> {
+  async #write(): Promise<void> {
     const p = this.#progress;
     const { speedBps, etaS } = p.sample();
     await this.#log.flush();
-    if (final || Date.now() - this.#filesWrittenAt >= FILE_BYTES_INTERVAL_MS) {
-      this.#filesWrittenAt = Date.now();
-      await catalog.setFilesBytes(this.#db, p.takeDirtyFiles());
-    }
+    await catalog.setFilesBytes(this.#db, p.takeDirtyFiles());
     const status = await repo.writeProgress(this.#db, this.#downloadId, {
       bytesDone: p.bytesDone,
       bytesTotal: p.bytesTotal,
