@@ -107,8 +107,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
       onStarted(res.download_id);
     } catch (e) {
       if (e instanceof ApiRequestError && e.code === 'AlreadyDownloaded') {
-        setAlready(true);
-        setError('Every selected file is already on the server.');
+        setAlready(true); // not an error: the offer below says what can be done
       } else setError(errorMessage(e));
     } finally {
       setStarting(false);
@@ -167,6 +166,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
           <BigDownloadConfirm plan={confirm} onConfirm={() => void start(true)} onCancel={() => setConfirm(null)} />
         ) : already ? (
           <View testID="already">
+            <Body>Every selected file is already on the server.</Body>
             <Body muted>Verify and re-download checks every file on the server against the Hub and fetches only what is missing or differs.</Body>
             <Button title="Verify and re-download" onPress={() => void start(true, true)} busy={starting} />
           </View>
