@@ -61,7 +61,7 @@ export function JobScreen({ id, onModels, onFinished }: {
   }
 
   const action = job ? jobAction(job.status) : null;
-  const color = job?.status === 'succeeded' ? t.ok : job?.status === 'failed' ? t.danger : t.primary;
+  const color = job?.status === 'succeeded' ? t.ok : job?.status === 'failed' ? t.danger : job?.status === 'canceled' ? t.warn : t.primary;
   // One scrolling page: the job's summary, then its files (a phone shows few rows under a fixed header).
   const header = (
     <>
