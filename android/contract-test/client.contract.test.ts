@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startStack, type Stack } from '../../web/test/helpers/stack.ts';
-import { ApiClient, listDownloads, modelFiles, rescanModel } from '../src/api/client.ts';
+import { ApiClient, listDownloads, modelFiles, repoInfo, rescanModel } from '../src/api/client.ts';
 import { KEYS, memoryStore } from '../src/api/keys.ts';
 
 describe('android API client against the real API', () => {
@@ -35,6 +35,12 @@ describe('android API client against the real API', () => {
 
     const refs = await client.refs('acme', 'tiny-model');
     assert.ok(refs.branches.includes('main'));
+
+    // the repo page's gate, parsed with the contract schema (a wrong shape would throw BadResponse)
+    const gate = await repoInfo(client, 'acme', 'gated-model');
+    assert.equal(gate.gated, 'manual');
+    assert.match(gate.request_url ?? '', /acme\/gated-model/);
+    assert.equal((await repoInfo(client, 'acme', 'tiny-model')).gated, false);
 
     const files = [];
     let cursor: string | undefined;

@@ -180,4 +180,34 @@ describe('android screens on web, phone viewport, real API', { skip }, () => {
     await page.getByText(/^0 selected · 0 B$/).waitFor();
     await page.screenshot({ path: path.join(shots, '10-browse-linked-file.png') });
   });
+
+  it('an already downloaded file offers Verify and re-download; a gated repo shows its badge first', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${origin}/paste`);
+    await page.getByPlaceholder('https://huggingface.co/author/repo').fill('https://huggingface.co/acme/tiny-model/blob/main/nested/notes.txt');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByText(/^1 selected · 25 B$/).waitFor(); // downloaded by the first test
+    await page.getByRole('button', { name: 'Download selected' }).click();
+    await page.getByText('Every selected file is already on the server.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Download selected' }).count(), 0);
+    await page.screenshot({ path: path.join(shots, '11-browse-already-downloaded.png') });
+    const post = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/downloads');
+    await page.getByRole('button', { name: 'Verify and re-download' }).click();
+    assert.equal((await post).postDataJSON().force, true);
+    await page.getByText(/SUCCEEDED · 100\.0%/).last().waitFor({ timeout: 60_000 });
+    // in a browser Copy path writes the clipboard (the phone hands it to the share sheet)
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    const shown = await page.getByTestId('display-path').last().textContent();
+    await page.getByRole('button', { name: 'Copy path' }).last().click();
+    await page.getByText('Path copied.').last().waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), shown);
+
+    await page.goto(`${origin}/paste`);
+    await page.getByPlaceholder('https://huggingface.co/author/repo').fill('acme/gated-model');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByTestId('gated-info').getByText('gated', { exact: true }).waitFor();
+    await page.screenshot({ path: path.join(shots, '12-browse-gated.png') });
+    assert.deepEqual(errors, []);
+  });
 });

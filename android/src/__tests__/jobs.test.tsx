@@ -101,12 +101,12 @@ describe('JobsScreen', () => {
     expect(screen.queryByTestId(`job-${ID2}`)).toBeNull();
   });
 
-  it('cancels and retries inline, and opens a job', async () => {
+  it('pauses and retries inline, and opens a job', async () => {
     const { fetch, calls } = api();
     const onOpen = jest.fn();
     await renderSignedIn(<JobsScreen onOpen={onOpen} />, fetch);
     await screen.findByTestId(`job-${ID}`);
-    await fireEvent.press(screen.getByRole('button', { name: 'Cancel gpt2/tiny @ main' }));
+    await fireEvent.press(screen.getByRole('button', { name: 'Pause gpt2/tiny @ main' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.url.pathname === `/downloads/${ID}/cancel`)).toBe(true));
     await fireEvent.press(within(screen.getByTestId(`job-${ID2}`)).getByRole('button', { name: /^Retry/ }));
     await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.url.pathname === `/downloads/${ID2}/retry`)).toBe(true));
@@ -135,12 +135,13 @@ describe('JobScreen details', () => {
       [`GET /downloads/${ID}/files`]: () => ({ status: 200, body: { files: [f('model.bin', 'downloading', 600_000, 1_000_000), f('README.md', 'done', 400_000, 400_000)] } }),
     });
     await renderSignedIn(<JobScreen id={ID} onModels={() => {}} />, fetch);
-    expect(await screen.findByText(/CANCELED/)).toBeTruthy();
+    expect(await screen.findByText(/PAUSED/)).toBeTruthy();
     expect(screen.getByTestId('file-model.bin')).toHaveTextContent(/paused 600 kB\/1 MB/);
     expect(screen.getByTestId('file-README.md')).toHaveTextContent(/done 400 kB\/400 kB/);
     expect(screen.getByTestId('times')).toHaveTextContent(/Elapsed 3 min 20 s · average 5 kB\/s · started \d{4}-\d\d-\d\d \d\d:\d\d · finished /);
     expect(screen.getByTestId('log')).toHaveTextContent(/canceled by alice/);
-    expect(screen.getByTestId('kept')).toHaveTextContent('The downloaded parts are kept: Retry continues where the download stopped.');
-    expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
+    expect(screen.getByTestId('kept')).toHaveTextContent('The downloaded parts are kept: Resume continues where the download stopped.');
+    expect(screen.getByRole('button', { name: 'Resume' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
   });
 });

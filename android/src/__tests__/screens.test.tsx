@@ -117,7 +117,7 @@ describe('JobScreen', () => {
     await renderSignedIn(<JobScreen id={ID} onModels={() => {}} />, fetch);
     expect(await screen.findByText(/RUNNING · 50\.0%/)).toBeTruthy();
     expect(screen.getByText(/Speed 500 kB\/s · ETA 2 s/)).toBeTruthy();
-    expect(screen.getByRole('button', { name: 'Cancel' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Pause' })).toBeTruthy();
     await act(async () => {
       jest.advanceTimersByTime(POLL_MS);
     });

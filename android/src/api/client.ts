@@ -278,3 +278,10 @@ export function modelFiles(client: ApiClient, modelId: string): Promise<ModelFil
 export function rescanModel(client: ApiClient, modelId: string): Promise<RescanResponse> {
   return client.request('POST', '/db/rescan', { body: { model_id: modelId } }, RescanResponseSchema);
 }
+
+import { RepoInfoSchema, type RepoInfo } from '@d011dl/contract';
+
+/** GET /hf/repo-info: whether a repo is gated or private, and where to ask for access. */
+export function repoInfo(client: ApiClient, author: string, repo: string): Promise<RepoInfo> {
+  return client.request('GET', '/hf/repo-info', { query: { author, repo } }, RepoInfoSchema);
+}

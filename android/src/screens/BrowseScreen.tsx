@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ActivityIndicator, FlatList, Pressable, ScrollView, Text, View } from 'react-native';
-import { formatBytes, globFilter, type RefsResponse, type TreeEntry } from '@d011dl/contract';
-import { errorMessage } from '../api/client';
+import { formatBytes, globFilter, type RefsResponse, type RepoInfo, type TreeEntry } from '@d011dl/contract';
+import { ApiRequestError, errorMessage, repoInfo } from '../api/client';
 import { BigDownloadConfirm, needsConfirm, type BigDownload } from '../browse/BigDownloadConfirm';
+import { GatedInfo } from '../browse/GatedInfo';
 import { browseRows, filesUnder, toSelection, type BrowseRow } from '../browse/tree';
 import { useFullTree } from '../browse/useFullTree';
 import { watchJob } from '../jobs/watch';
@@ -28,14 +29,20 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
   const [error, setError] = useState('');
   const [starting, setStarting] = useState(false);
   const [confirm, setConfirm] = useState<BigDownload | null>(null);
+  // Set when the API answered 409 AlreadyDownloaded: the same request again with force is offered.
+  const [already, setAlready] = useState(false);
+  const [info, setInfo] = useState<RepoInfo | null>(null);
 
   useEffect(() => {
     client.refs(author, repo).then(setRefs, (e) => setError(errorMessage(e)));
+    // Only a hint before Download: when it cannot be had, Download itself says what is wrong.
+    repoInfo(client, author, repo).then(setInfo, () => setInfo(null));
   }, [client, author, repo]);
 
   // A new listing (another revision): the linked file or folder is selected again, nothing else.
   useEffect(() => {
     setConfirm(null);
+    setAlready(false);
     setSelected(new Set(path ? linked(files, path).map((f) => f.path) : []));
   }, [files, path]);
 
@@ -51,6 +58,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
   const totalSize = chosen.reduce((s, f) => s + f.size_bytes, 0);
 
   function toggle(p: string) {
+    setAlready(false);
     setSelected((prev) => {
       const next = new Set(prev);
       if (next.has(p)) next.delete(p);
@@ -61,6 +69,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
 
   /** Select every file of `group`, or deselect them all when they all are selected already. */
   function toggleGroup(group: TreeEntry[], allOn: boolean) {
+    setAlready(false);
     setSelected((prev) => {
       const next = new Set(prev);
       for (const f of group) {
@@ -80,23 +89,26 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
     return { bytes: list.reduce((s, f) => s + f.size_bytes, 0), files: list.length, wholeRepo: chosen.length === 0 };
   }
 
-  async function start(confirmed = false) {
+  async function start(confirmed = false, force = false) {
     const plan = planned();
     if (!confirmed && needsConfirm(plan)) {
       setConfirm(plan);
       return;
     }
     setConfirm(null);
+    setAlready(false);
     setStarting(true);
     setError('');
     try {
       // Every page is loaded (useFullTree): a wholly selected folder goes as one {type:'dir'} item.
       const selection = toSelection(files, selected, true);
-      const res = await client.createDownload({ author, repo, revision, selection });
+      const res = await client.createDownload({ author, repo, revision, selection, ...(force ? { force: true } : {}) });
       await watchJob(store, res.download_id);
       onStarted(res.download_id);
     } catch (e) {
-      setError(errorMessage(e));
+      if (e instanceof ApiRequestError && e.code === 'AlreadyDownloaded') {
+        setAlready(true); // not an error: the offer below says what can be done
+      } else setError(errorMessage(e));
     } finally {
       setStarting(false);
     }
@@ -107,6 +119,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
   return (
     <Screen>
       <Body style={{ fontSize: 18, fontWeight: '700' }}>{author}/{repo}</Body>
+      <GatedInfo info={info} />
       <ScrollView horizontal style={{ flexGrow: 0, flexShrink: 0, marginVertical: 8 }} testID="refs">
         {refNames.map((name) => (
           <Pressable
@@ -151,6 +164,12 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
         <Body testID="total">{selected.size} selected · {formatBytes(totalSize)}</Body>
         {confirm ? (
           <BigDownloadConfirm plan={confirm} onConfirm={() => void start(true)} onCancel={() => setConfirm(null)} />
+        ) : already ? (
+          <View testID="already">
+            <Body>Every selected file is already on the server.</Body>
+            <Body muted>Verify and re-download checks every file on the server against the Hub and fetches only what is missing or differs.</Body>
+            <Button title="Verify and re-download" onPress={() => void start(true, true)} busy={starting} />
+          </View>
         ) : (
           <Button title={selected.size ? 'Download selected' : 'Download whole repo'} onPress={() => void start()} busy={starting} disabled={tree.loading || Boolean(tree.error)} />
         )}

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { FlatList, ScrollView, Text, View } from 'react-native';
-import { elapsedSeconds, fileState, formatBytes, formatDuration, formatRetryIn, formatSpeed, formatWhen, logTail, type Download, type DownloadFile } from '@d011dl/contract';
+import { elapsedSeconds, fileState, formatBytes, formatDuration, formatRetryIn, formatSpeed, formatWhen, jobAction, logTail, statusLabel, type Download, type DownloadFile } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
+import { copyMessage, copyPath } from '../jobs/copyPath';
 import { FINAL } from '../jobs/describe';
 import { unwatchJob } from '../jobs/watch';
 import { useSession } from '../session';
@@ -21,6 +22,7 @@ export function JobScreen({ id, onModels, onFinished }: {
   const [files, setFiles] = useState<DownloadFile[]>([]);
   const [error, setError] = useState('');
   const [tick, setTick] = useState(0);
+  const [copied, setCopied] = useState('');
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const logBox = useRef<ScrollView>(null); // kept at its end: the newest lines are the ones that matter
 
@@ -48,9 +50,9 @@ export function JobScreen({ id, onModels, onFinished }: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client, id, tick]);
 
-  async function act(kind: 'cancel' | 'retry') {
+  async function act(api: 'cancel' | 'retry') {
     try {
-      if (kind === 'cancel') await client.cancelDownload(id);
+      if (api === 'cancel') await client.cancelDownload(id);
       else await client.retryDownload(id);
       setTick((n) => n + 1);
     } catch (e) {
@@ -58,32 +60,37 @@ export function JobScreen({ id, onModels, onFinished }: {
     }
   }
 
-  const color = job?.status === 'succeeded' ? t.ok : job?.status === 'failed' ? t.danger : t.primary;
+  const action = job ? jobAction(job.status) : null;
+  const color = job?.status === 'succeeded' ? t.ok : job?.status === 'failed' ? t.danger : job?.status === 'canceled' ? t.warn : t.primary;
   // One scrolling page: the job's summary, then its files (a phone shows few rows under a fixed header).
   const header = (
     <>
       {job ? (
         <>
           <Body style={{ fontSize: 18, fontWeight: '700' }}>{job.author}/{job.repo} @ {job.revision}</Body>
-          <Text testID="status" style={{ color, fontWeight: '700', marginTop: 6 }}>{job.status.toUpperCase()} · {job.progress_pct.toFixed(1)}%</Text>
+          <Text testID="status" style={{ color, fontWeight: '700', marginTop: 6 }}>{statusLabel(job.status).toUpperCase()} · {job.progress_pct.toFixed(1)}%</Text>
           <View style={{ height: 8, backgroundColor: t.card, borderRadius: 4, marginVertical: 8 }}>
             <View style={{ height: 8, width: `${Math.min(100, job.progress_pct)}%`, backgroundColor: color, borderRadius: 4 }} />
           </View>
           <Body>{formatBytes(job.bytes_done)} / {formatBytes(job.bytes_total)} · {job.files_done}/{job.files_total} files{job.files_failed ? ` · ${job.files_failed} failed` : ''}</Body>
           {FINAL.has(job.status) ? null : <Body muted>Speed {formatSpeed(job.speed_bps || null)} · ETA {formatDuration(job.eta_s)}</Body>}
           <Times job={job} />
-          <Body muted>{job.display_path}</Body>
+          <Text selectable testID="display-path" style={{ color: t.muted, marginTop: 6 }}>{job.display_path}</Text>
+          <Button kind="secondary" title="Copy path" onPress={() => void copyPath(job.display_path).then((o) => setCopied(copyMessage(o)))} />
+          {copied ? <Body muted testID="copied">{copied}</Body> : null}
           {job.waiting ? (
             <Body testID="waiting">
               Waiting for the Hub — retrying {formatRetryIn(job.waiting.retry_at)} (attempt {job.waiting.attempt}): {job.waiting.message}. It resumes by itself.
             </Body>
           ) : null}
           {job.error ? <ErrorText>{job.error}</ErrorText> : null}
-          {job.status === 'canceled' || job.status === 'failed' ? (
-            <Body muted testID="kept">The downloaded parts are kept: Retry continues where the download stopped.</Body>
+          {action && action.action !== 'pause' ? (
+            <Body muted testID="kept">The downloaded parts are kept: {action.label} continues where the download stopped.</Body>
           ) : null}
-          {job.status === 'queued' || job.status === 'running' ? <Button kind="danger" title="Cancel" onPress={() => act('cancel')} /> : null}
-          {job.status === 'failed' || job.status === 'canceled' ? <Button title="Retry" onPress={() => act('retry')} /> : null}
+          {action ? (
+            <Button kind={action.action === 'pause' ? 'secondary' : 'primary'} title={action.label} onPress={() => act(action.api)} />
+          ) : null}
+          {action?.action === 'pause' ? <Body muted>Pause stops the download and keeps the parts already fetched.</Body> : null}
           {job.status === 'succeeded' ? <Button title="My models" onPress={onModels} /> : null}
           {job.log.trim() ? (
             <ScrollView testID="log" ref={logBox} onContentSizeChange={() => logBox.current?.scrollToEnd({ animated: false })} nestedScrollEnabled style={{ maxHeight: 140, marginTop: 8, padding: 8, borderRadius: 6, backgroundColor: t.card }}>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { FlatList, Pressable, ScrollView, Text, View } from 'react-native';
-import { describeFiles, formatBytes, formatDuration, formatSpeed, type Download } from '@d011dl/contract';
+import { describeFiles, formatBytes, formatDuration, formatSpeed, jobAction, statusLabel, type Download } from '@d011dl/contract';
 import { errorMessage, listDownloads } from '../api/client';
 import { RUNNING } from '../jobs/describe';
 import { useSession } from '../session';
@@ -8,18 +8,20 @@ import { Body, ErrorText, Screen, useTheme } from '../ui/theme';
 
 export const JOBS_POLL_MS = 2000;
 
-export type JobsFilter = 'all' | 'running' | 'failed' | 'done';
+export type JobsFilter = 'all' | 'running' | 'paused' | 'failed' | 'done';
 const FILTERS: { key: JobsFilter; label: string }[] = [
   { key: 'all', label: 'All' },
   { key: 'running', label: 'Running' },
+  { key: 'paused', label: 'Paused' },
   { key: 'failed', label: 'Failed' },
   { key: 'done', label: 'Done' },
 ];
 
-/** Canceled jobs count as failed here: both are what Retry is for. */
+/** The portal's filters (web/src/routers/jobs.ts): a canceled job is paused, since Resume picks it up. */
 export function inFilter(job: Pick<Download, 'status'>, f: JobsFilter): boolean {
   if (f === 'running') return RUNNING.has(job.status);
-  if (f === 'failed') return job.status === 'failed' || job.status === 'canceled';
+  if (f === 'paused') return job.status === 'canceled';
+  if (f === 'failed') return job.status === 'failed';
   if (f === 'done') return job.status === 'succeeded';
   return true;
 }
@@ -74,9 +76,9 @@ export function JobsScreen({ active = true, onOpen }: { active?: boolean; onOpen
   );
 
   const act = useCallback(
-    async (id: string, kind: 'cancel' | 'retry') => {
+    async (id: string, api: 'cancel' | 'retry') => {
       try {
-        if (kind === 'cancel') await client.cancelDownload(id);
+        if (api === 'cancel') await client.cancelDownload(id);
         else await client.retryDownload(id);
         setTick((n) => n + 1);
       } catch (e) {
@@ -121,20 +123,22 @@ function JobRow({ job, holds, onDescribe, onOpen, onAct }: {
   holds?: string;
   onDescribe: (id: string) => void;
   onOpen: (id: string) => void;
-  onAct: (id: string, kind: 'cancel' | 'retry') => void;
+  onAct: (id: string, api: 'cancel' | 'retry') => void;
 }) {
   const t = useTheme();
   useEffect(() => onDescribe(job.id), [job.id, onDescribe]);
   const color = job.status === 'succeeded' ? t.ok : job.status === 'failed' ? t.danger : job.status === 'canceled' ? t.warn : t.primary;
   const running = RUNNING.has(job.status);
+  const action = jobAction(job.status);
+  const status = statusLabel(job.status);
   const name = `${job.author}/${job.repo} @ ${job.revision}`;
   return (
     <View testID={`job-${job.id}`} style={{ borderBottomWidth: 1, borderBottomColor: t.border, paddingVertical: 8 }}>
-      <Pressable accessibilityRole="link" accessibilityLabel={`${name}, ${job.status}`} onPress={() => onOpen(job.id)} style={{ minHeight: 48 }}>
+      <Pressable accessibilityRole="link" accessibilityLabel={`${name}, ${status}`} onPress={() => onOpen(job.id)} style={{ minHeight: 48 }}>
         <Text style={{ color: t.text, fontWeight: '600' }} numberOfLines={1}>{name}</Text>
         <Text style={{ color: t.muted }} numberOfLines={1}>{holds ?? `${job.files_total} ${job.files_total === 1 ? 'file' : 'files'}`}</Text>
         <Text style={{ color }}>
-          {job.status} · {job.progress_pct.toFixed(1)}% · {formatBytes(job.bytes_done)} / {formatBytes(job.bytes_total)}
+          {status} · {job.progress_pct.toFixed(1)}% · {formatBytes(job.bytes_done)} / {formatBytes(job.bytes_total)}
           {running ? ` · ${formatSpeed(job.speed_bps || null)} · ETA ${formatDuration(job.eta_s)}` : ''}
         </Text>
         {job.error && !running ? <Text style={{ color: t.danger }} numberOfLines={2}>{job.error}</Text> : null}
@@ -142,14 +146,14 @@ function JobRow({ job, holds, onDescribe, onOpen, onAct }: {
           <View style={{ height: 4, width: `${Math.min(100, job.progress_pct)}%`, backgroundColor: color, borderRadius: 2 }} />
         </View>
       </Pressable>
-      {running || job.status === 'failed' || job.status === 'canceled' ? (
+      {action ? (
         <Pressable
           accessibilityRole="button"
-          accessibilityLabel={`${running ? 'Cancel' : 'Retry'} ${name}`}
-          onPress={() => onAct(job.id, running ? 'cancel' : 'retry')}
-          style={{ minHeight: 48, minWidth: 96, alignSelf: 'flex-end', justifyContent: 'center', alignItems: 'center', borderRadius: 8, borderWidth: 1, borderColor: running ? t.danger : t.primary, marginTop: 4 }}
+          accessibilityLabel={`${action.label} ${name}`}
+          onPress={() => onAct(job.id, action.api)}
+          style={{ minHeight: 48, minWidth: 96, alignSelf: 'flex-end', justifyContent: 'center', alignItems: 'center', borderRadius: 8, borderWidth: 1, borderColor: action.action === 'pause' ? t.warn : t.primary, marginTop: 4 }}
         >
-          <Text style={{ color: running ? t.danger : t.primary, fontWeight: '600' }}>{running ? 'Cancel' : 'Retry'}</Text>
+          <Text style={{ color: action.action === 'pause' ? t.warn : t.primary, fontWeight: '600' }}>{action.label}</Text>
         </Pressable>
       ) : null}
     </View>
