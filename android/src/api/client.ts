@@ -206,7 +206,7 @@ export class ApiClient {
         return await this.fetchImpl(this.url(path, opts.query), {
           method,
           headers,
-          body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+          body: opts.body === undefined ? null : JSON.stringify(opts.body),
         });
       } catch (e) {
         if (e instanceof ApiRequestError) throw e;
