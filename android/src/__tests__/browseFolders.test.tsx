@@ -157,4 +157,28 @@ describe('BrowseScreen folders', () => {
     expect(screen.getByTestId('total')).toHaveTextContent('2 selected · 3 B');
     expect(calls.find((c) => c.url.pathname === '/hf/tree')!.url.searchParams.get('path')).toBeNull();
   });
+
+  it('lists pull requests after branches and tags, and browses one at refs/pr/N', async () => {
+    const { fetch, calls } = fakeFetch({
+      'GET /hf/refs': () => ({
+        status: 200,
+        body: {
+          branches: ['main'],
+          tags: ['v1'],
+          refs: [
+            { name: 'main', kind: 'branch', ref: 'refs/heads/main', commit: 'a' },
+            { name: 'v1', kind: 'tag', ref: 'refs/tags/v1', commit: 'a' },
+            { name: '4', kind: 'pr', ref: 'refs/pr/4', commit: 'b' },
+          ],
+        },
+      }),
+      'GET /hf/tree': () => ({ status: 200, body: { files: TREE, next_cursor: null } }),
+    });
+    await renderSignedIn(<BrowseScreen author="gpt2" repo="tiny" onStarted={() => {}} />, fetch);
+    await screen.findByText(/tokenizer\.json/);
+    expect(calls.find((c) => c.url.pathname === '/hf/refs')!.url.searchParams.get('include_prs')).toBe('true');
+    await fireEvent.press(screen.getByText('PR #4'));
+    await screen.findByText(/tokenizer\.json/);
+    expect(calls.filter((c) => c.url.pathname === '/hf/tree').at(-1)!.url.searchParams.get('revision')).toBe('refs/pr/4');
+  });
 });

@@ -48,7 +48,7 @@ describe('ApiClient', () => {
     });
     await client.refs('gpt2', 'tiny');
     await client.tree({ author: 'gpt2', repo: 'tiny', revision: 'main', cursor: 'c 2' });
-    expect(calls[1]!.url.search).toBe('?author=gpt2&repo=tiny');
+    expect(calls[1]!.url.search).toBe('?author=gpt2&repo=tiny&include_prs=true');
     expect(calls[2]!.url.searchParams.get('cursor')).toBe('c 2');
     expect(calls[2]!.url.searchParams.has('path')).toBe(false);
   });

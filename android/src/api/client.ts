@@ -117,7 +117,8 @@ export class ApiClient {
   }
 
   refs(author: string, repo: string): Promise<RefsResponse> {
-    return this.request('GET', '/hf/refs', { query: { author, repo } }, RefsResponseSchema);
+    // pull requests too: a PR's files can be browsed and downloaded at refs/pr/N
+    return this.request('GET', '/hf/refs', { query: { author, repo, include_prs: 'true' } }, RefsResponseSchema);
   }
 
   tree(q: TreeQuery): Promise<TreeResponse> {

@@ -114,7 +114,10 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
     }
   }
 
-  const refNames = refs ? [...refs.branches, ...refs.tags] : [];
+  // branches, tags, then pull requests as refs/pr/N (shown as "PR #N")
+  const prRefs = (refs?.refs ?? []).filter((r) => r.kind === 'pr').map((r) => r.ref);
+  const refNames = refs ? [...refs.branches, ...refs.tags, ...prRefs] : [];
+  const refLabel = (name: string) => /^refs\/pr\/(\d+)$/.exec(name)?.[1] ? `PR #${/^refs\/pr\/(\d+)$/.exec(name)![1]}` : name;
 
   return (
     <Screen>
@@ -130,7 +133,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
             onPress={() => setRevision(name)}
             style={{ minHeight: 48, justifyContent: 'center', paddingHorizontal: 12, marginRight: 6, borderRadius: 24, borderWidth: 1, borderColor: name === revision ? t.primary : t.border }}
           >
-            <Text style={{ color: name === revision ? t.primary : t.text }}>{name}</Text>
+            <Text style={{ color: name === revision ? t.primary : t.text }}>{refLabel(name)}</Text>
           </Pressable>
         ))}
       </ScrollView>
