@@ -276,6 +276,51 @@ describe('downloads', () => {
     assert.match(text, /id: 8\nevent: end\ndata: \{.*"status":"succeeded"/);
   });
 
+  it('streams the list of my downloads: one event now, and one on every change', async () => {
+    // listening since the previous test
+    const address = `http://127.0.0.1:${(t.app.server.address() as import('node:net').AddressInfo).port}`;
+    const ctl = new AbortController();
+    const res = await fetch(`${address}/downloads/events`, { headers: bearer(token), signal: ctl.signal });
+    assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buf = '';
+    const next = async (): Promise<{ event: string; data: { downloads: Array<{ id: string; status: string }> } }> => {
+      for (;;) {
+        const i = buf.indexOf('\n\n');
+        if (i >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const lines = block.split('\n');
+          const data = lines.find((l) => l.startsWith('data: '));
+          if (data) return { event: lines.find((l) => l.startsWith('event: '))!.slice(7), data: JSON.parse(data.slice(6)) };
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('the stream ended');
+        buf += decoder.decode(value, { stream: true });
+      }
+    };
+    try {
+      const first = await next();
+      assert.equal(first.event, 'downloads');
+      const before = new Set(first.data.downloads.map((d) => d.id));
+      sim.faults.set({ bandwidthPerConn: 1024 * 1024 });
+      const id = await start({ author: 'acme', repo: 'tiny-model', revision: 'v1.0', selection: [{ path: 'model.safetensors', type: 'file' }], force: true });
+      // the new job appears in a later event, then the same stream reports it finished
+      let seen = await next();
+      while (!seen.data.downloads.some((d) => d.id === id)) seen = await next();
+      assert.ok(!before.has(id));
+      assert.equal(seen.data.downloads[0]!.id, id, 'newest first');
+      sim.faults.reset();
+      while (seen.data.downloads.find((d) => d.id === id)!.status !== 'succeeded') seen = await next();
+    } finally {
+      sim.faults.reset();
+      ctl.abort();
+      await reader.cancel().catch(() => {});
+    }
+  });
+
   it('rescan and mark-missing reconcile the catalog with the disk', async () => {
     const model = (await get('/db/models?author=acme&repo=tiny-model&revision=main')).json()[0];
     await rm(path.join(root(), 'acme/tiny-model/main/config.json'));

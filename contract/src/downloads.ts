@@ -93,3 +93,8 @@ export const DownloadStreamEventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('end'), data: DownloadProgressSchema }),
 ]);
 export type DownloadStreamEvent = z.infer<typeof DownloadStreamEventSchema>;
+
+// Server-Sent Events of GET /downloads/events: one `downloads` event now and after every change of any
+// of the caller's downloads (a job added, its status, bytes, speed or wait), at most one a second.
+export const DownloadsEventSchema = z.object({ downloads: z.array(DownloadProgressSchema) });
+export type DownloadsEvent = z.infer<typeof DownloadsEventSchema>;

@@ -1,5 +1,6 @@
-// D011DL portal: the jobs list and the dashboard's "running now" strip, kept live by polling the
-// portal's /api/jobs every 2 s; rows are updated in place. The words are the contract's (contract/src/jobs.ts).
+// D011DL portal: the jobs list and the dashboard's "running now" strip, kept live: the portal's
+// /api/jobs is fetched whenever the API's events say a job changed (every 2 s without events); rows are
+// updated in place. The words are the contract's (contract/src/jobs.ts).
 import { formatBytes, formatDuration, formatSpeed } from './shared/format.js';
 import { jobAction, statusLabel } from './shared/jobs.js';
 import { $, announcer, drawBar, getJson, pctOf, show } from './live.js';
@@ -78,7 +79,7 @@ function updateRow(li, d) {
     (d.status === 'running' ? ` · ${formatSpeed(d.speed_bps)} · ${formatDuration(d.eta_s)} left` : '');
 }
 
-/** Keeps a list of jobs live: polls /api/jobs every 2 s (while the tab is seen), updates rows in place. */
+/** Keeps a list of jobs live: fetches /api/jobs on each change event (else every 2 s), updates rows in place. */
 function liveList(list, announceEl, onCount, idleMs) {
   var every = 2000;
   var say = announcer(announceEl);
@@ -117,23 +118,52 @@ function liveList(list, announceEl, onCount, idleMs) {
     if (!same) list.replaceChildren.apply(list, order);
     if (news.length) say(`${news.join('. ')}.`);
     if (onCount) onCount(downloads.length);
-    // the dashboard's strip, with nothing running, asks less often
+    // polling only (no events): the dashboard's strip, with nothing running, asks less often
     every = downloads.length === 0 && idleMs ? idleMs : 2000;
   };
-  var tick = function () {
-    if (document.hidden) return setTimeout(tick, 2000);
-    getJson(url)
+  // One fetch at a time; a change announced meanwhile fetches once more after it.
+  var busy = false;
+  var again = false;
+  var refresh = function () {
+    if (busy) {
+      again = true;
+      return Promise.resolve();
+    }
+    busy = true;
+    return getJson(url)
       .then(function (body) {
         render(body.downloads || []);
       })
       .catch(function () {
-        /* again next round */
+        /* the next event or round tries again */
       })
       .then(function () {
-        setTimeout(tick, every);
+        busy = false;
+        if (again) {
+          again = false;
+          return refresh();
+        }
       });
   };
-  tick();
+  // Live: the API's events (relayed at /api/jobs-events) say when any of my downloads changed; the
+  // list is then fetched with what each job holds. Without EventSource, or once it gives up, it polls.
+  var poll = function () {
+    if (document.hidden) return setTimeout(poll, 2000);
+    refresh().then(function () {
+      setTimeout(poll, every);
+    });
+  };
+  if (typeof EventSource === 'function') {
+    var events = new EventSource('/api/jobs-events');
+    events.addEventListener('downloads', function () {
+      refresh();
+    });
+    events.addEventListener('error', function () {
+      if (events.readyState === EventSource.CLOSED) poll();
+    });
+  } else {
+    poll();
+  }
 }
 
 var jobsList = $('jobs-list');

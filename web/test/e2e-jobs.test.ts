@@ -126,7 +126,10 @@ describe('job pages in a real browser', { skip }, () => {
     const list = await page.context().newPage();
     await list.setViewportSize(PHONE);
     list.setDefaultTimeout(20_000);
+    // the list follows the API's events (relayed at /api/jobs-events), not a timer
+    const subscribed = list.waitForRequest((r) => r.url().endsWith('/api/jobs-events'));
     await list.goto(`${s.webUrl}/jobs`);
+    await subscribed;
     await list.locator('nav[aria-label=Main] a[aria-current=page]', { hasText: 'Jobs' }).waitFor();
     await list.evaluate(() => {
       (globalThis as unknown as { stayed: boolean }).stayed = true;

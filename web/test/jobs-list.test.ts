@@ -1,4 +1,4 @@
-// The jobs list's JSON (/api/jobs, polled by public/jobs.js), its filters, and where Pause/Resume
+// The jobs list's JSON (/api/jobs, fetched by public/joblist.js on each /api/jobs-events event), its filters, and where Pause/Resume
 // lead back to, against the real API and hub simulator.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -54,6 +54,30 @@ describe('the jobs list', () => {
     assert.match(listed.body, new RegExp(`data-id="${id}" data-status="succeeded"`));
     assert.match(listed.body, /<a href="\/jobs" aria-current="page">Jobs<\/a>/, 'the nav marks the page');
     assert.equal((await new Browser(s.webUrl).get('/api/jobs')).status, 401);
+  });
+
+  it("relays the API's list events, which the jobs list and the strip follow", async () => {
+    const ctl = new AbortController();
+    const cookie = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(`${s.webUrl}/api/jobs-events`, { headers: { cookie, accept: 'text/event-stream' }, signal: ctl.signal });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      while (!/event: downloads\ndata: .*\n\n/.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+    } finally {
+      ctl.abort();
+      await reader.cancel().catch(() => {});
+    }
+    const data = JSON.parse(/event: downloads\ndata: (.*)\n\n/.exec(text)![1]!) as { downloads: Row[] };
+    assert.equal(data.downloads.find((d) => d.id === id)?.status, 'succeeded');
+    assert.equal((await new Browser(s.webUrl).get('/api/jobs-events')).status, 401);
   });
 
   it('leads an action back to the list it came from, and nowhere else', async () => {

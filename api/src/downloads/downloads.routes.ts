@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Caller, DownloadsService } from './downloads.service.ts';
-import { streamProgress } from './event-stream.ts';
+import { streamEvents, streamProgress } from './event-stream.ts';
 
 const errors = {
   400: ApiErrorSchema,
@@ -74,6 +74,23 @@ export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: D
       },
     },
     async (req) => ({ files: await downloads.files(req.params.id, caller(req)) }),
+  );
+
+  r.get(
+    '/downloads/events',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary:
+          "Server-Sent Events: one `downloads` event ({downloads: [progress…]}, my downloads, newest first; admins: everyone's with all=true) now and after every change, at most one a second",
+        querystring: z.object({ all: z.enum(['true', 'false']).optional() }),
+      },
+    },
+    async (req, reply) => {
+      const who = caller(req);
+      const all = req.query.all === 'true';
+      streamEvents(req, reply, async () => ({ downloads: await downloads.progressList(who, all) }), { event: () => 'downloads', pollMs: 1000 });
+    },
   );
 
   r.get(

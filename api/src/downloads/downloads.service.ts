@@ -187,6 +187,11 @@ export function createDownloadsService(deps: {
       return (await repo.list(db, caller.admin && all ? null : caller.id, 500)).map(toDownload);
     },
 
+    /** Progress of the downloads the list shows (the live jobs list's events). */
+    async progressList(caller: Caller, all: boolean): Promise<DownloadProgress[]> {
+      return (await repo.list(db, caller.admin && all ? null : caller.id, 500)).map(toProgress);
+    },
+
     async files(id: string, caller: Caller): Promise<DownloadFile[]> {
       await visible(id, caller);
       return (await catalog.filesOfDownload(id)).map((f) => ({

@@ -6,10 +6,16 @@ const KEEPALIVE_MS = 15_000;
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled']);
 
 /**
- * Server-Sent Events from the database row, so it works whichever instance runs the job. The first
- * event is always the current state, which is what a client reconnecting with Last-Event-ID needs.
+ * Server-Sent Events read from the database, so they work whichever instance runs the jobs. The first
+ * event is always the current state (what a client reconnecting with Last-Event-ID needs); later ones
+ * only when it changed; `isLast` ends the stream after that event.
  */
-export function streamProgress(req: FastifyRequest, reply: FastifyReply, read: () => Promise<DownloadProgress>): void {
+export function streamEvents<T>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  read: () => Promise<T>,
+  opts: { event: (value: T) => string; isLast?: (value: T) => boolean; pollMs?: number },
+): void {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -28,13 +34,13 @@ export function streamProgress(req: FastifyRequest, reply: FastifyReply, read: (
   const tick = async () => {
     if (closed) return;
     try {
-      const p = await read();
-      const json = JSON.stringify(p);
-      const done = TERMINAL.has(p.status);
+      const value = await read();
+      const json = JSON.stringify(value);
+      const done = opts.isLast?.(value) ?? false;
       if (json !== last || done) {
         last = json;
         seq++;
-        res.write(`id: ${seq}\nevent: ${done ? 'end' : 'progress'}\ndata: ${json}\n\n`);
+        res.write(`id: ${seq}\nevent: ${opts.event(value)}\ndata: ${json}\n\n`);
         lastWrite = Date.now();
       } else if (Date.now() - lastWrite > KEEPALIVE_MS) {
         res.write(': keep-alive\n\n');
@@ -45,11 +51,17 @@ export function streamProgress(req: FastifyRequest, reply: FastifyReply, read: (
         return;
       }
     } catch (err) {
-      req.log.warn({ err }, 'progress stream stopped');
+      req.log.warn({ err }, 'event stream stopped');
       res.end();
       return;
     }
-    setTimeout(tick, POLL_MS);
+    setTimeout(tick, opts.pollMs ?? POLL_MS);
   };
   void tick();
+}
+
+/** One download: `progress` events (≤ 4/s), then one `end` event with the final state. */
+export function streamProgress(req: FastifyRequest, reply: FastifyReply, read: () => Promise<DownloadProgress>): void {
+  const done = (p: DownloadProgress) => TERMINAL.has(p.status);
+  streamEvents(req, reply, read, { event: (p) => (done(p) ? 'end' : 'progress'), isLast: done });
 }

@@ -1,7 +1,7 @@
 // The jobs list and a job's page, its actions, and the JSON and live stream their pages read
 // (public/jobs.js, public/joblist.js).
 import { Router, type Request, type Response } from 'express';
-import { describeFiles, DownloadFilesResponseSchema, DownloadSchema, DownloadsResponseSchema, type Download } from '@d011dl/contract';
+import { describeFiles, DownloadFilesResponseSchema, DownloadSchema, DownloadsResponseSchema, type Download, UserSchema } from '@d011dl/contract';
 import { ACCESS_COOKIE, forwardedFor, type ApiClient } from '../api-client.ts';
 import { guardId, page, portalStatus, str, type RouterDeps } from './shared.ts';
 
@@ -104,9 +104,7 @@ export function jobsRouter({ api, apiBase, secretHeader }: RouterDeps): Router {
 
   // Live progress: the API's Server-Sent Events, relayed. The browser's EventSource reconnects by
   // itself with Last-Event-ID, which is passed on; the API then sends the current state.
-  router.get('/api/jobs/:id/stream', async (req, res) => {
-    const id = req.params.id;
-    await api.call(req, res, 'GET', `/downloads/${id}`, DownloadSchema); // checks access, refreshes the session if needed
+  const relayEvents = async (req: Request, res: Response, upstreamPath: string) => {
     const ctl = new AbortController();
     res.on('close', () => ctl.abort());
     const headers: Record<string, string> = {
@@ -119,7 +117,7 @@ export function jobsRouter({ api, apiBase, secretHeader }: RouterDeps): Router {
     if (last && /^\d{1,15}$/.test(last)) headers['last-event-id'] = last;
     let upstream: globalThis.Response;
     try {
-      upstream = await fetch(`${apiBase}/downloads/${id}/stream`, { headers, signal: ctl.signal });
+      upstream = await fetch(`${apiBase}${upstreamPath}`, { headers, signal: ctl.signal });
     } catch {
       return res.status(502).json({ message: 'The D011DL API cannot be reached right now.' });
     }
@@ -137,6 +135,18 @@ export function jobsRouter({ api, apiBase, secretHeader }: RouterDeps): Router {
       // the browser went away, or the API did: EventSource reconnects
     }
     res.end();
+  };
+
+  // the jobs list and the dashboard's strip: one event whenever any of my downloads changes
+  router.get('/api/jobs-events', async (req, res) => {
+    await api.call(req, res, 'GET', '/auth/me', UserSchema); // checks the session, refreshes it if needed
+    await relayEvents(req, res, '/downloads/events');
+  });
+
+  router.get('/api/jobs/:id/stream', async (req, res) => {
+    const id = req.params.id;
+    await api.call(req, res, 'GET', `/downloads/${id}`, DownloadSchema); // checks access, refreshes the session if needed
+    await relayEvents(req, res, `/downloads/${id}/stream`);
   });
 
   return router;
