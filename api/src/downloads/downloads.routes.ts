@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Caller, DownloadsService } from './downloads.service.ts';
-import { streamEvents, streamProgress } from './event-stream.ts';
+import { openStreams, streamEvents, streamProgress } from './event-stream.ts';
 
 const errors = {
   400: ApiErrorSchema,
@@ -27,6 +27,7 @@ const caller = (req: FastifyRequest): Caller => ({ id: req.user.sub, admin: req.
 
 export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: DownloadsService }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const open = openStreams(app);
   const { downloads } = opts;
 
   r.post(
@@ -89,7 +90,7 @@ export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: D
     async (req, reply) => {
       const who = caller(req);
       const all = req.query.all === 'true';
-      streamEvents(req, reply, async () => ({ downloads: await downloads.progressList(who, all) }), { event: () => 'downloads', pollMs: 1000 });
+      streamEvents(req, reply, async () => ({ downloads: await downloads.progressList(who, all) }), { event: () => 'downloads', pollMs: 1000, open });
     },
   );
 
@@ -101,7 +102,7 @@ export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: D
     async (req, reply) => {
       const who = caller(req);
       await downloads.progress(req.params.id, who); // 404 before the stream starts
-      streamProgress(req, reply, () => downloads.progress(req.params.id, who));
+      streamProgress(req, reply, () => downloads.progress(req.params.id, who), open);
     },
   );
 

@@ -1,4 +1,5 @@
 import type { DownloadProgress } from '@d011dl/contract';
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const POLL_MS = 250; // at most ~4 events per second
@@ -14,7 +15,7 @@ export function streamEvents<T>(
   req: FastifyRequest,
   reply: FastifyReply,
   read: () => Promise<T>,
-  opts: { event: (value: T) => string; isLast?: (value: T) => boolean; pollMs?: number },
+  opts: { event: (value: T) => string; isLast?: (value: T) => boolean; pollMs?: number; open?: Set<ServerResponse> },
 ): void {
   reply.hijack();
   const res = reply.raw;
@@ -29,7 +30,11 @@ export function streamEvents<T>(
   let last = '';
   let lastWrite = Date.now();
   let closed = false;
-  req.raw.on('close', () => (closed = true));
+  opts.open?.add(res);
+  req.raw.on('close', () => {
+    closed = true;
+    opts.open?.delete(res);
+  });
 
   const tick = async () => {
     if (closed) return;
@@ -61,7 +66,17 @@ export function streamEvents<T>(
 }
 
 /** One download: `progress` events (≤ 4/s), then one `end` event with the final state. */
-export function streamProgress(req: FastifyRequest, reply: FastifyReply, read: () => Promise<DownloadProgress>): void {
+export function streamProgress(req: FastifyRequest, reply: FastifyReply, read: () => Promise<DownloadProgress>, open?: Set<ServerResponse>): void {
   const done = (p: DownloadProgress) => TERMINAL.has(p.status);
-  streamEvents(req, reply, read, { event: (p) => (done(p) ? 'end' : 'progress'), isLast: done });
+  streamEvents(req, reply, read, { event: (p) => (done(p) ? 'end' : 'progress'), isLast: done, ...(open ? { open } : {}) });
+}
+
+/** The streams a server has open, ended when it closes: a stream that never ends would hold app.close(). */
+export function openStreams(app: { addHook(name: 'preClose', hook: () => Promise<void>): unknown }): Set<ServerResponse> {
+  const open = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of open) res.end();
+    open.clear();
+  });
+  return open;
 }

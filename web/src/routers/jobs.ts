@@ -104,9 +104,15 @@ export function jobsRouter({ api, apiBase, secretHeader }: RouterDeps): Router {
 
   // Live progress: the API's Server-Sent Events, relayed. The browser's EventSource reconnects by
   // itself with Last-Event-ID, which is passed on; the API then sends the current state.
-  const relayEvents = async (req: Request, res: Response, upstreamPath: string) => {
+  // watchClose() runs before the route's first await: a browser that leaves while the session is checked
+  // must not leave an endless upstream stream behind (nothing would ever close it).
+  const watchClose = (res: Response) => {
     const ctl = new AbortController();
     res.on('close', () => ctl.abort());
+    return ctl;
+  };
+  const relayEvents = async (req: Request, res: Response, upstreamPath: string, ctl: AbortController) => {
+    if (ctl.signal.aborted) return;
     const headers: Record<string, string> = {
       accept: 'text/event-stream',
       authorization: `Bearer ${req.cookies[ACCESS_COOKIE]}`,
@@ -129,7 +135,12 @@ export function jobsRouter({ api, apiBase, secretHeader }: RouterDeps): Router {
     res.flushHeaders();
     try {
       for await (const chunk of upstream.body) {
-        if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+        if (!res.write(chunk)) {
+          await new Promise((r) => {
+            res.once('drain', r);
+            res.once('close', r);
+          });
+        }
       }
     } catch {
       // the browser went away, or the API did: EventSource reconnects
@@ -139,14 +150,16 @@ export function jobsRouter({ api, apiBase, secretHeader }: RouterDeps): Router {
 
   // the jobs list and the dashboard's strip: one event whenever any of my downloads changes
   router.get('/api/jobs-events', async (req, res) => {
+    const ctl = watchClose(res);
     await api.call(req, res, 'GET', '/auth/me', UserSchema); // checks the session, refreshes it if needed
-    await relayEvents(req, res, '/downloads/events');
+    await relayEvents(req, res, '/downloads/events', ctl);
   });
 
   router.get('/api/jobs/:id/stream', async (req, res) => {
     const id = req.params.id;
+    const ctl = watchClose(res);
     await api.call(req, res, 'GET', `/downloads/${id}`, DownloadSchema); // checks access, refreshes the session if needed
-    await relayEvents(req, res, `/downloads/${id}/stream`);
+    await relayEvents(req, res, `/downloads/${id}/stream`, ctl);
   });
 
   return router;
