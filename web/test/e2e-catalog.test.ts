@@ -2,10 +2,9 @@
 // re-download" from the dashboard and from the catalog, display paths, and the gated badge before
 // Download. Same setup as e2e.test.ts (chromium via playwright-core, real API, PostgreSQL, hubsim).
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { createFirstAdmin, launchChromium, shots, skip } from './helpers/browser.ts';
+import { createFirstAdmin, launchChromium, screenshotSizes, skip } from './helpers/browser.ts';
 import { startStack, type Stack } from './helpers/stack.ts';
 
 const DISPLAY = '\\\\nas\\models';
@@ -26,13 +25,7 @@ describe('catalog in a real browser', { skip }, () => {
     await s?.close();
   });
 
-  const shot = async (name: string) => {
-    await page.screenshot({ path: path.join(shots, `${name}-desktop.png`), fullPage: true });
-    const size = page.viewportSize()!;
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: path.join(shots, `${name}-phone.png`), fullPage: true });
-    await page.setViewportSize(size);
-  };
+  const shot = (name: string) => screenshotSizes(page, name);
   const repoPage = (repo: string, revision = 'main') => page.goto(`${s.webUrl}/?${new URLSearchParams({ url: `${s.sim.url}/acme/${repo}`, revision })}`);
   const downloadAll = async () => {
     await page.getByLabel('Select all').check();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { createFirstAdmin, launchChromium, shots, skip } from './helpers/browser.ts';
+import { createFirstAdmin, launchChromium, screenshotSizes, skip } from './helpers/browser.ts';
 import { startStack, type Stack } from './helpers/stack.ts';
 
 const DESKTOP = { width: 1280, height: 900 };
@@ -33,20 +33,7 @@ describe('job pages in a real browser', { skip }, () => {
     await s?.close();
   });
 
-  const shot = async (name: string, p = page) => {
-    const size = p.viewportSize()!;
-    for (const [label, viewport] of [
-      ['desktop', DESKTOP],
-      ['phone', PHONE],
-    ] as const) {
-      await p.setViewportSize(viewport);
-      await p.screenshot({ path: path.join(shots, `${name}-${label}.png`), fullPage: true });
-    }
-    await p.setViewportSize(size);
-    await p.emulateMedia({ colorScheme: 'dark' });
-    await p.screenshot({ path: path.join(shots, `${name}-desktop-dark.png`), fullPage: true });
-    await p.emulateMedia({ colorScheme: 'light' });
-  };
+  const shot = (name: string, p = page) => screenshotSizes(p, name, { dark: true });
 
   /** Starts a download of `files` of TheBloke/Demo-GGUF from the dashboard; resolves on the job page. */
   const download = async (p: Page, files: string[]) => {

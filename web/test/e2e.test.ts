@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, shots, skip } from './helpers/browser.ts';
+import { launchChromium, screenshotSizes, skip } from './helpers/browser.ts';
 import { startStack, type Stack } from './helpers/stack.ts';
 
 describe('portal in a real browser', { skip }, () => {
@@ -24,16 +24,7 @@ describe('portal in a real browser', { skip }, () => {
     await s?.close();
   });
 
-  const shot = async (name: string) => {
-    await page.screenshot({ path: path.join(shots, `${name}-desktop.png`), fullPage: true });
-    const size = page.viewportSize()!;
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: path.join(shots, `${name}-phone.png`), fullPage: true });
-    await page.setViewportSize(size);
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: path.join(shots, `${name}-desktop-dark.png`), fullPage: true });
-    await page.emulateMedia({ colorScheme: 'light' });
-  };
+  const shot = (name: string) => screenshotSizes(page, name, { dark: true });
 
   it('register, log in, check a URL, switch revision, select, download, watch it succeed', async () => {
     const password = 'correct horse battery';

@@ -38,3 +38,25 @@ export async function createFirstAdmin(page: Page, webUrl: string, username: str
   await page.getByRole('button', { name: 'Create administrator' }).click();
   await page.getByLabel('Hugging Face URL').waitFor();
 }
+
+/**
+ * Screenshots of the page as it is now at desktop and phone size (`<name>-desktop.png`, `-phone.png`),
+ * and in dark mode at desktop size when asked (`-desktop-dark.png`); the page's own size is restored.
+ */
+export async function screenshotSizes(page: Page, name: string, opts: { dark?: boolean } = {}): Promise<void> {
+  const size = page.viewportSize()!;
+  for (const [label, viewport] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
+    await page.setViewportSize(viewport);
+    await page.screenshot({ path: path.join(shots, `${name}-${label}.png`), fullPage: true });
+  }
+  if (opts.dark) {
+    await page.setViewportSize(DESKTOP);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(shots, `${name}-desktop-dark.png`), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+  await page.setViewportSize(size);
+}
