@@ -4,6 +4,7 @@
 // the server's first render and the Android app say the same.
 import { formatBytes, formatDuration, formatRetryIn, formatSpeed } from './shared/format.js';
 import { averageSpeed, describeFiles, elapsedSeconds, fileState, formatWhen, jobAction, logTail, statusLabel } from './shared/jobs.js';
+import { copyPath } from './copy-path.js';
 import { $, announcer, drawBar, getJson, isFinal, pctOf, setPath, show } from './live.js';
 
 // --- a job's page --------------------------------------------------------------------------------
@@ -82,28 +83,17 @@ function jobPage(job) {
     if (!isFinal(job.dataset.status)) times();
   }, 1000);
 
-  // "Copy path": the clipboard API where the page may use it (HTTPS, localhost), else the older way
-  // that also works on a plain-HTTP LAN address.
+  // "Copy path" (public/copy-path.js); where only selecting was possible, the older copy command is tried
   $('copy-path').addEventListener('click', function () {
-    var text = $('job-nas').querySelector('code').textContent;
-    var done = function () {
-      say('Path copied.');
-      $('copy-path').textContent = 'Copied';
-      setTimeout(function () {
-        $('copy-path').textContent = 'Copy path';
-      }, 2000);
-    };
-    var fallback = function () {
-      var range = document.createRange();
-      range.selectNodeContents($('job-nas').querySelector('code'));
-      var sel = window.getSelection();
-      sel.removeAllRanges();
-      sel.addRange(range);
-      if (document.execCommand?.('copy')) done();
-      else say('Select the path and copy it.');
-    };
-    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
-    else fallback();
+    copyPath($('job-nas').querySelector('code')).then(function (how) {
+      if (how === 'copied' || document.execCommand?.('copy')) {
+        say('Path copied.');
+        $('copy-path').textContent = 'Copied';
+        setTimeout(function () {
+          $('copy-path').textContent = 'Copy path';
+        }, 2000);
+      } else say('Select the path and copy it.');
+    });
   });
 
   // Per-file rows, updated in place (a row's focus and the reader's place survive an update).
