@@ -33,7 +33,9 @@ import requestLog from './plugins/request-log.ts';
 import portalSecret from './plugins/portal-secret.ts';
 import openapi from './plugins/swagger.ts';
 import { TrustedProxies } from './plugins/trusted-proxies.ts';
-import { createStorageGuard } from './storage/storage-guard.ts';
+import { StorageRoots } from './storage/storage-roots.ts';
+import { storageRoutes } from './storage/storage.routes.ts';
+import { createStorageService } from './storage/storage.service.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -42,7 +44,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   const { config } = opts;
   // The default storage under DATA_DIR is ours to create; an explicit STORAGE_ROOT (a NAS mount) is
   // not: creating it would write to the local disk under an unmounted mount point.
-  if (config.storageRoot.startsWith(config.dataDir + path.sep)) await mkdir(config.storageRoot, { recursive: true });
+  for (const root of config.storageRoots) if (root.path.startsWith(config.dataDir + path.sep)) await mkdir(root.path, { recursive: true });
 
   await app.register(errorHandler);
   await app.register(portalSecret, { secret: config.portalSecret });
@@ -67,18 +69,18 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   app.addHook('onClose', () => hubClient.close());
 
   const hub = createHubService(hubClient);
-  const catalog = createCatalogService({ db: app.db, storageRoot: config.storageRoot, storageDisplayRoot: config.storageDisplayRoot });
-  const storage = createStorageGuard({ db: app.db, storageRoot: config.storageRoot, log: app.log });
-  // first start on an empty folder: write the marker now (and say so), not at the first download
-  await storage.state();
-  const health = createHealthService({ db: app.db, storageRoot: config.storageRoot, storage, version: VERSION });
+  const roots = new StorageRoots({ db: app.db, roots: config.storageRoots, log: app.log });
+  // first start on an empty folder: write the markers now (and say so), not at the first download
+  await roots.initialise();
+  const catalog = createCatalogService({ db: app.db, roots });
+  const health = createHealthService({ db: app.db, roots, version: VERSION });
 
   const queue = await startDownloadQueue(app.pgConnection, app.log, { heartbeatSeconds: config.downloads.heartbeatSeconds });
   // the engine's HTTP pools and hash thread are this app's until it closes (after its jobs stopped)
   const engine = openEngine();
   app.addHook('onClose', () => engine.close());
-  const runner = createDownloadRunner({ db: app.db, config, log: app.log, storage });
-  const downloads = createDownloadsService({ db: app.db, config, hub, queue, storage, catalog });
+  const runner = createDownloadRunner({ db: app.db, config, log: app.log, roots });
+  const downloads = createDownloadsService({ db: app.db, config, hub, queue, roots, catalog });
   await queue.work(config.downloads.jobConcurrency, ({ downloadId }) => runner.run(downloadId));
   // preClose runs before the database closes: jobs stop (keeping their partial files) and go back to
   // the queue, to be resumed by this or another instance.
@@ -99,6 +101,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(repoInfoRoutes, { hubClient });
     await priv.register(catalogRoutes, { catalog, rescanGuard: createRescanGuard({ db: app.db }) });
     await priv.register(downloadsRoutes, { downloads });
+    await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes: config.downloads.diskReserveBytes }) });
   });
 }
 

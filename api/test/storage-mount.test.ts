@@ -117,7 +117,7 @@ describe('storage marker: an unmounted NAS', () => {
     const empty = path.join(base, 'empty');
     await mkdir(empty);
     const pool = createPool(t.config.pg!, 1);
-    const s = await createStorageGuard({ db: pool, storageRoot: empty, log: { info: () => {} } })
+    const s = await createStorageGuard({ db: pool, root: { name: 'default', path: empty, displayRoot: null }, log: { info: () => {} } })
       .state()
       .finally(() => pool.end());
     assert.equal(s.ok, false);
@@ -133,7 +133,7 @@ describe('storage marker: an unmounted NAS', () => {
       const fresh = path.join(base, 'fresh');
       await mkdir(fresh);
       const lines: string[] = [];
-      const guard = createStorageGuard({ db: pool, storageRoot: fresh, log: { info: (m) => lines.push(m) } });
+      const guard = createStorageGuard({ db: pool, root: { name: 'default', path: fresh, displayRoot: null }, log: { info: (m) => lines.push(m) } });
       assert.equal((await guard.state()).ok, true);
       assert.equal((await guard.state()).ok, true);
       assert.equal(lines.length, 1);

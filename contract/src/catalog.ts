@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StorageNameSchema } from './storage.ts';
 
 export const FileStatusSchema = z.enum(['pending', 'downloading', 'done', 'failed']);
 export type FileStatus = z.infer<typeof FileStatusSchema>;
@@ -11,11 +12,13 @@ export const ModelsQuerySchema = z.object({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
+  storage: StorageNameSchema.optional().describe('only revisions on this storage root'),
 });
 export type ModelsQuery = z.input<typeof ModelsQuerySchema>;
 
 export const ModelSchema = z.object({
   id: z.uuid(),
+  storage: z.string().describe('the storage root this revision lives on ("default" is STORAGE_ROOT); a copy on another root is another entry'),
   author: z.string(),
   repo: z.string(),
   revision: z.string(),
@@ -54,6 +57,7 @@ export const ModelFileSchema = z.object({
   oid: z.string().nullable(),
   status: FileStatusSchema,
   error: z.string().nullable(),
+  linked_from: z.string().nullable().describe('set when the file was linked from another revision on the same root instead of downloaded'),
   updated_at: z.string(),
 });
 export type ModelFile = z.infer<typeof ModelFileSchema>;

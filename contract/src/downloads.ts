@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StorageNameSchema } from './storage.ts';
 import { FileStatusSchema } from './catalog.ts';
 import { HfNameSchema, RepoPathSchema, RevisionSchema } from './names.ts';
 
@@ -14,6 +15,7 @@ export const CreateDownloadRequestSchema = z.object({
   revision: RevisionSchema.default('main'),
   selection: z.array(SelectionItemSchema).max(100_000).default([]).describe('empty: the whole repo; a dir: everything under it'),
   force: z.boolean().default(false).describe('download again even if every selected file is already on disk'),
+  storage: StorageNameSchema.optional().describe('the storage root to download to (STORAGE_ROOTS); default: "default" (STORAGE_ROOT)'),
 });
 export type CreateDownloadRequest = z.input<typeof CreateDownloadRequestSchema>;
 
@@ -56,7 +58,13 @@ export const DownloadProgressSchema = z.object({
 });
 export type DownloadProgress = z.infer<typeof DownloadProgressSchema>;
 
+export const JobKindSchema = z.enum(['download', 'copy', 'move', 'import']);
+export type JobKind = z.infer<typeof JobKindSchema>;
+
 export const DownloadSchema = DownloadProgressSchema.extend({
+  kind: JobKindSchema.describe('a download, a copy or move of a revision to another storage root, or an import of a folder already on disk'),
+  storage: z.string().describe('the storage root the job writes to'),
+  source_model_id: z.uuid().nullable().describe('copy and move: the catalog entry being copied or moved'),
   model_id: z.uuid(),
   author: z.string(),
   repo: z.string(),

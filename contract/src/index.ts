@@ -3,6 +3,8 @@ export * from './errors.ts';
 export * from './auth.ts';
 export * from './hub.ts';
 export * from './catalog.ts';
+export * from './storage.ts';
+export * from './library.ts';
 export * from './health.ts';
 export * from './downloads.ts';
 export * from './format.ts';

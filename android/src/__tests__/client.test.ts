@@ -5,7 +5,7 @@ import { BASE, fakeFetch, loginOk } from '../test/fakeFetch';
 
 const models = [
     {
-      id: '0b7f2c1e-6c1a-4b8e-9d5e-1b2c3d4e5f60', author: 'gpt2', repo: 'tiny', revision: 'main', commit_sha: 'abc', is_downloaded: true,
+      id: '0b7f2c1e-6c1a-4b8e-9d5e-1b2c3d4e5f60', storage: 'default', author: 'gpt2', repo: 'tiny', revision: 'main', commit_sha: 'abc', is_downloaded: true,
       file_count: 2, total_size_bytes: 1234, files_done: 2, files_failed: 0, files_tracked: 2, files_downloading: 0, bytes_done: 1234, bytes_on_disk: 1234, bytes_tracked: 1234,
       local_path: '/nas/gpt2/tiny/main', display_path: '/nas/gpt2/tiny/main',
       downloaded_at: null, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',

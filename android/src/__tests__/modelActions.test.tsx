@@ -7,11 +7,11 @@ import { MODEL } from '../test/fixtures';
 import { renderSignedIn } from '../test/render';
 
 const model = {
-  id: MODEL, author: 'gpt2', repo: 'tiny', revision: 'main', commit_sha: null, is_downloaded: true, file_count: 2, total_size_bytes: 1234,
+  id: MODEL, storage: 'default', author: 'gpt2', repo: 'tiny', revision: 'main', commit_sha: null, is_downloaded: true, file_count: 2, total_size_bytes: 1234,
   files_done: 2, files_failed: 0, files_tracked: 2, files_downloading: 0, bytes_done: 1234, bytes_on_disk: 1234, bytes_tracked: 1234,
   local_path: '/nas/gpt2/tiny/main', display_path: '/nas/gpt2/tiny/main', downloaded_at: null, created_at: 'x', updated_at: 'x',
 };
-const fileRow = (path: string, status: string) => ({ path, size_bytes: 1000, bytes_done: status === 'done' ? 1000 : 0, sha256: null, oid: null, status, error: null, updated_at: 'x' });
+const fileRow = (path: string, status: string) => ({ path, size_bytes: 1000, bytes_done: status === 'done' ? 1000 : 0, sha256: null, oid: null, status, error: null, linked_from: null, updated_at: 'x' });
 
 function api() {
   let missing = false;

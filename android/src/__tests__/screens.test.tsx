@@ -7,6 +7,7 @@ import { ModelsScreen } from '../screens/ModelsScreen';
 import { PasteUrlScreen } from '../screens/PasteUrlScreen';
 import { fakeFetch } from '../test/fakeFetch';
 import { renderSignedIn } from '../test/render';
+import { jobFixture } from '../test/fixtures';
 
 const ID = '11111111-2222-4333-8444-555555555555';
 const MODEL = '0b7f2c1e-6c1a-4b8e-9d5e-1b2c3d4e5f60';
@@ -93,13 +94,7 @@ describe('BrowseScreen', () => {
   });
 });
 
-function job(over: Partial<Download>): Download {
-  return {
-    id: ID, status: 'running', progress_pct: 50, bytes_done: 1_000_000, bytes_total: 2_000_000, files_done: 0, files_failed: 0, files_total: 1,
-    speed_bps: 500_000, eta_s: 2, error: null, waiting: null, started_at: null, finished_at: null, model_id: MODEL, author: 'gpt2', repo: 'tiny', revision: 'main',
-    commit_sha: 'a', user_id: null, username: 'alice', local_path: '/nas/gpt2/tiny/main', display_path: '/nas/gpt2/tiny/main', created_at: '2026-01-01T00:00:00Z', log: '', ...over,
-  };
-}
+const job = (over: Partial<Download>): Download => jobFixture(over);
 
 describe('JobScreen', () => {
   beforeEach(() => {
@@ -155,7 +150,7 @@ describe('JobScreen', () => {
 
 describe('ModelsScreen', () => {
   it('lists models with badges and NAS paths', async () => {
-    const base = { commit_sha: null, file_count: 2, total_size_bytes: 1234, files_tracked: 2, files_downloading: 0, bytes_done: 1234, bytes_on_disk: 1234, bytes_tracked: 2468, downloaded_at: null, created_at: 'x', updated_at: 'x' };
+    const base = { storage: 'default', commit_sha: null, file_count: 2, total_size_bytes: 1234, files_tracked: 2, files_downloading: 0, bytes_done: 1234, bytes_on_disk: 1234, bytes_tracked: 2468, downloaded_at: null, created_at: 'x', updated_at: 'x' };
     const { fetch } = fakeFetch({
       'GET /db/models': () => ({
         status: 200,

@@ -3,6 +3,7 @@ import type { Queryable } from '../db/pool.ts';
 
 export interface ModelRow {
   id: string;
+  storage: string;
   author: string;
   repo: string;
   revision: string;
@@ -35,6 +36,8 @@ export interface ModelFileRow {
   status: FileStatus;
   bytes_done: number;
   error: string | null;
+  /** the revision this file was linked from instead of downloaded (de-duplication), or null */
+  linked_from: string | null;
   updated_at: Date;
 }
 
@@ -52,15 +55,17 @@ export interface ModelFilter {
   repo?: string | undefined;
   revision?: string | undefined;
   downloaded?: boolean | undefined;
+  storage?: string | undefined;
 }
 
 export interface ModelKey {
+  storage: string;
   author: string;
   repo: string;
   revision: string;
 }
 
-const FILE_COLUMNS = 'f.id, f.path, f.size_bytes, f.sha256, f.git_oid, f.is_lfs, f.status, f.bytes_done, f.error, f.updated_at';
+const FILE_COLUMNS = 'f.id, f.path, f.size_bytes, f.sha256, f.git_oid, f.is_lfs, f.status, f.bytes_done, f.error, f.linked_from, f.updated_at';
 
 export const catalogRepository = {
   async listModels(db: Queryable, f: ModelFilter): Promise<ModelRow[]> {
@@ -89,23 +94,24 @@ export const catalogRepository = {
           AND ($2::text IS NULL OR lower(m.repo) = lower($2))
           AND ($3::text IS NULL OR m.revision = $3)
           AND ($4::boolean IS NULL OR m.is_downloaded = $4)
-        ORDER BY lower(m.author), lower(m.repo), m.revision`,
-      [f.author ?? null, f.repo ?? null, f.revision ?? null, f.downloaded ?? null],
+          AND ($5::text IS NULL OR m.storage = $5)
+        ORDER BY lower(m.author), lower(m.repo), m.revision, m.storage`,
+      [f.author ?? null, f.repo ?? null, f.revision ?? null, f.downloaded ?? null, f.storage ?? null],
     );
     return r.rows;
   },
 
   async model(db: Queryable, id: string): Promise<(ModelKey & { id: string; commit_sha: string | null }) | null> {
-    const r = await db.query('SELECT id, author, repo, revision, commit_sha FROM models WHERE id = $1', [id]);
+    const r = await db.query('SELECT id, storage, author, repo, revision, commit_sha FROM models WHERE id = $1', [id]);
     return r.rows[0] ?? null;
   },
 
   async upsertModel(db: Queryable, m: ModelKey): Promise<string> {
     const r = await db.query<{ id: string }>(
-      `INSERT INTO models (author, repo, revision) VALUES ($1, $2, $3)
-       ON CONFLICT (author, repo, revision) DO UPDATE SET updated_at = now()
+      `INSERT INTO models (author, repo, revision, storage) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (author, repo, revision, storage) DO UPDATE SET updated_at = now()
        RETURNING id`,
-      [m.author, m.repo, m.revision],
+      [m.author, m.repo, m.revision, m.storage],
     );
     return r.rows[0]!.id;
   },
@@ -145,8 +151,8 @@ export const catalogRepository = {
   async doneFiles(db: Queryable, m: ModelKey): Promise<Map<string, { size: number; gitOid: string | null }>> {
     const r = await db.query<{ path: string; size_bytes: number; git_oid: string | null }>(
       `SELECT f.path, f.size_bytes, f.git_oid FROM model_files f JOIN models m ON m.id = f.model_id
-        WHERE m.author = $1 AND m.repo = $2 AND m.revision = $3 AND f.status = 'done'`,
-      [m.author, m.repo, m.revision],
+        WHERE m.author = $1 AND m.repo = $2 AND m.revision = $3 AND m.storage = $4 AND f.status = 'done'`,
+      [m.author, m.repo, m.revision, m.storage],
     );
     return new Map(r.rows.map((row) => [row.path, { size: row.size_bytes, gitOid: row.git_oid }]));
   },
@@ -199,5 +205,26 @@ export const catalogRepository = {
       fileIds,
     ]);
     return r.rowCount ?? 0;
+  },
+
+  /** Per storage root: its revisions' bytes on disk (done files and partial bytes), and the largest ones. */
+  async usageByRoot(
+    db: Queryable,
+    top: number,
+  ): Promise<Array<{ storage: string; used: number; models: number; largest: Array<ModelKey & { id: string; bytes_on_disk: number }> }>> {
+    const r = await db.query<{ storage: string; used: string; models: number; largest: Array<ModelKey & { id: string; bytes_on_disk: number }> | null }>(
+      `WITH per_model AS (
+         SELECT m.id, m.storage, m.author, m.repo, m.revision,
+                coalesce(sum(CASE WHEN f.status = 'done' THEN f.size_bytes ELSE least(f.bytes_done, f.size_bytes) END), 0)::bigint AS bytes_on_disk
+           FROM models m LEFT JOIN model_files f ON f.model_id = m.id
+          GROUP BY m.id),
+       ranked AS (SELECT *, row_number() OVER (PARTITION BY storage ORDER BY bytes_on_disk DESC, id) AS n FROM per_model)
+       SELECT storage, sum(bytes_on_disk)::bigint AS used, count(*)::int AS models,
+              json_agg(json_build_object('id', id, 'storage', storage, 'author', author, 'repo', repo, 'revision', revision, 'bytes_on_disk', bytes_on_disk)
+                       ORDER BY bytes_on_disk DESC, id) FILTER (WHERE n <= $1) AS largest
+         FROM ranked GROUP BY storage`,
+      [top],
+    );
+    return r.rows.map((row) => ({ storage: row.storage, used: Number(row.used), models: row.models, largest: row.largest ?? [] }));
   },
 };

@@ -4,16 +4,15 @@ import type { Db, Queryable } from '../db/pool.ts';
 import { verifyFile } from '../engine/verify-file.ts';
 import { notFound } from '../http-errors.ts';
 import { finalPath } from '../storage/file-paths.ts';
-import { displayPath } from '../storage/display-path.ts';
-import { modelDir } from '../storage/layout.ts';
+import type { StorageRoots } from '../storage/storage-roots.ts';
 import { catalogRepository as repo, type ModelFilter, type ModelKey, type ModelRow, type TargetFile } from './catalog.repository.ts';
 
-export function createCatalogService(deps: { db: Db; storageRoot: string; storageDisplayRoot?: string | null }) {
-  const { db, storageRoot } = deps;
+export function createCatalogService(deps: { db: Db; roots: StorageRoots }) {
+  const { db, roots } = deps;
   const toModel = (m: ModelRow): Model => {
-    const local = modelDir(storageRoot, m.author, m.repo, m.revision);
     return {
       id: m.id,
+      storage: m.storage,
       author: m.author,
       repo: m.repo,
       revision: m.revision,
@@ -28,13 +27,16 @@ export function createCatalogService(deps: { db: Db; storageRoot: string; storag
       bytes_done: m.bytes_done,
       bytes_on_disk: m.bytes_on_disk,
       bytes_tracked: m.bytes_tracked,
-      local_path: local,
-      display_path: displayPath(local, storageRoot, deps.storageDisplayRoot ?? null),
+      local_path: roots.revisionDir(m),
+      display_path: roots.displayPath(m),
       downloaded_at: m.downloaded_at?.toISOString() ?? null,
       created_at: m.created_at.toISOString(),
       updated_at: m.updated_at.toISOString(),
     };
   };
+
+  /** The revision folder of a catalog entry, on its root (as configured). */
+  const revisionDir = (m: ModelKey) => roots.revisionDir(m);
 
   async function requireModel(modelId: string) {
     const m = await repo.model(db, modelId);
@@ -43,6 +45,9 @@ export function createCatalogService(deps: { db: Db; storageRoot: string; storag
   }
 
   return {
+    revisionDir,
+    requireModel,
+
     async listModels(filter: ModelFilter): Promise<Model[]> {
       // PostgreSQL text cannot hold NUL, and no name on record has one: nothing matches
       if ([filter.author, filter.repo, filter.revision].some((v) => v?.includes('\0'))) return [];
@@ -60,9 +65,13 @@ export function createCatalogService(deps: { db: Db; storageRoot: string; storag
         oid: f.git_oid,
         status: f.status,
         error: f.error,
+        linked_from: f.linked_from,
         updated_at: f.updated_at.toISOString(),
       }));
     },
+
+    /** Bytes on disk per storage root, with the largest revisions of each. */
+    usageByRoot: (top: number) => repo.usageByRoot(db, top),
 
     /** Paths of the model recorded as downloaded, with what they were recorded as. */
     doneFiles: (m: ModelKey) => repo.doneFiles(db, m),
@@ -82,7 +91,7 @@ export function createCatalogService(deps: { db: Db; storageRoot: string; storag
     /** Compares what the catalog says with what is on disk. */
     async rescan(modelId: string, hashes: boolean): Promise<RescanResponse> {
       const m = await requireModel(modelId);
-      const dir = modelDir(storageRoot, m.author, m.repo, m.revision);
+      const dir = roots.revisionDir(m);
       const out = { files_checked: 0, present: 0, missing: 0, mismatched: 0 };
       for (const f of await repo.files(db, modelId)) {
         if (f.status === 'downloading') continue;
@@ -111,7 +120,7 @@ export function createCatalogService(deps: { db: Db; storageRoot: string; storag
     /** Marks the model's files that are not on disk as failed; returns how many. */
     async markMissing(modelId: string): Promise<number> {
       const m = await requireModel(modelId);
-      const dir = modelDir(storageRoot, m.author, m.repo, m.revision);
+      const dir = roots.revisionDir(m);
       let n = 0;
       for (const f of await repo.files(db, modelId)) {
         if (f.status === 'failed' || f.status === 'downloading') continue;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { readEnv } from '@d011dl/contract/env';
 import { z } from 'zod';
 import { trustEntryKind } from '../plugins/trusted-proxies.ts';
+import { parseStorageRoots } from './storage-roots.ts';
 
 const bool = z
   .string()
@@ -33,6 +34,9 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   STORAGE_ROOT: z.string().min(1).optional(),
   STORAGE_DISPLAY_ROOT: z.string().trim().min(1, 'must not be empty (leave it unset to show server paths)').max(1024).optional(),
+  STORAGE_ROOTS: z.string().trim().optional(),
+  STORAGE_DISPLAY_ROOTS: z.string().trim().optional(),
+  DEDUP: z.enum(['auto', 'off']).default('auto'),
   HF_ENDPOINT: z.url('must be a URL such as https://huggingface.co').default('https://huggingface.co'),
   HF_TOKEN: z.string().optional(),
   HF_TIMEOUT_MS: z.coerce.number().int().min(1000).default(20_000),
@@ -90,6 +94,12 @@ export interface PgConnection {
   ssl?: boolean | { rejectUnauthorized: false } | undefined;
 }
 
+export interface StorageRootConfig {
+  name: string;
+  path: string;
+  displayRoot: string | null;
+}
+
 export interface AppConfig {
   env: Env['NODE_ENV'];
   host: string;
@@ -107,9 +117,14 @@ export interface AppConfig {
     loginRateLimit: number;
   };
   dataDir: string;
+  // the default root's path (roots[0])
   storageRoot: string;
   // how people reach STORAGE_ROOT (\\nas\models, /Volumes/models); null: show server paths
   storageDisplayRoot: string | null;
+  // every storage root, the default one ("default", STORAGE_ROOT) first
+  storageRoots: StorageRootConfig[];
+  // link a file already complete on the same root instead of downloading it again
+  dedup: 'auto' | 'off';
   hub: { endpoint: string; token: string | undefined; timeoutMs: number };
   // null: start the embedded PostgreSQL under DATA_DIR/pg
   pg: PgConnection | null;
@@ -160,11 +175,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('JWT_SECRET: must be at least 32 characters (or unset in development to use a generated one)');
   }
   if (raw.HF_TOKEN !== undefined && !raw.HF_TOKEN.startsWith('hf_')) problems.push('HF_TOKEN: Hugging Face tokens start with "hf_"');
-  if (problems.length || !data) throw new ConfigError(problems);
+  const dataDir = path.resolve(data?.DATA_DIR ?? '.');
+  const storageRoot = path.resolve(data?.STORAGE_ROOT ?? path.join(dataDir, 'models'));
+  const storageRoots = data ? parseStorageRoots(storageRoot, data.STORAGE_DISPLAY_ROOT ?? null, data.STORAGE_ROOTS, data.STORAGE_DISPLAY_ROOTS) : [];
+  if (typeof storageRoots === 'string') problems.push(storageRoots);
+  if (problems.length || !data || typeof storageRoots === 'string') throw new ConfigError(problems);
   const e = data;
-
-  const dataDir = path.resolve(e.DATA_DIR);
-  const storageRoot = path.resolve(e.STORAGE_ROOT ?? path.join(dataDir, 'models'));
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -182,6 +198,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     storageRoot,
     storageDisplayRoot: e.STORAGE_DISPLAY_ROOT ?? null,
+    storageRoots,
+    dedup: e.DEDUP,
     hub: { endpoint: e.HF_ENDPOINT.replace(/\/+$/, ''), token: e.HF_TOKEN, timeoutMs: e.HF_TIMEOUT_MS },
     pg: e.PGHOST
       ? {

@@ -1,4 +1,5 @@
 // downloads owns `downloads` and `download_files`; the files themselves are the catalog's (catalog.repository.ts).
+import type { JobKind } from '@d011dl/contract';
 import type { Queryable } from '../db/pool.ts';
 
 export interface DownloadRow {
@@ -6,6 +7,9 @@ export interface DownloadRow {
   user_id: string | null;
   username: string | null;
   model_id: string;
+  kind: JobKind;
+  source_model_id: string | null;
+  storage: string;
   author: string;
   repo: string;
   revision: string;
@@ -32,7 +36,7 @@ export interface DownloadRow {
 }
 
 const DOWNLOAD_SELECT = `
-  SELECT d.*, m.author, m.repo, m.revision, u.username
+  SELECT d.*, m.storage, m.author, m.repo, m.revision, u.username
     FROM downloads d
     JOIN models m ON m.id = d.model_id
     LEFT JOIN users u ON u.id = d.user_id`;
@@ -40,12 +44,34 @@ const DOWNLOAD_SELECT = `
 export const downloadsRepository = {
   async insertDownload(
     db: Queryable,
-    d: { userId: string; modelId: string; selection: unknown; force: boolean; commitSha: string; engine: string; filesTotal: number; bytesTotal: number },
+    d: {
+      userId: string;
+      modelId: string;
+      selection: unknown;
+      force: boolean;
+      commitSha: string | null;
+      engine: string;
+      filesTotal: number;
+      bytesTotal: number;
+      kind?: JobKind;
+      sourceModelId?: string | null;
+    },
   ): Promise<string> {
     const r = await db.query<{ id: string }>(
-      `INSERT INTO downloads (user_id, model_id, selection, force, commit_sha, engine, files_total, bytes_total)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [d.userId, d.modelId, JSON.stringify(d.selection), d.force, d.commitSha, d.engine, d.filesTotal, d.bytesTotal],
+      `INSERT INTO downloads (user_id, model_id, selection, force, commit_sha, engine, files_total, bytes_total, kind, source_model_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+      [
+        d.userId,
+        d.modelId,
+        JSON.stringify(d.selection),
+        d.force,
+        d.commitSha,
+        d.engine,
+        d.filesTotal,
+        d.bytesTotal,
+        d.kind ?? 'download',
+        d.sourceModelId ?? null,
+      ],
     );
     return r.rows[0]!.id;
   },
@@ -139,13 +165,23 @@ export const downloadsRepository = {
     return r.rows[0]?.status ?? null;
   },
 
-  // Bytes that running or queued jobs other than `exceptId` still have to write: they will need that space.
-  async bytesStillNeeded(db: Queryable, exceptId: string | null): Promise<number> {
+  // Bytes that running or queued jobs other than `exceptId` still have to write on a root: they will need
+  // that space. An import writes nothing.
+  async bytesStillNeeded(db: Queryable, storage: string, exceptId: string | null): Promise<number> {
     const r = await db.query<{ n: number }>(
-      `SELECT coalesce(sum(greatest(bytes_total - bytes_done, 0)), 0) AS n FROM downloads
-        WHERE status IN ('queued', 'running') AND ($1::uuid IS NULL OR id <> $1)`,
-      [exceptId],
+      `SELECT coalesce(sum(greatest(d.bytes_total - d.bytes_done, 0)), 0) AS n FROM downloads d JOIN models m ON m.id = d.model_id
+        WHERE d.status IN ('queued', 'running') AND d.kind <> 'import' AND m.storage = $1 AND ($2::uuid IS NULL OR d.id <> $2)`,
+      [storage, exceptId],
     );
     return Number(r.rows[0]?.n ?? 0);
+  },
+
+  /** Jobs queued or running that read or write a catalog entry (as its target or its source). */
+  async activeJobsOn(db: Queryable, modelId: string): Promise<Array<{ id: string; kind: JobKind; status: string }>> {
+    const r = await db.query<{ id: string; kind: JobKind; status: string }>(
+      `SELECT id, kind, status FROM downloads WHERE status IN ('queued', 'running') AND (model_id = $1 OR source_model_id = $1)`,
+      [modelId],
+    );
+    return r.rows;
   },
 };

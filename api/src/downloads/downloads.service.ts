@@ -5,10 +5,9 @@ import { withTransaction, type Db } from '../db/pool.ts';
 import { badRequest, conflict, notFound } from '../http-errors.ts';
 import type { HubTreeEntry } from '../hub/hub-client.ts';
 import type { HubService } from '../hub/hub.service.ts';
-import { displayPath } from '../storage/display-path.ts';
 import { modelDir, revisionFolder } from '../storage/layout.ts';
 import { assertNoSymlinks, UnsafePathError } from '../storage/safe-fs.ts';
-import type { StorageGuard } from '../storage/storage-guard.ts';
+import { DEFAULT_ROOT, type StorageRoots } from '../storage/storage-roots.ts';
 import { assertSpace } from '../storage/disk-space.ts';
 import type { DownloadQueue } from '../jobs/download-queue.ts';
 import type { TargetFile } from '../catalog/catalog.repository.ts';
@@ -77,7 +76,7 @@ export function createDownloadsService(deps: {
   config: AppConfig;
   hub: HubService;
   queue: DownloadQueue;
-  storage: StorageGuard;
+  roots: StorageRoots;
   catalog: CatalogService;
 }) {
   const { db, config, hub, queue, catalog } = deps;
@@ -85,6 +84,9 @@ export function createDownloadsService(deps: {
   function toDownload(d: DownloadRow): Download {
     return {
       ...toProgress(d),
+      kind: d.kind,
+      storage: d.storage,
+      source_model_id: d.source_model_id,
       model_id: d.model_id,
       author: d.author,
       repo: d.repo,
@@ -92,8 +94,8 @@ export function createDownloadsService(deps: {
       commit_sha: d.commit_sha,
       user_id: d.user_id,
       username: d.username,
-      local_path: modelDir(config.storageRoot, d.author, d.repo, d.revision),
-      display_path: displayPath(modelDir(config.storageRoot, d.author, d.repo, d.revision), config.storageRoot, config.storageDisplayRoot),
+      local_path: deps.roots.revisionDir(d),
+      display_path: deps.roots.displayPath(d),
       created_at: d.created_at.toISOString(),
       log: d.log,
     };
@@ -109,10 +111,11 @@ export function createDownloadsService(deps: {
   return {
     async create(
       caller: Caller,
-      req: { author: string; repo: string; revision: string; selection: SelectionItem[]; force: boolean },
+      body: { author: string; repo: string; revision: string; selection: SelectionItem[]; force: boolean; storage?: string | undefined },
     ): Promise<CreateDownloadResponse> {
-      // an unmounted, read-only or unsafe storage is refused before asking the Hub anything
-      const root = await deps.storage.require();
+      const req = { ...body, storage: body.storage ?? DEFAULT_ROOT };
+      // an unknown, unmounted, read-only or unsafe storage is refused before asking the Hub anything
+      const root = await deps.roots.guard(req.storage).require();
       await assertNoSymlinks(root, [req.author, req.repo, revisionFolder(req.revision)]).catch((err: unknown) => {
         throw err instanceof UnsafePathError ? conflict(err.message, 'UnsafeStoragePath') : err;
       });
@@ -153,7 +156,7 @@ export function createDownloadsService(deps: {
       const bytesTotal = targets.reduce((n, t) => n + t.size, 0);
       // files already on disk need no new space: only what is missing has to fit
       const bytesMissing = targets.reduce((n, t, i) => n + (onDisk[i] ? 0 : t.size), 0);
-      await assertSpace(root, bytesMissing, await repo.bytesStillNeeded(db, null), config.downloads.diskReserveBytes);
+      await assertSpace(root, bytesMissing, await repo.bytesStillNeeded(db, req.storage, null), config.downloads.diskReserveBytes);
 
       const downloadId = await withTransaction(db, async (tx) => {
         const { modelId, fileIds } = await catalog.recordSelection(tx, req, targets, req.force);

@@ -11,7 +11,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { health: ReturnT
     },
     async (_req, reply) => {
       const h = await opts.health.check();
-      return reply.code(h.status === 'ok' ? 200 : 503).send(h);
+      return reply.code(h.status === 'down' ? 503 : 200).send(h);
     },
   );
 }

@@ -13,7 +13,7 @@ import { assertSpace, formatBytes } from '../storage/disk-space.ts';
 import { finalPath, resolveUrl } from '../storage/file-paths.ts';
 import { modelDir, revisionFolder } from '../storage/layout.ts';
 import { ensureDirNoSymlinks } from '../storage/safe-fs.ts';
-import type { StorageGuard } from '../storage/storage-guard.ts';
+import type { StorageRoots } from '../storage/storage-roots.ts';
 import type { EngineSettings } from './engine-settings.ts';
 import type { FileLocks } from './file-lock.ts';
 import { fetchRefusedByBridge, fetchWithHfCli } from './hf-cli-files.ts';
@@ -27,7 +27,7 @@ export interface JobContext {
   db: Db;
   config: AppConfig;
   logger: FastifyBaseLogger;
-  storage: StorageGuard;
+  roots: StorageRoots;
   scheduler: FileScheduler;
   settings: EngineSettings;
 }
@@ -68,8 +68,8 @@ export class JobRun {
     this.#ctx = ctx;
     this.#locks = locks;
     this.#files = files;
-    this.#root = ctx.config.storageRoot;
-    this.dir = modelDir(this.#root, d.author, d.repo, d.revision);
+    this.#root = ctx.roots.path(d.storage) ?? '';
+    this.dir = ctx.roots.revisionDir(d);
     this.log = new JobLog(ctx.config.downloads.logDir, d.id, d.log, ctx.config.storageRoot);
     this.progress = new JobProgress(
       files.reduce((n, f) => n + f.size_bytes, 0),
@@ -109,7 +109,8 @@ export class JobRun {
   /** The files still to fetch, or null when the job cannot start (the reason is logged). */
   async #prepare(): Promise<ModelFileRow[] | null> {
     const { d, config } = this;
-    const storage = await this.#ctx.storage.state();
+    if (!this.#ctx.roots.has(d.storage)) return this.#refuse(`the storage root "${d.storage}" is no longer configured (STORAGE_ROOTS)`);
+    const storage = await this.#ctx.roots.guard(d.storage).state();
     if (!storage.ok) {
       await this.storageLost(storage.message);
       return null;
@@ -125,7 +126,7 @@ export class JobRun {
     const partials = await Promise.all(todo.map((f) => sizeOnDisk(partialPath(finalPath(this.dir, f.path)))));
     const needed = todo.reduce((n, f, i) => n + Math.max(0, f.size_bytes - Math.max(0, partials[i]!)), 0);
     try {
-      await assertSpace(config.storageRoot, needed, await repo.bytesStillNeeded(this.db, d.id), config.downloads.diskReserveBytes);
+      await assertSpace(storage.root, needed, await repo.bytesStillNeeded(this.db, d.storage, d.id), config.downloads.diskReserveBytes);
     } catch (err) {
       return this.#refuse((err as Error).message);
     }
@@ -248,7 +249,7 @@ export class JobRun {
   async storageLost(known?: string): Promise<boolean> {
     const { controller } = this;
     if (controller.signal.reason === 'storage') return true;
-    const s = known === undefined ? await this.#ctx.storage.state() : { ok: false as const, message: known };
+    const s = known === undefined ? await this.#ctx.roots.guard(this.d.storage).state() : { ok: false as const, message: known };
     if (s.ok) return false;
     if (!controller.signal.aborted) {
       this.log.line(`paused: ${s.message}; the download resumes when the storage is back`);

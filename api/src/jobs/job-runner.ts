@@ -1,15 +1,17 @@
 // Runs the queue's jobs in this process: one JobRun per attempt, each under a lock so that two attempts of
 // one job never write the same files, and all of them stoppable at shutdown (partial files kept).
+import type { JobKind } from '@d011dl/contract';
 import type { FastifyBaseLogger } from 'fastify';
 import { catalogRepository as catalog } from '../catalog/catalog.repository.ts';
 import type { AppConfig } from '../config/config.ts';
 import type { Db } from '../db/pool.ts';
 import { downloadsRepository as repo } from '../downloads/downloads.repository.ts';
 import { FileScheduler } from '../engine/index.ts';
-import type { StorageGuard } from '../storage/storage-guard.ts';
+import type { StorageRoots } from '../storage/storage-roots.ts';
 import { engineSettings } from './engine-settings.ts';
 import { FileLocks } from './file-lock.ts';
 import { JobInterrupted, JobRun, type JobContext } from './job-run.ts';
+import type { RunnableJob, StartJob } from './runnable-job.ts';
 
 export { JobInterrupted } from './job-run.ts';
 
@@ -25,24 +27,32 @@ async function waitForLock(locks: FileLocks, key: string, ms: number): Promise<b
   }
 }
 
-export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: FastifyBaseLogger; storage: StorageGuard }) {
+// Every kind of job on the queue, and what runs it. Library jobs (copy, move, import) run the same way as
+// downloads: the same rows, progress, events, cancel and resume after a crash.
+const jobKinds: Partial<Record<JobKind, StartJob>> = {
+  download: (ctx, locks, d, files) => new JobRun(ctx, locks, d, files),
+};
+
+export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: FastifyBaseLogger; roots: StorageRoots }) {
   const { db, config } = deps;
   const ctx: JobContext = {
     db,
     config,
     logger: deps.log,
-    storage: deps.storage,
+    roots: deps.roots,
     // slots shared by every job of this process
     scheduler: new FileScheduler({ fileConcurrency: config.downloads.fileConcurrency, segmentConnections: config.downloads.segmentConnections }),
     settings: engineSettings(config),
   };
-  const running = new Map<string, JobRun>();
+  const running = new Map<string, RunnableJob>();
 
   async function runLocked(downloadId: string, locks: FileLocks): Promise<void> {
     const d = await repo.get(db, downloadId);
     if (!d || d.status === 'canceled' || d.status === 'succeeded') return;
+    const start = jobKinds[d.kind];
+    if (!start) throw new Error(`no runner for jobs of kind "${d.kind}"`);
     if ((await repo.markRunning(db, downloadId)) === 'canceled') return;
-    const job = new JobRun(ctx, locks, d, await catalog.filesOfDownload(db, downloadId));
+    const job = start(ctx, locks, d, await catalog.filesOfDownload(db, downloadId));
     running.set(downloadId, job);
     try {
       await job.run();

@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, realpath, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { StorageRootConfig } from '../config/config.ts';
+import { DEFAULT_ROOT } from '../config/storage-roots.ts';
 import type { Db } from '../db/pool.ts';
 import { HttpError } from '../http-errors.ts';
 import { INTERNAL_DIR } from './layout.ts';
@@ -23,8 +25,11 @@ interface Log {
   info(msg: string): void;
 }
 
-export function createStorageGuard(deps: { db: Db; storageRoot: string; log: Log }) {
-  const configured = deps.storageRoot;
+export function createStorageGuard(deps: { db: Db; root: StorageRootConfig; log: Log }) {
+  const configured = deps.root.path;
+  const name = deps.root.name;
+  // the default root is the one people set as STORAGE_ROOT; the others they know by name
+  const label = name === DEFAULT_ROOT ? 'STORAGE_ROOT' : `storage root "${name}"`;
   // once read, the database's record never changes (one row, never updated)
   let recorded: StorageRecord | null = null;
   let initialising: Promise<StorageState> | null = null;
@@ -74,8 +79,8 @@ export function createStorageGuard(deps: { db: Db; storageRoot: string; log: Log
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EROFS') return down('ReadOnly', `storage is read-only: ${configured} is mounted read-only; D011DL needs to write to it`);
       // gone since it was found a moment ago (an unmount under way): say so, not "not writable"
-      if (code === 'ENOENT') return down('Missing', `STORAGE_ROOT ${configured} does not exist (is the storage mounted?)`);
-      return down('NotWritable', `STORAGE_ROOT ${configured} is not writable by the API's user`);
+      if (code === 'ENOENT') return down('Missing', `${label} ${configured} does not exist (is the storage mounted?)`);
+      return down('NotWritable', `${label} ${configured} is not writable by the API's user`);
     }
   }
 
@@ -84,7 +89,7 @@ export function createStorageGuard(deps: { db: Db; storageRoot: string; log: Log
     deps.log.info(`initialising the storage at ${configured}: writing its marker ${INTERNAL_DIR}/${MARKER_FILE}${separate ? ' (a mount of its own)' : ''}`);
     const rec: StorageRecord = { storage_id: randomUUID(), separate_mount: separate };
     await writeMarker(root, rec);
-    recorded = await repo.record(deps.db, rec);
+    recorded = await repo.record(deps.db, name, rec);
     return { ok: true, root };
   }
 
@@ -92,18 +97,16 @@ export function createStorageGuard(deps: { db: Db; storageRoot: string; log: Log
     let root: string;
     try {
       root = await realpath(configured);
-      if (!(await stat(root)).isDirectory()) return down('Missing', `STORAGE_ROOT ${configured} is not a folder`);
+      if (!(await stat(root)).isDirectory()) return down('Missing', `${label} ${configured} is not a folder`);
     } catch (err) {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       return down(
         missing ? 'Missing' : 'NotMounted',
-        missing
-          ? `STORAGE_ROOT ${configured} does not exist (is the storage mounted?)`
-          : `STORAGE_ROOT ${configured} cannot be read: ${(err as Error).message}`,
+        missing ? `${label} ${configured} does not exist (is the storage mounted?)` : `${label} ${configured} cannot be read: ${(err as Error).message}`,
       );
     }
     try {
-      recorded ??= await repo.get(deps.db);
+      recorded ??= await repo.get(deps.db, name);
     } catch {
       // without the record an empty mount point looks like a new storage: never initialise blind
       return down('Unchecked', `cannot check the storage at ${configured} while the database is unreachable`);
@@ -131,7 +134,7 @@ export function createStorageGuard(deps: { db: Db; storageRoot: string; log: Log
     if (ro) return ro;
     if (marker) {
       // a storage initialised by an installation whose database was replaced (restore, new server)
-      recorded ??= await repo.record(deps.db, marker);
+      recorded ??= await repo.record(deps.db, name, marker);
       return { ok: true, root };
     }
     // first use: one initialisation at a time in this process (others race harmlessly on rename)
@@ -142,12 +145,14 @@ export function createStorageGuard(deps: { db: Db; storageRoot: string; log: Log
   }
 
   return {
+    root: deps.root,
+    label,
     /** The storage's state; on first use it writes the marker. Never throws for storage problems. */
     async state(): Promise<StorageState> {
       try {
         return await check();
       } catch (err) {
-        return down('NotWritable', `cannot use STORAGE_ROOT ${configured}: ${(err as Error).message}`);
+        return down('NotWritable', `cannot use ${label} ${configured}: ${(err as Error).message}`);
       }
     },
 

@@ -6,14 +6,18 @@ export interface StorageRecord {
 }
 
 export const storageRepository = {
-  async get(db: Queryable): Promise<StorageRecord | null> {
-    const r = await db.query<StorageRecord>('SELECT storage_id, separate_mount FROM storage');
+  async get(db: Queryable, rootName: string): Promise<StorageRecord | null> {
+    const r = await db.query<StorageRecord>('SELECT storage_id, separate_mount FROM storage WHERE root_name = $1', [rootName]);
     return r.rows[0] ?? null;
   },
 
   /** Records the storage unless another instance did first; answers what is recorded. */
-  async record(db: Queryable, rec: StorageRecord): Promise<StorageRecord> {
-    await db.query('INSERT INTO storage (storage_id, separate_mount) VALUES ($1, $2) ON CONFLICT DO NOTHING', [rec.storage_id, rec.separate_mount]);
-    return (await this.get(db))!;
+  async record(db: Queryable, rootName: string, rec: StorageRecord): Promise<StorageRecord> {
+    await db.query('INSERT INTO storage (root_name, storage_id, separate_mount) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      rootName,
+      rec.storage_id,
+      rec.separate_mount,
+    ]);
+    return (await this.get(db, rootName))!;
   },
 };

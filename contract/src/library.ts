@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { RepoPathSchema } from './names.ts';
+import { StorageNameSchema } from './storage.ts';
+
+// Library management (issue 14): delete, move/copy between storage roots, import from disk.
+
+export const DeleteModelResponseSchema = z.object({
+  deleted_files: z.number().int().describe('files removed from disk'),
+  freed_bytes: z.number().int().describe('their size'),
+});
+export type DeleteModelResponse = z.infer<typeof DeleteModelResponseSchema>;
+
+export const DeleteFilesRequestSchema = z.object({
+  paths: z.array(RepoPathSchema).min(1, 'name at least one file').max(100_000).describe("files of the revision, as the catalog's file list names them"),
+});
+export type DeleteFilesRequest = z.input<typeof DeleteFilesRequestSchema>;
+
+export const TransferRequestSchema = z.object({
+  to: StorageNameSchema.describe('the storage root to copy or move the revision to'),
+});
+export type TransferRequest = z.input<typeof TransferRequestSchema>;
+
+export const LibraryJobResponseSchema = z.object({
+  download_id: z.uuid().describe('the job (it runs on the download queue: same progress, events, cancel)'),
+  model_id: z.uuid().describe('the catalog entry the job fills'),
+  status: z.literal('queued'),
+});
+export type LibraryJobResponse = z.infer<typeof LibraryJobResponseSchema>;
+
+export const ImportRequestSchema = z.object({
+  storage: StorageNameSchema.optional().describe('the root to scan; default: "default" (STORAGE_ROOT)'),
+});
+export type ImportRequest = z.input<typeof ImportRequestSchema>;
+
+export const ImportResponseSchema = z.object({
+  imports: z.array(
+    z.object({
+      author: z.string(),
+      repo: z.string(),
+      revision: z.string(),
+      download_id: z.uuid(),
+      model_id: z.uuid(),
+    }),
+  ),
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })).describe('folders found but not imported, with why'),
+});
+export type ImportResponse = z.infer<typeof ImportResponseSchema>;
