@@ -50,12 +50,12 @@ export async function screenshotSizes(page: Page, name: string, opts: { dark?: b
     ['phone', PHONE],
   ] as const) {
     await page.setViewportSize(viewport);
-    await page.screenshot({ path: path.join(shots, `${name}-${label}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(shots, `${name}-${label}.png`), fullPage: true, timeout: 90_000 });
   }
   if (opts.dark) {
     await page.setViewportSize(DESKTOP);
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: path.join(shots, `${name}-desktop-dark.png`), fullPage: true });
+    await page.screenshot({ path: path.join(shots, `${name}-desktop-dark.png`), fullPage: true, timeout: 90_000 });
     await page.emulateMedia({ colorScheme: 'light' });
   }
   await page.setViewportSize(size);
