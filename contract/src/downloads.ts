@@ -19,6 +19,29 @@ export const CreateDownloadRequestSchema = z.object({
 });
 export type CreateDownloadRequest = z.input<typeof CreateDownloadRequestSchema>;
 
+export const BatchDownloadRequestSchema = CreateDownloadRequestSchema.omit({ revision: true }).extend({
+  revisions: z
+    .array(RevisionSchema)
+    .min(1, 'choose at least one revision')
+    .max(20, 'at most 20 revisions at once')
+    .refine((r) => new Set(r).size === r.length, 'a revision is listed twice')
+    .describe('branches, tags or commits of the repo: one job each, each pinned to its own commit'),
+});
+export type BatchDownloadRequest = z.input<typeof BatchDownloadRequestSchema>;
+
+export const BatchDownloadResponseSchema = z.object({
+  downloads: z.array(
+    z.object({
+      revision: z.string(),
+      download_id: z.uuid().nullable().describe('null when nothing was queued for this revision'),
+      status: z.enum(['queued', 'already_downloaded']),
+      commit_sha: z.string().nullable(),
+      message: z.string().nullable().describe('why nothing was queued'),
+    }),
+  ),
+});
+export type BatchDownloadResponse = z.infer<typeof BatchDownloadResponseSchema>;
+
 export const DownloadStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled']);
 export type DownloadStatus = z.infer<typeof DownloadStatusSchema>;
 

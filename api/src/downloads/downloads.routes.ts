@@ -1,5 +1,7 @@
 import {
   ApiErrorSchema,
+  BatchDownloadRequestSchema,
+  BatchDownloadResponseSchema,
   CreateDownloadRequestSchema,
   CreateDownloadResponseSchema,
   DownloadFilesResponseSchema,
@@ -41,6 +43,21 @@ export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: D
       },
     },
     async (req, reply) => reply.code(202).send(await downloads.create(caller(req), req.body)),
+  );
+
+  r.post(
+    '/downloads/batch',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary: 'Queue several revisions of one repo at once: one job per revision, each pinned to its commit',
+        description:
+          'All or nothing: a revision that does not exist, an inaccessible gated repo or too little space refuses the whole batch (the message names the revision). A revision already downloaded is reported and skipped.',
+        body: BatchDownloadRequestSchema,
+        response: { 202: BatchDownloadResponseSchema, ...errors },
+      },
+    },
+    async (req, reply) => reply.code(202).send(await downloads.createBatch(caller(req), req.body)),
   );
 
   r.get(

@@ -1,19 +1,23 @@
-import { lstat } from 'node:fs/promises';
-import type { CreateDownloadResponse, Download, DownloadFile, DownloadProgress, SelectionItem } from '@d011dl/contract';
+import type { BatchDownloadRequestSchema, BatchDownloadResponse, CreateDownloadResponse, Download, DownloadFile, DownloadProgress } from '@d011dl/contract';
+import type { z } from 'zod';
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
-import { badRequest, conflict, notFound } from '../http-errors.ts';
-import type { HubTreeEntry } from '../hub/hub-client.ts';
+import { conflict, notFound } from '../http-errors.ts';
 import type { HubService } from '../hub/hub.service.ts';
-import { modelDir, revisionFolder } from '../storage/layout.ts';
-import { assertNoSymlinks, UnsafePathError } from '../storage/safe-fs.ts';
-import { DEFAULT_ROOT, type StorageRoots } from '../storage/storage-roots.ts';
+import type { StorageRoots } from '../storage/storage-roots.ts';
 import { assertSpace } from '../storage/disk-space.ts';
 import type { DownloadQueue } from '../jobs/download-queue.ts';
-import type { TargetFile } from '../catalog/catalog.repository.ts';
 import type { CatalogService } from '../catalog/catalog.service.ts';
+import { enqueuePlans, planDownload, type DownloadPlan, type DownloadRequest } from './download-plan.ts';
 import { downloadsRepository as repo, type DownloadRow } from './downloads.repository.ts';
-import { finalPath } from '../storage/file-paths.ts';
+
+export { expandSelection } from './download-plan.ts';
+
+/** The same error, its message led by which item of a batch it is about. */
+function prefixed(err: unknown, prefix: string): unknown {
+  if (err instanceof Error) err.message = prefix + err.message;
+  return err;
+}
 
 export interface Caller {
   id: string;
@@ -41,36 +45,6 @@ export function toProgress(d: DownloadRow): DownloadProgress {
   };
 }
 
-/** Which files of the tree a selection means: all of them when empty; everything under a dir. */
-export function expandSelection(tree: HubTreeEntry[], selection: SelectionItem[]): TargetFile[] {
-  const files = tree.filter((e) => e.type === 'file');
-  const toTarget = (e: HubTreeEntry): TargetFile => ({ path: e.path, size: e.size, sha256: e.lfs?.oid ?? null, gitOid: e.oid, isLfs: Boolean(e.lfs) });
-  if (selection.length === 0) return files.map(toTarget);
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  const dirs = new Set(tree.filter((e) => e.type === 'directory').map((e) => e.path));
-  const chosen = new Map<string, HubTreeEntry>();
-  const missing: string[] = [];
-  for (const item of selection) {
-    if (item.type === 'file') {
-      const f = byPath.get(item.path);
-      if (f) chosen.set(f.path, f);
-      else missing.push(item.path);
-    } else if (dirs.has(item.path)) {
-      for (const f of files) if (f.path.startsWith(`${item.path}/`)) chosen.set(f.path, f);
-    } else {
-      missing.push(`${item.path}/`);
-    }
-  }
-  if (missing.length) {
-    const shown = missing
-      .slice(0, 5)
-      .map((m) => `"${m}"`)
-      .join(', ');
-    throw badRequest(`Not in the repo at this revision: ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`, 'UnknownPath');
-  }
-  return [...chosen.values()].map(toTarget);
-}
-
 export function createDownloadsService(deps: {
   db: Db;
   config: AppConfig;
@@ -79,7 +53,8 @@ export function createDownloadsService(deps: {
   roots: StorageRoots;
   catalog: CatalogService;
 }) {
-  const { db, config, hub, queue, catalog } = deps;
+  const { db, config, queue } = deps;
+  const planDeps = { db, hub: deps.hub, roots: deps.roots, catalog: deps.catalog, queue, engine: config.downloads.engine };
 
   function toDownload(d: DownloadRow): Download {
     return {
@@ -109,73 +84,44 @@ export function createDownloadsService(deps: {
   }
 
   return {
-    async create(
-      caller: Caller,
-      body: { author: string; repo: string; revision: string; selection: SelectionItem[]; force: boolean; storage?: string | undefined },
-    ): Promise<CreateDownloadResponse> {
-      const req = { ...body, storage: body.storage ?? DEFAULT_ROOT };
-      // an unknown, unmounted, read-only or unsafe storage is refused before asking the Hub anything
-      const root = await deps.roots.guard(req.storage).require();
-      await assertNoSymlinks(root, [req.author, req.repo, revisionFolder(req.revision)]).catch((err: unknown) => {
-        throw err instanceof UnsafePathError ? conflict(err.message, 'UnsafeStoragePath') : err;
-      });
-      const commit = await hub.resolveCommit(req.author, req.repo, req.revision);
-      const targets = expandSelection(await hub.listAll(req.author, req.repo, commit), req.selection);
-      if (targets.length === 0) throw badRequest('Nothing to download: the selection has no files', 'EmptySelection');
-      const dir = modelDir(root, req.author, req.repo, req.revision);
-      for (const t of targets) finalPath(dir, t.path);
+    async create(caller: Caller, body: DownloadRequest): Promise<CreateDownloadResponse> {
+      const plan = await planDownload(planDeps, body);
+      await assertSpace(plan.root, plan.bytesMissing, await repo.bytesStillNeeded(db, plan.storage, null), config.downloads.diskReserveBytes);
+      const [downloadId] = await withTransaction(db, (tx) => enqueuePlans(planDeps, tx, caller, [plan]));
+      queue.wake();
+      return { download_id: downloadId!, status: 'queued', commit_sha: plan.commit, files_total: plan.targets.length, bytes_total: plan.bytesTotal };
+    },
 
-      // one look at the disk serves both the "already downloaded" check and the space check (a link
-      // is not a downloaded file: the job refuses it with a clear message)
-      const onDisk = await Promise.all(
-        targets.map(async (t) => {
-          const st = await lstat(finalPath(dir, t.path)).catch(() => null);
-          return Boolean(st?.isFile() && st.size === t.size);
-        }),
-      );
-      if (!req.force) {
-        const done = await catalog.doneFiles(req);
-        const present = targets.map((t, i) => {
-          const rec = done.get(t.path);
-          return Boolean(rec && rec.size === t.size && rec.gitOid === t.gitOid && onDisk[i]);
-        });
-        if (present.every(Boolean)) {
-          // the portal and the app offer "Verify and re-download" on this code; retry_with tells API callers how
-          const err = conflict(
-            `Every selected file of ${req.author}/${req.repo}@${req.revision} is already downloaded and matches the Hub. Choose "Verify and re-download" to check every file on disk and fetch again any that differ.`,
-            'AlreadyDownloaded',
-          );
-          err.body = { retry_with: { force: true } };
-          throw err;
+    /** Several revisions of one repo, one job each, queued together or not at all. */
+    async createBatch(caller: Caller, body: z.output<typeof BatchDownloadRequestSchema>): Promise<BatchDownloadResponse> {
+      const { revisions, ...rest } = body;
+      const planned: Array<{ revision: string; plan: DownloadPlan | null; message: string | null }> = [];
+      // one revision after the other: a batch is a handful, and the Hub's rate limits are per minute
+      for (const revision of revisions) {
+        try {
+          planned.push({ revision, plan: await planDownload(planDeps, { ...rest, revision }), message: null });
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'AlreadyDownloaded') throw prefixed(err, `${revision}: `);
+          planned.push({ revision, plan: null, message: (err as Error).message });
         }
       }
-      // Gated repos list their files publicly and refuse them only at download: ask before queueing.
-      const probe = targets.find((t) => t.size > 0) ?? targets[0]!;
-      await hub.checkFileAccess(req.author, req.repo, commit, probe.path);
-
-      const bytesTotal = targets.reduce((n, t) => n + t.size, 0);
-      // files already on disk need no new space: only what is missing has to fit
-      const bytesMissing = targets.reduce((n, t, i) => n + (onDisk[i] ? 0 : t.size), 0);
-      await assertSpace(root, bytesMissing, await repo.bytesStillNeeded(db, req.storage, null), config.downloads.diskReserveBytes);
-
-      const downloadId = await withTransaction(db, async (tx) => {
-        const { modelId, fileIds } = await catalog.recordSelection(tx, req, targets, req.force);
-        const id = await repo.insertDownload(tx, {
-          userId: caller.id,
-          modelId,
-          selection: req.selection,
-          force: req.force,
-          commitSha: commit,
-          engine: config.downloads.engine,
-          filesTotal: targets.length,
-          bytesTotal,
-        });
-        await repo.linkFiles(tx, id, fileIds);
-        await repo.setJobId(tx, id, await queue.send(tx, { downloadId: id }));
-        return id;
-      });
-      queue.wake();
-      return { download_id: downloadId, status: 'queued', commit_sha: commit, files_total: targets.length, bytes_total: bytesTotal };
+      const plans = planned.flatMap((p) => (p.plan ? [p.plan] : []));
+      if (plans.length) {
+        // together they must fit, each root with what its other jobs still need
+        const storage = plans[0]!.storage;
+        const missing = plans.reduce((n, p) => n + p.bytesMissing, 0);
+        await assertSpace(plans[0]!.root, missing, await repo.bytesStillNeeded(db, storage, null), config.downloads.diskReserveBytes);
+      }
+      const ids = await withTransaction(db, (tx) => enqueuePlans(planDeps, tx, caller, plans));
+      if (ids.length) queue.wake();
+      let next = 0;
+      return {
+        downloads: planned.map((p) =>
+          p.plan
+            ? { revision: p.revision, download_id: ids[next++]!, status: 'queued' as const, commit_sha: p.plan.commit, message: null }
+            : { revision: p.revision, download_id: null, status: 'already_downloaded' as const, commit_sha: null, message: p.message },
+        ),
+      };
     },
 
     async get(id: string, caller: Caller): Promise<Download> {
@@ -197,7 +143,7 @@ export function createDownloadsService(deps: {
 
     async files(id: string, caller: Caller): Promise<DownloadFile[]> {
       await visible(id, caller);
-      return (await catalog.filesOfDownload(id)).map((f) => ({
+      return (await deps.catalog.filesOfDownload(id)).map((f) => ({
         path: f.path,
         size_bytes: f.size_bytes,
         bytes_done: f.bytes_done,
@@ -220,7 +166,7 @@ export function createDownloadsService(deps: {
       if (d.status !== 'failed' && d.status !== 'canceled')
         throw conflict(`Only failed or canceled downloads can be retried; this one is ${d.status}`, 'NotRetryable');
       await withTransaction(db, async (tx) => {
-        await catalog.resetFailed(tx, await repo.fileIds(tx, id));
+        await deps.catalog.resetFailed(tx, await repo.fileIds(tx, id));
         await repo.requeue(tx, id);
         await repo.setJobId(tx, id, await queue.send(tx, { downloadId: id }));
       });

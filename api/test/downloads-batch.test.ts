@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startHubSim, type HubSim } from '@d011dl/hubsim';
+import { revisionFolder } from '../src/storage/layout.ts';
+import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
+import { assertFilesExact, waitForStatus } from './helpers/downloads.ts';
+
+describe('several revisions in one go (POST /downloads/batch)', () => {
+  let sim: HubSim;
+  let t: TestApp;
+  let token: string;
+  before(async () => {
+    sim = await startHubSim();
+    t = await startTestApp({ HF_ENDPOINT: sim.url });
+    token = (await registerAndLogin(t.app)).token;
+  });
+  after(async () => {
+    await t.close();
+    await sim.close();
+  });
+  const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, payload, headers: bearer(token) });
+  const jobCount = async () => (await t.app.inject({ url: '/downloads', headers: bearer(token) })).json().downloads.length;
+
+  it('queues one job per revision, each pinned to its own commit, all byte-exact in their own folders', async () => {
+    const revisions = ['main', 'v1.0', 'feature/x'];
+    const res = await post('/downloads/batch', { author: 'acme', repo: 'tiny-model', revisions });
+    assert.equal(res.statusCode, 202, res.body);
+    const items = res.json().downloads;
+    assert.deepEqual(
+      items.map((d: { revision: string; status: string }) => [d.revision, d.status]),
+      revisions.map((r) => [r, 'queued']),
+    );
+    for (const [i, rev] of revisions.entries()) {
+      assert.equal(items[i].commit_sha, sim.commitSha('acme/tiny-model', rev));
+      const d = await waitForStatus(t.app, token, items[i].download_id, ['succeeded', 'failed']);
+      assert.equal(d.status, 'succeeded', JSON.stringify(d));
+      assert.equal(d.revision, rev);
+      assert.equal(d.commit_sha, sim.commitSha('acme/tiny-model', rev));
+      await assertFilesExact(sim, t.config.storageRoot, 'acme/tiny-model', rev, revisionFolder(rev));
+    }
+  });
+
+  it('again: every revision is reported as already downloaded, nothing is queued', async () => {
+    const before = await jobCount();
+    const res = await post('/downloads/batch', { author: 'acme', repo: 'tiny-model', revisions: ['main', 'v1.0'] });
+    assert.equal(res.statusCode, 202, res.body);
+    for (const d of res.json().downloads) {
+      assert.equal(d.status, 'already_downloaded');
+      assert.equal(d.download_id, null);
+      assert.match(d.message, /already downloaded/);
+    }
+    assert.equal(await jobCount(), before);
+  });
+
+  it('all or nothing: one unknown revision refuses the batch, naming it, and queues nothing', async () => {
+    const before = await jobCount();
+    const res = await post('/downloads/batch', { author: 'acme', repo: 'tiny-model', revisions: ['dev', 'no-such-branch'] });
+    assert.equal(res.statusCode, 404, res.body);
+    assert.match(res.json().message, /^no-such-branch: /);
+    assert.equal(await jobCount(), before);
+  });
+
+  it('refuses an empty or repeated list in words', async () => {
+    let res = await post('/downloads/batch', { author: 'acme', repo: 'tiny-model', revisions: [] });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.json().message, /at least one revision/);
+    res = await post('/downloads/batch', { author: 'acme', repo: 'tiny-model', revisions: ['dev', 'dev'] });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.json().message, /listed twice/);
+  });
+});
