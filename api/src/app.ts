@@ -34,6 +34,9 @@ import portalSecret from './plugins/portal-secret.ts';
 import openapi from './plugins/swagger.ts';
 import { TrustedProxies } from './plugins/trusted-proxies.ts';
 import { StorageRoots } from './storage/storage-roots.ts';
+import { updateApplyRoutes } from './updates/update-apply.routes.ts';
+import { createUpdateApplyService } from './updates/update-apply.service.ts';
+import { scheduleTrashSweep } from './updates/trash.ts';
 import { storageRoutes } from './storage/storage.routes.ts';
 import { createStorageService } from './storage/storage.service.ts';
 
@@ -73,6 +76,8 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   // first start on an empty folder: write the markers now (and say so), not at the first download
   await roots.initialise();
   const catalog = createCatalogService({ db: app.db, roots });
+  const stopTrashSweep = scheduleTrashSweep(roots, config.trashDays, app.log);
+  app.addHook('onClose', async () => stopTrashSweep());
   const health = createHealthService({ db: app.db, roots, version: VERSION });
 
   const queue = await startDownloadQueue(app.pgConnection, app.log, { heartbeatSeconds: config.downloads.heartbeatSeconds });
@@ -101,6 +106,17 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(repoInfoRoutes, { hubClient });
     await priv.register(catalogRoutes, { catalog, rescanGuard: createRescanGuard({ db: app.db }) });
     await priv.register(downloadsRoutes, { downloads });
+    await priv.register(updateApplyRoutes, {
+      updates: createUpdateApplyService({
+        db: app.db,
+        hub,
+        queue,
+        roots,
+        catalog,
+        reserveBytes: config.downloads.diskReserveBytes,
+        engine: config.downloads.engine,
+      }),
+    });
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes: config.downloads.diskReserveBytes }) });
   });
 }

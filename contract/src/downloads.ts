@@ -81,7 +81,7 @@ export const DownloadProgressSchema = z.object({
 });
 export type DownloadProgress = z.infer<typeof DownloadProgressSchema>;
 
-export const JobKindSchema = z.enum(['download', 'copy', 'move', 'import']);
+export const JobKindSchema = z.enum(['download', 'copy', 'move', 'import', 'update']);
 export type JobKind = z.infer<typeof JobKindSchema>;
 
 export const DownloadSchema = DownloadProgressSchema.extend({

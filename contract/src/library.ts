@@ -45,3 +45,13 @@ export const ImportResponseSchema = z.object({
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })).describe('folders found but not imported, with why'),
 });
 export type ImportResponse = z.infer<typeof ImportResponseSchema>;
+
+export const UpdateJobResponseSchema = LibraryJobResponseSchema.extend({
+  commit_sha: z.string().describe('the commit the revision is updated to'),
+  files_added: z.number().int(),
+  files_changed: z.number().int(),
+  files_removed: z.number().int().describe('gone upstream: they move to the trash with the old folder'),
+  files_unchanged: z.number().int().describe('carried over without a download'),
+  bytes_to_fetch: z.number().int().describe('size of the added and changed files'),
+});
+export type UpdateJobResponse = z.infer<typeof UpdateJobResponseSchema>;

@@ -253,8 +253,8 @@ export interface HubSim {
   stats: SimStats;
   /** change the content (and so etag/sha) of a file in place, at the same commit(s) */
   mutateFile(repoId: string, path: string, newSeed?: string, revision?: string): void;
-  /** add a commit on a branch (creating the branch from main if needed); returns the new commit sha */
-  advanceBranch(repoId: string, branch: string, change?: { path?: string; text?: string }): string;
+  /** add a commit on a branch (creating the branch from main if needed) that sets a file's text, or deletes it (text null); returns the new commit sha */
+  advanceBranch(repoId: string, branch: string, change?: { path?: string; text?: string | null }): string;
   /** full commit sha a revision resolves to (throws on unknown repo/revision) */
   commitSha(repoId: string, revision?: string): string;
   /** every file at a revision (hashes computed if needed) */

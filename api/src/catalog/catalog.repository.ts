@@ -95,6 +95,7 @@ export const catalogRepository = {
           AND ($3::text IS NULL OR m.revision = $3)
           AND ($4::boolean IS NULL OR m.is_downloaded = $4)
           AND ($5::text IS NULL OR m.storage = $5)
+          AND m.staging_of IS NULL
         ORDER BY lower(m.author), lower(m.repo), m.revision, m.storage`,
       [f.author ?? null, f.repo ?? null, f.revision ?? null, f.downloaded ?? null, f.storage ?? null],
     );
@@ -102,14 +103,14 @@ export const catalogRepository = {
   },
 
   async model(db: Queryable, id: string): Promise<(ModelKey & { id: string; commit_sha: string | null }) | null> {
-    const r = await db.query('SELECT id, storage, author, repo, revision, commit_sha FROM models WHERE id = $1', [id]);
+    const r = await db.query('SELECT id, storage, author, repo, revision, commit_sha FROM models WHERE id = $1 AND staging_of IS NULL', [id]);
     return r.rows[0] ?? null;
   },
 
   async upsertModel(db: Queryable, m: ModelKey): Promise<string> {
     const r = await db.query<{ id: string }>(
       `INSERT INTO models (author, repo, revision, storage) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (author, repo, revision, storage) DO UPDATE SET updated_at = now()
+       ON CONFLICT (author, repo, revision, storage) WHERE staging_of IS NULL DO UPDATE SET updated_at = now()
        RETURNING id`,
       [m.author, m.repo, m.revision, m.storage],
     );
@@ -151,7 +152,7 @@ export const catalogRepository = {
   async doneFiles(db: Queryable, m: ModelKey): Promise<Map<string, { size: number; gitOid: string | null }>> {
     const r = await db.query<{ path: string; size_bytes: number; git_oid: string | null }>(
       `SELECT f.path, f.size_bytes, f.git_oid FROM model_files f JOIN models m ON m.id = f.model_id
-        WHERE m.author = $1 AND m.repo = $2 AND m.revision = $3 AND m.storage = $4 AND f.status = 'done'`,
+        WHERE m.author = $1 AND m.repo = $2 AND m.revision = $3 AND m.storage = $4 AND m.staging_of IS NULL AND f.status = 'done'`,
       [m.author, m.repo, m.revision, m.storage],
     );
     return new Map(r.rows.map((row) => [row.path, { size: row.size_bytes, gitOid: row.git_oid }]));
@@ -191,6 +192,15 @@ export const catalogRepository = {
     );
   },
 
+  /** A file that is complete without a download: linked (or copied and verified) from `from`. */
+  async markLinked(db: Queryable, fileId: string, from: string): Promise<void> {
+    await db.query(
+      `UPDATE model_files SET status = 'done', error = NULL, bytes_done = size_bytes, linked_from = $2, downloaded_at = now(), updated_at = now()
+        WHERE id = $1`,
+      [fileId, from],
+    );
+  },
+
   async setFilesBytes(db: Queryable, rows: Array<{ id: string; bytes: number }>): Promise<void> {
     if (!rows.length) return;
     await db.query(
@@ -217,6 +227,7 @@ export const catalogRepository = {
          SELECT m.id, m.storage, m.author, m.repo, m.revision,
                 coalesce(sum(CASE WHEN f.status = 'done' THEN f.size_bytes ELSE least(f.bytes_done, f.size_bytes) END), 0)::bigint AS bytes_on_disk
            FROM models m LEFT JOIN model_files f ON f.model_id = m.id
+          WHERE m.staging_of IS NULL
           GROUP BY m.id),
        ranked AS (SELECT *, row_number() OVER (PARTITION BY storage ORDER BY bytes_on_disk DESC, id) AS n FROM per_model)
        SELECT storage, sum(bytes_on_disk)::bigint AS used, count(*)::int AS models,

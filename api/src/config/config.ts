@@ -37,6 +37,7 @@ const EnvSchema = z.object({
   STORAGE_ROOTS: z.string().trim().optional(),
   STORAGE_DISPLAY_ROOTS: z.string().trim().optional(),
   DEDUP: z.enum(['auto', 'off']).default('auto'),
+  TRASH_DAYS: z.coerce.number().int('must be a whole number of days').min(0).max(3650).default(7),
   HF_ENDPOINT: z.url('must be a URL such as https://huggingface.co').default('https://huggingface.co'),
   HF_TOKEN: z.string().optional(),
   HF_TIMEOUT_MS: z.coerce.number().int().min(1000).default(20_000),
@@ -125,6 +126,8 @@ export interface AppConfig {
   storageRoots: StorageRootConfig[];
   // link a file already complete on the same root instead of downloading it again
   dedup: 'auto' | 'off';
+  // days an update's replaced folder is kept in <root>/.d011dl/trash
+  trashDays: number;
   hub: { endpoint: string; token: string | undefined; timeoutMs: number };
   // null: start the embedded PostgreSQL under DATA_DIR/pg
   pg: PgConnection | null;
@@ -200,6 +203,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     storageDisplayRoot: e.STORAGE_DISPLAY_ROOT ?? null,
     storageRoots,
     dedup: e.DEDUP,
+    trashDays: e.TRASH_DAYS,
     hub: { endpoint: e.HF_ENDPOINT.replace(/\/+$/, ''), token: e.HF_TOKEN, timeoutMs: e.HF_TIMEOUT_MS },
     pg: e.PGHOST
       ? {

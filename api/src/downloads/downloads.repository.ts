@@ -184,4 +184,11 @@ export const downloadsRepository = {
     );
     return r.rows;
   },
+
+  /** A job now about another catalog entry (an update's staging entry applied): its row and file links follow. */
+  async moveToModel(db: Queryable, downloadId: string, modelId: string, fileIds: string[]): Promise<void> {
+    await db.query('UPDATE downloads SET model_id = $2, updated_at = now() WHERE id = $1', [downloadId, modelId]);
+    await db.query('DELETE FROM download_files WHERE download_id = $1', [downloadId]);
+    await this.linkFiles(db, downloadId, fileIds);
+  },
 };

@@ -2,6 +2,7 @@
 // CLI), records every file's outcome in the catalog and settles the job. The runner (job-runner.ts)
 // makes one per attempt.
 import { lstat } from 'node:fs/promises';
+import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { catalogRepository as catalog, type ModelFileRow } from '../catalog/catalog.repository.ts';
 import type { AppConfig } from '../config/config.ts';
@@ -11,7 +12,7 @@ import { DownloadError, downloadFile, runFileSet, type FileOutcome, type FileRes
 import { partialPath } from '../engine/sidecar.ts';
 import { assertSpace, formatBytes } from '../storage/disk-space.ts';
 import { finalPath, resolveUrl } from '../storage/file-paths.ts';
-import { modelDir, revisionFolder } from '../storage/layout.ts';
+import { revisionFolder } from '../storage/layout.ts';
 import { ensureDirNoSymlinks } from '../storage/safe-fs.ts';
 import type { StorageRoots } from '../storage/storage-roots.ts';
 import type { EngineSettings } from './engine-settings.ts';
@@ -30,6 +31,13 @@ export interface JobContext {
   roots: StorageRoots;
   scheduler: FileScheduler;
   settings: EngineSettings;
+}
+
+export interface JobRunOptions {
+  /** the folder the job writes, relative to the root, when not the revision's own (an update's staging) */
+  workParts?: string[];
+  /** last step of a job whose files all succeeded (an update swaps its folder in); a throw fails the job */
+  beforeSuccess?: (run: JobRun) => Promise<void>;
 }
 
 // Thrown out of a job interrupted by shutdown so the queue hands it out again after restart.
@@ -60,11 +68,13 @@ export class JobRun {
   readonly #ctx: JobContext;
   readonly #locks: FileLocks;
   readonly #files: ModelFileRow[];
+  readonly #opts: JobRunOptions;
 
   readonly d: DownloadRow;
 
-  constructor(ctx: JobContext, locks: FileLocks, d: DownloadRow, files: ModelFileRow[]) {
+  constructor(ctx: JobContext, locks: FileLocks, d: DownloadRow, files: ModelFileRow[], opts: JobRunOptions = {}) {
     this.d = d;
+    this.#opts = opts;
     this.#ctx = ctx;
     this.#locks = locks;
     this.#files = files;
@@ -116,8 +126,9 @@ export class JobRun {
       return null;
     }
     this.#root = storage.root;
-    this.dir = modelDir(storage.root, d.author, d.repo, d.revision);
-    const unsafe = await ensureDirNoSymlinks(storage.root, [d.author, d.repo, revisionFolder(d.revision)]).then(
+    const parts = this.#opts.workParts ?? [d.author, d.repo, revisionFolder(d.revision)];
+    this.dir = path.join(storage.root, ...parts);
+    const unsafe = await ensureDirNoSymlinks(storage.root, parts).then(
       () => null,
       (err: Error) => err.message,
     );
@@ -258,6 +269,19 @@ export class JobRun {
     return true;
   }
 
+  async #lastStep(): Promise<{ status: 'failed' | 'succeeded'; error: string | null }> {
+    const { log, progress } = this;
+    try {
+      await this.#opts.beforeSuccess?.(this);
+    } catch (err) {
+      const msg = (err as Error).message;
+      log.line(`failed: ${msg}`);
+      return { status: 'failed', error: msg };
+    }
+    log.line(`succeeded: ${progress.filesTotal} files, ${formatBytes(progress.bytesTotal)}`);
+    return { status: 'succeeded', error: null };
+  }
+
   async #settle(reason: unknown): Promise<void> {
     const { d, log, progress } = this;
     let final: { status: 'queued' | 'failed' | 'succeeded'; error: string | null } | null = null;
@@ -276,12 +300,11 @@ export class JobRun {
       log.line(msg);
       final = { status: 'failed', error: msg };
     } else {
-      log.line(`succeeded: ${progress.filesTotal} files, ${formatBytes(progress.bytesTotal)}`);
-      final = { status: 'succeeded', error: null };
+      final = await this.#lastStep();
     }
     // whoever sees the final status also sees the whole log (file and tail) and the updated catalog
     await log.flush();
-    const commit = !this.#jobError && progress.filesFailed === 0 && reason === undefined ? d.commit_sha : null;
+    const commit = final?.status === 'succeeded' ? d.commit_sha : null;
     await withTransaction(this.db, async (tx) => {
       await repo.setLog(tx, d.id, log.tail());
       await catalog.refreshModel(tx, d.model_id, commit);

@@ -12,6 +12,7 @@ import { engineSettings } from './engine-settings.ts';
 import { FileLocks } from './file-lock.ts';
 import { JobInterrupted, JobRun, type JobContext } from './job-run.ts';
 import type { RunnableJob, StartJob } from './runnable-job.ts';
+import { startUpdateJob } from '../updates/update-job.ts';
 
 export { JobInterrupted } from './job-run.ts';
 
@@ -31,6 +32,7 @@ async function waitForLock(locks: FileLocks, key: string, ms: number): Promise<b
 // downloads: the same rows, progress, events, cancel and resume after a crash.
 const jobKinds: Partial<Record<JobKind, StartJob>> = {
   download: (ctx, locks, d, files) => new JobRun(ctx, locks, d, files),
+  update: startUpdateJob,
 };
 
 export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: FastifyBaseLogger; roots: StorageRoots }) {
