@@ -162,6 +162,20 @@ describe('job pages in a real browser', { skip }, () => {
     await list.close();
   });
 
+  it('downloads one selection at two revisions in one go, one job each', async () => {
+    await page.goto(`${s.webUrl}/?${new URLSearchParams({ url: `${s.sim.url}/acme/tiny-model` })}`);
+    await page.getByLabel('config.json', { exact: true }).check();
+    await page.locator('#also-revisions summary').click();
+    await page.getByRole('checkbox', { name: 'v1.0 tag' }).check();
+    await shot('12-also-revisions');
+    await page.getByRole('button', { name: 'Download selected' }).click();
+    await page.waitForURL(/\/jobs$/);
+    const rows = page.locator('.jobrow', { hasText: 'acme/tiny-model' });
+    await rows.nth(1).waitFor();
+    assert.equal(await rows.count(), 2);
+    assert.deepEqual((await rows.locator('.rev').allTextContents()).map((t) => t.replace('@', '').trim()).sort(), ['main', 'v1.0']);
+  });
+
   it('fits a phone: one-line top bar, the tree above the fold, a skip link', async () => {
     await page.setViewportSize(PHONE);
     await page.goto(`${s.webUrl}/?${new URLSearchParams({ url: `${s.sim.url}/acme/tiny-model` })}`);

@@ -1,12 +1,14 @@
 // The dashboard (paste a Hub URL, pick a revision, browse its tree) and starting a download from it.
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import {
+  BatchDownloadResponseSchema,
   CreateDownloadResponseSchema,
   HealthResponseSchema,
   ModelsResponseSchema,
   ParsedHfUrlSchema,
   RefsResponseSchema,
   RepoInfoSchema,
+  type SelectionItem,
   TreeResponseSchema,
   type TreeEntry,
 } from '@d011dl/contract';
@@ -103,6 +105,11 @@ export function browseRouter({ api, apiBase }: RouterDeps): Router {
         back,
       });
     }
+    const rawAlso: unknown = req.body.also;
+    const also = (Array.isArray(rawAlso) ? rawAlso : rawAlso === undefined ? [] : [rawAlso]).filter(
+      (v): v is string => typeof v === 'string' && v !== revision,
+    );
+    if (also.length) return downloadBatch(req, res, { author, repo, revisions: [revision, ...also], selection, back });
     try {
       const r = await api.call(req, res, 'POST', '/downloads', CreateDownloadResponseSchema, {
         author,
@@ -132,6 +139,31 @@ export function browseRouter({ api, apiBase }: RouterDeps): Router {
       page(res, 'error', { title: verify ? 'Already downloaded' : 'Download not started', message: refused.message, hint: hintFor(refused), back, verify });
     }
   });
+
+  /** Several revisions at once: to the jobs list when anything was queued, else say why nothing was. */
+  async function downloadBatch(
+    req: Request,
+    res: Response,
+    b: { author: string; repo: string; revisions: string[]; selection: SelectionItem[]; back: string },
+  ): Promise<void> {
+    try {
+      const r = await api.call(req, res, 'POST', '/downloads/batch', BatchDownloadResponseSchema, {
+        author: b.author,
+        repo: b.repo,
+        revisions: b.revisions,
+        selection: b.selection,
+      });
+      if (r.downloads.some((d) => d.status === 'queued')) return res.redirect(303, '/jobs');
+      page(res, 'error', {
+        title: 'Already downloaded',
+        message: r.downloads.map((d) => d.message ?? `${d.revision}: already downloaded`).join(' '),
+        back: b.back,
+      });
+    } catch (err) {
+      const refused = apiRefusal(res, err);
+      page(res, 'error', { title: 'Downloads not started', message: refused.message, hint: hintFor(refused), back: b.back });
+    }
+  }
 
   return router;
 }
