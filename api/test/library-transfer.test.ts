@@ -1,66 +1,18 @@
 // Move and copy of a revision between storage roots (issue 14): real PostgreSQL, the Hub simulator for the
-// first download, real folders (and, as root, real tmpfs mounts) as roots, and for the crash a real API
-// process killed with SIGKILL mid-move and started again on the same database and roots.
+// first download, real folders (and, as root, real tmpfs mounts) as roots. The kill -9 mid-move is in
+// library-transfer-kill.test.ts.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startHubSim, type CatalogConfig, type HubSim } from '@d011dl/hubsim';
+import { startHubSim, type HubSim } from '@d011dl/hubsim';
 import { partialPath } from '../src/engine/sidecar.ts';
-import { bearer, registerAndLogin, startTestApp, testEnv, type TestApp } from './helpers/app.ts';
-import { adminQuery, createTestDatabase } from './helpers/db.ts';
+import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
 import { assertFilesExact, waitForStatus } from './helpers/downloads.ts';
-import { freePort } from './helpers/net.ts';
-
-const MiB = 1024 * 1024;
-const REPO: CatalogConfig = {
-  tokens: {},
-  repos: [
-    {
-      id: 'acme/lib',
-      commits: [
-        {
-          id: 'init',
-          files: {
-            'README.md': '# lib\n',
-            'empty.txt': '',
-            'unicode/modèle-ü.txt': 'chemin unicode\n',
-            'weights/big.bin': { lfs: { size: 12 * MiB + 5 } },
-            'weights/small.bin': { lfs: { size: 100_003 } },
-          },
-        },
-      ],
-      refs: { branches: { main: 'init' } },
-    },
-    { id: 'acme/other', commits: [{ id: 'o1', files: { 'a.txt': 'a\n', 'b.txt': 'b\n' } }], refs: { branches: { main: 'o1' } } },
-  ],
-};
-
-/** Files under a folder, partials included, relative to it. */
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []))
-    if (!e.isDirectory()) out.push(path.relative(dir, path.join(e.parentPath, e.name)));
-  return out.sort();
-}
-
-const sizeOf = (p: string) =>
-  stat(p).then(
-    (s) => s.size,
-    () => -1,
-  );
-
-function tryMount(dir: string, size: string): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { LIBRARY_REPOS, MiB, sizeOf, tryMount, walk } from './helpers/library.ts';
 
 describe('move and copy between storage roots', () => {
   let sim: HubSim;
@@ -74,7 +26,7 @@ describe('move and copy between storage roots', () => {
   let firstDownload: string;
 
   before(async () => {
-    sim = await startHubSim({ catalog: REPO });
+    sim = await startHubSim({ catalog: LIBRARY_REPOS });
     base = await mkdtemp(path.join(os.tmpdir(), 'd011dl-transfer-'));
     for (const name of ['fast', 'nas', 'cold', 'tiny']) await mkdir((roots[name] = path.join(base, name)));
     // a 1 MiB file system for "not enough space" and then "not mounted" (needs root, as CI has)
@@ -235,6 +187,8 @@ describe('move and copy between storage roots', () => {
     const done = await waitForStatus(t.app, admin, res.json().download_id, ['succeeded', 'failed']);
     assert.equal(done.status, 'succeeded', done.log);
     assert.equal(done.kind, 'move');
+    // both roots are on one file system here: the files were renamed, not copied
+    assert.match(done.log, /started: move from "default" to "cold": 5 of 5 files to rename \(one file system\)/);
     await assertFilesExact(sim, roots.cold!, 'acme/lib', 'main', 'main');
     assert.ok(!existsSync(path.join(roots.default!, 'acme', 'lib')), 'the source folder is gone');
     assert.ok(existsSync(path.join(roots.default!, 'acme', 'other')), 'nothing else was touched');
@@ -246,115 +200,5 @@ describe('move and copy between storage roots', () => {
     const first = (await get(admin, `/downloads/${firstDownload}`)).json();
     assert.equal(first.storage, 'cold');
     assert.equal(first.model_id, m.cold.id);
-  });
-});
-
-describe('a move killed with SIGKILL midway, then the API started again', () => {
-  let sim: HubSim;
-  let dir: string;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let server: ChildProcess | null = null;
-  before(async () => {
-    sim = await startHubSim({ catalog: REPO });
-    dir = await mkdtemp(path.join(os.tmpdir(), 'd011dl-move-kill-'));
-    await chmod(dir, 0o755);
-    await mkdir(path.join(dir, 'cold'));
-    db = await createTestDatabase();
-  });
-  after(async () => {
-    server?.kill('SIGKILL');
-    await sim.close();
-    await db.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('ends byte-exact on the target and absent from the source', async () => {
-    const port = await freePort();
-    const cold = path.join(dir, 'cold');
-    const env = {
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEST_PG'))),
-      ...testEnv(dir, db, {
-        LOG_LEVEL: 'warn',
-        PORT_API: String(port),
-        HF_ENDPOINT: sim.url,
-        JOB_HEARTBEAT_S: '10',
-        STORAGE_ROOTS: `cold=${cold}`,
-        COPY_MAX_MBPS: '4',
-      }),
-    };
-    let log = '';
-    const startServer = async () => {
-      const p = spawn(process.execPath, [path.resolve(import.meta.dirname, '../src/server.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      p.stdout!.on('data', (d) => (log += d));
-      p.stderr!.on('data', (d) => (log += d));
-      for (let i = 0; i < 400; i++) {
-        if ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok) return p;
-        await new Promise((r) => setTimeout(r, 150));
-      }
-      throw new Error(`server did not start:\n${log}`);
-    };
-    const call = async (method: string, url: string, token?: string, body?: object) => {
-      const res = await fetch(`http://127.0.0.1:${port}${url}`, {
-        method,
-        headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? bearer(token) : {}) },
-        body: body ? JSON.stringify(body) : null,
-      });
-      return { status: res.status, json: (await res.json().catch(() => null)) as any };
-    };
-    const waitDone = async (token: string, id: string) => {
-      for (let i = 0; i < 1800; i++) {
-        const d = (await call('GET', `/downloads/${id}`, token)).json;
-        if (d.status === 'succeeded' || d.status === 'failed') return d;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`job ${id} never finished:\n${log}`);
-    };
-
-    server = await startServer();
-    const creds = { username: 'mover', password: 'move-test-pw' };
-    assert.equal((await call('POST', '/auth/register', undefined, creds)).status, 201);
-    let token = (await call('POST', '/auth/login', undefined, creds)).json.token;
-    const dl = await call('POST', '/downloads', token, { author: 'acme', repo: 'lib', revision: 'main' });
-    assert.equal(dl.status, 202, JSON.stringify(dl.json));
-    assert.equal((await waitDone(token, dl.json.download_id)).status, 'succeeded');
-    const source = (await call('GET', '/db/models?author=acme&repo=lib', token)).json[0].id;
-
-    const moved = await call('POST', `/db/models/${source}/move`, token, { to: 'cold' });
-    assert.equal(moved.status, 202, JSON.stringify(moved.json));
-    const id = moved.json.download_id;
-    const big = path.join(cold, 'acme', 'lib', 'main', 'weights', 'big.bin');
-    for (let i = 0; (await sizeOf(partialPath(big))) <= 2 * MiB; i++) {
-      assert.ok(i < 1200, `the move never reached the big file:\n${log}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    server.kill('SIGKILL');
-    await new Promise((r) => server!.once('exit', r));
-
-    // the crash left the revision on both roots, and the catalog says which copy is complete
-    assert.ok(!existsSync(big), 'no file at the final path');
-    await assertFilesExact(sim, path.join(dir, 'data', 'models'), 'acme/lib', 'main', 'main');
-    const rows = (await adminQuery('SELECT storage, is_downloaded FROM models WHERE repo = $1 ORDER BY storage', ['lib'], db.name)).rows;
-    assert.deepEqual(rows, [
-      { storage: 'cold', is_downloaded: false },
-      { storage: 'default', is_downloaded: true },
-    ]);
-
-    server = await startServer();
-    token = (await call('POST', '/auth/login', undefined, creds)).json.token;
-    const done = await waitDone(token, id);
-    assert.equal(done.status, 'succeeded', done.log);
-    const resumed = /resumed weights\/big\.bin from (\d+) bytes/.exec(done.log);
-    assert.ok(resumed && Number(resumed[1]) > 2 * MiB, `resumed from the partial, not from zero:\n${done.log}`);
-    await assertFilesExact(sim, cold, 'acme/lib', 'main', 'main');
-    assert.ok(!existsSync(path.join(dir, 'data', 'models', 'acme')), 'the source is gone from disk');
-    const models = (await call('GET', '/db/models?author=acme&repo=lib', token)).json;
-    assert.deepEqual(
-      models.map((m: { storage: string; is_downloaded: boolean }) => [m.storage, m.is_downloaded]),
-      [['cold', true]],
-    );
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-    server = null;
   });
 });

@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { canceledError, DownloadError, fsError } from '../engine/errors.ts';
-import { ContentHasher, mismatch, type Digests } from '../engine/hashing.ts';
+import { ContentHasher, hashFile, mismatch, type Digests } from '../engine/hashing.ts';
 import { partialPath, removePartial, sidecarPath } from '../engine/sidecar.ts';
 import { assertNoSymlinks, ensureDirNoSymlinks, lstatOrNull, openNoFollow, partsUnder } from '../storage/safe-fs.ts';
 
@@ -152,5 +152,48 @@ async function copyInto(src: FileHandle, part: FileHandle, t: CopyTask, o: CopyO
     o.onResume(-start);
     await part.truncate(0);
     start = 0;
+  }
+}
+
+/**
+ * A move within one file system: the file only changes its name (atomic, no byte written, no space
+ * needed). Null when the two roots are different mounts of that file system (EXDEV): copy instead.
+ * When the source is gone, an earlier attempt renamed it and stopped before recording it: the file
+ * at the destination is then accepted only if it verifies.
+ */
+export async function renameInto(t: CopyTask, signal: AbortSignal): Promise<'renamed' | null> {
+  try {
+    await assertNoSymlinks(t.srcRoot, partsUnder(t.srcRoot, path.dirname(t.src)));
+    await ensureDirNoSymlinks(t.destRoot, partsUnder(t.destRoot, path.dirname(t.dest)));
+    const st = await lstatOrNull(t.src);
+    if (!st) {
+      const there = await lstatOrNull(t.dest);
+      if (!there?.isFile()) throw new DownloadError('IOError', `the source of ${t.path} is gone, and it is not on the target either`, { permanent: true });
+      const bad = mismatch(await hashFile(t.dest, there.size, Boolean(t.gitOid), signal, t.path), { sha256: t.sha256, gitOid: t.gitOid });
+      if (there.size !== t.size || bad)
+        throw new DownloadError('IntegrityError', `the source of ${t.path} is gone, and the file on the target does not match the catalog`, {
+          permanent: true,
+        });
+      return 'renamed';
+    }
+    if (!st.isFile()) throw new DownloadError('IOError', `the source of ${t.path} is not a regular file`, { permanent: true });
+    if (st.size !== t.size)
+      throw new DownloadError('IntegrityError', `the source of ${t.path} is ${st.size} bytes, the catalog says ${t.size}; rescan the source revision`, {
+        permanent: true,
+      });
+    try {
+      await rename(t.src, t.dest);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EXDEV') return null;
+      throw err;
+    }
+    // what an earlier attempt (copying) left beside it
+    await removePartial(t.dest);
+    await syncDir(path.dirname(t.dest));
+    await syncDir(path.dirname(t.src));
+    return 'renamed';
+  } catch (err) {
+    if (signal.aborted && !(err instanceof DownloadError && err.permanent)) throw canceledError(t.path);
+    throw fsError(err, 'move', t.path);
   }
 }

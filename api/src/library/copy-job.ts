@@ -3,7 +3,7 @@
 // and for a move removes the source, files then catalog entry, only once every file is verified on the
 // target. A crash anywhere is resumed by the next attempt: files done on the target are checked by size
 // and skipped, partials resume, and a move whose copying was complete goes straight to the removal.
-import { lstat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import { catalogRepository as catalog, type ModelFileRow } from '../catalog/catalog.repository.ts';
 import { withTransaction } from '../db/pool.ts';
 import { downloadsRepository as repo, type DownloadRow } from '../downloads/downloads.repository.ts';
@@ -19,7 +19,7 @@ import { assertSpace, formatBytes } from '../storage/disk-space.ts';
 import { finalPath } from '../storage/file-paths.ts';
 import { modelDir, revisionFolder } from '../storage/layout.ts';
 import { ensureDirNoSymlinks } from '../storage/safe-fs.ts';
-import { copyFile } from './copy-file.ts';
+import { copyFile, renameInto } from './copy-file.ts';
 import { removeRevisionFiles } from './remove-files.ts';
 
 type Source = { id: string; storage: string; author: string; repo: string; revision: string };
@@ -29,6 +29,8 @@ interface Plan {
   /** null: a move whose source was already removed (the attempt before ended right after) */
   source: (Source & { root: string; dir: string; files: Map<string, ModelFileRow> }) | null;
   todo: ModelFileRow[];
+  /** a move within one file system: files are renamed, not copied */
+  rename: boolean;
 }
 
 // a link is never a copied file (nor a partial one)
@@ -129,7 +131,7 @@ export class TransferJob implements RunnableJob {
     if (!src) {
       if (d.kind === 'move' && todo.length === 0) {
         this.log.line('the source was already removed; every file is on the target');
-        return { target, source: null, todo };
+        return { target, source: null, todo, rename: false };
       }
       return this.#refuse('the source revision is no longer in the catalog (deleted or moved meanwhile)');
     }
@@ -142,9 +144,11 @@ export class TransferJob implements RunnableJob {
       dir: modelDir(sourceRoot, src.author, src.repo, src.revision),
       files: new Map((await catalog.files(db, src.id)).map((f) => [f.path, f])),
     };
-    // only what is not on the target yet needs room there (a copy's own partial is a prefix of its file)
+    // a move within one file system renames: nothing is written, no room is needed
+    const rename = d.kind === 'move' && (await stat(sourceRoot)).dev === (await stat(targetRoot)).dev;
+    // else only what is not on the target yet needs room there (a copy's own partial is a prefix of its file)
     let needed = 0;
-    for (const f of todo) {
+    for (const f of rename ? [] : todo) {
       const dest = finalPath(target.dir, f.path);
       const partial = (await sizeOnDisk(sidecarPath(dest))) >= 0 ? 0 : Math.max(0, await sizeOnDisk(partialPath(dest)));
       needed += Math.max(0, f.size_bytes - partial);
@@ -156,9 +160,9 @@ export class TransferJob implements RunnableJob {
     }
     const done = this.#files.length - todo.length;
     this.log.line(
-      `started: ${d.kind} from "${src.storage}" to "${d.storage}": ${todo.length} of ${this.#files.length} files to copy (${formatBytes(needed)})${done ? `, ${done} already there` : ''}`,
+      `started: ${d.kind} from "${src.storage}" to "${d.storage}": ${todo.length} of ${this.#files.length} files to ${rename ? 'rename (one file system)' : `copy (${formatBytes(needed)})`}${done ? `, ${done} already there` : ''}`,
     );
-    return { target, source, todo };
+    return { target, source, todo, rename };
   }
 
   async #copyAll(plan: Plan): Promise<void> {
@@ -176,29 +180,42 @@ export class TransferJob implements RunnableJob {
         await catalog.setFileStatus(db, f.id, { status: 'downloading' });
         const from = source.files.get(f.path);
         if (!from) throw new DownloadError('IntegrityError', `${f.path} is no longer part of the source revision`, { permanent: true });
-        const got = await copyFile(
-          {
-            path: f.path,
-            size: f.size_bytes,
-            sha256: f.sha256 ?? undefined,
-            gitOid: !f.is_lfs && f.git_oid ? f.git_oid : undefined,
-            srcRoot: source.root,
-            src: finalPath(source.dir, f.path),
-            destRoot: plan.target.root,
-            dest,
-          },
-          {
-            signal,
-            maxBytesPerSecond: this.#ctx.config.downloads.copyMaxBytesPerSecond,
-            onBytes: (n) => this.progress.add(f.id, n),
-            onResume: (n) => this.progress.found(f.id, n),
-            log: (line) => this.log.line(line),
-          },
-        );
+        const task = {
+          path: f.path,
+          size: f.size_bytes,
+          sha256: f.sha256 ?? undefined,
+          gitOid: !f.is_lfs && f.git_oid ? f.git_oid : undefined,
+          srcRoot: source.root,
+          src: finalPath(source.dir, f.path),
+          destRoot: plan.target.root,
+          dest,
+        };
+        let sha256: string | null = null;
+        if (plan.rename && (await renameInto(task, signal)) === null) {
+          plan.rename = false;
+          this.log.line('the roots are different mounts of one file system: copying instead of renaming');
+        }
+        if (plan.rename) {
+          // the file has left the source: its row there says so at once (the catalog never claims it)
+          await withTransaction(db, async (tx) => {
+            await catalog.setFileStatus(tx, f.id, { status: 'done', bytesDone: f.size_bytes });
+            await catalog.setFileStatus(tx, from.id, { status: 'pending', error: `moved to the storage root "${this.#d.storage}"`, bytesDone: 0 });
+          });
+        } else {
+          sha256 = (
+            await copyFile(task, {
+              signal,
+              maxBytesPerSecond: this.#ctx.config.downloads.copyMaxBytesPerSecond,
+              onBytes: (n) => this.progress.add(f.id, n),
+              onResume: (n) => this.progress.found(f.id, n),
+              log: (line) => this.log.line(line),
+            })
+          ).sha256;
+          await catalog.setFileStatus(db, f.id, { status: 'done', sha256, bytesDone: f.size_bytes });
+        }
         this.progress.found(f.id, f.size_bytes - (this.progress.fileBytes.get(f.id) ?? 0));
         this.progress.filesDone++;
-        await catalog.setFileStatus(db, f.id, { status: 'done', sha256: got.sha256, bytesDone: f.size_bytes });
-        this.log.line(`copied ${f.path}`);
+        this.log.line(`${plan.rename ? 'moved' : 'copied'} ${f.path}`);
       } catch (err) {
         const e = err instanceof DownloadError ? err : new DownloadError('IOError', (err as Error).message, { permanent: true });
         const bytesDone = this.progress.fileBytes.get(f.id) ?? 0;
