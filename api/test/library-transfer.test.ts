@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -182,6 +182,11 @@ describe('move and copy between storage roots', () => {
   });
 
   it('a move (administrator) ends byte-exact on the target and absent from the source, history kept', async () => {
+    // as if an attempt had renamed one file and died before recording it: the move takes it as it is
+    // on the target once it verifies
+    const moved = ['acme', 'lib', 'main', 'weights', 'small.bin'];
+    await mkdir(path.join(roots.cold!, ...moved.slice(0, -1)), { recursive: true });
+    await rename(path.join(roots.default!, ...moved), path.join(roots.cold!, ...moved));
     const res = await post(admin, `/db/models/${sourceId}/move`, { to: 'cold' });
     assert.equal(res.statusCode, 202, res.body);
     const done = await waitForStatus(t.app, admin, res.json().download_id, ['succeeded', 'failed']);

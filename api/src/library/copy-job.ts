@@ -200,6 +200,7 @@ export class TransferJob implements RunnableJob {
           await withTransaction(db, async (tx) => {
             await catalog.setFileStatus(tx, f.id, { status: 'done', bytesDone: f.size_bytes });
             await catalog.setFileStatus(tx, from.id, { status: 'pending', error: `moved to the storage root "${this.#d.storage}"`, bytesDone: 0 });
+            await catalog.refreshModel(tx, source.id, null);
           });
         } else {
           sha256 = (

@@ -51,6 +51,8 @@ export function createTransferService(deps: { db: Db; config: AppConfig; queue: 
       if (to === source.storage) throw conflict(`${what} is already on the storage root "${to}"; choose another root`, 'SameStorage');
       const targetRoot = await targetGuard.require();
       // the source is read (and, for a move, deleted from): its root must be there too
+      if (!roots.has(source.storage))
+        throw conflict(`${what} is on the storage root "${source.storage}", which is no longer configured (STORAGE_ROOTS)`, 'UnknownStorage');
       await roots.guard(source.storage).require();
 
       const files = await catalog.files(db, source.id);
