@@ -22,18 +22,21 @@ describe('move and copy between storage roots', () => {
   let base: string;
   const roots: Record<string, string> = {};
   let tinyMounted = false;
+  let archMounted = false;
   let sourceId: string;
   let firstDownload: string;
 
   before(async () => {
     sim = await startHubSim({ catalog: LIBRARY_REPOS });
     base = await mkdtemp(path.join(os.tmpdir(), 'd011dl-transfer-'));
-    for (const name of ['fast', 'nas', 'cold', 'tiny']) await mkdir((roots[name] = path.join(base, name)));
+    for (const name of ['fast', 'nas', 'cold', 'tiny', 'arch']) await mkdir((roots[name] = path.join(base, name)));
     // a 1 MiB file system for "not enough space" and then "not mounted" (needs root, as CI has)
     tinyMounted = tryMount(roots.tiny!, '1m');
+    // an archive that is mounted read-only once filled
+    archMounted = tryMount(roots.arch!, '16m');
     t = await startTestApp({
       HF_ENDPOINT: sim.url,
-      STORAGE_ROOTS: ['fast', 'nas', 'cold', 'tiny'].map((n) => `${n}=${roots[n]}`).join(','),
+      STORAGE_ROOTS: ['fast', 'nas', 'cold', 'tiny', 'arch'].map((n) => `${n}=${roots[n]}`).join(','),
       // a copy takes seconds, so a cancel lands in the middle of one
       COPY_MAX_MBPS: '3',
       DISK_RESERVE_MB: '0',
@@ -53,6 +56,7 @@ describe('move and copy between storage roots', () => {
     await t.close();
     await sim.close();
     if (tinyMounted) execFileSync('umount', [roots.tiny!], { stdio: 'ignore' });
+    if (archMounted) execFileSync('umount', [roots.arch!], { stdio: 'ignore' });
     await rm(base, { recursive: true, force: true });
   });
   const get = (token: string, url: string) => t.app.inject({ url, headers: bearer(token) });
@@ -66,7 +70,7 @@ describe('move and copy between storage roots', () => {
   it('refuses, before writing anything: unknown root, same root, a move by a non-administrator, an unknown model', async () => {
     let res = await post(user, `/db/models/${sourceId}/copy`, { to: 'nowhere' });
     assert.equal(res.statusCode, 400, res.body);
-    assert.match(res.json().message, /no storage root named "nowhere"; the roots are: default, fast, nas, cold, tiny/);
+    assert.match(res.json().message, /no storage root named "nowhere"; the roots are: default, fast, nas, cold, tiny, arch/);
     res = await post(user, `/db/models/${sourceId}/copy`, { to: 'default' });
     assert.equal(res.statusCode, 409, res.body);
     assert.equal(res.json().error, 'SameStorage');
@@ -179,6 +183,28 @@ describe('move and copy between storage roots', () => {
     assert.ok(resumed && Number(resumed[1]) > 0, done.log);
     await assertFilesExact(sim, roots.nas!, 'acme/lib', 'main', 'main');
     assert.equal((await entries()).nas.is_downloaded, true);
+  });
+
+  it('a copy reads from a root mounted read-only; a move from it is refused', async (ctx) => {
+    if (!archMounted) return ctx.skip('cannot mount a tmpfs here (needs root)');
+    const d = (await post(admin, '/downloads', { author: 'acme', repo: 'arch', revision: 'main', storage: 'arch' })).json().download_id;
+    assert.equal((await waitForStatus(t.app, admin, d, ['succeeded', 'failed'])).status, 'succeeded');
+    const arch = (await get(admin, '/db/models?author=acme&repo=arch')).json()[0].id;
+    execFileSync('mount', ['-o', 'remount,ro', roots.arch!]);
+    try {
+      const move = await post(admin, `/db/models/${arch}/move`, { to: 'fast' });
+      assert.equal(move.statusCode, 503, move.body);
+      assert.equal(move.json().error, 'StorageReadOnly');
+      assert.match(move.json().message, /^storage is read-only/);
+      const copy = await post(user, `/db/models/${arch}/copy`, { to: 'fast' });
+      assert.equal(copy.statusCode, 202, copy.body);
+      const done = await waitForStatus(t.app, user, copy.json().download_id, ['succeeded', 'failed']);
+      assert.equal(done.status, 'succeeded', done.log);
+    } finally {
+      execFileSync('mount', ['-o', 'remount,rw', roots.arch!]);
+    }
+    await assertFilesExact(sim, roots.fast!, 'acme/arch', 'main', 'main');
+    await assertFilesExact(sim, roots.arch!, 'acme/arch', 'main', 'main');
   });
 
   it('a move (administrator) ends byte-exact on the target and absent from the source, history kept', async () => {

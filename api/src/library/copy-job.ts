@@ -4,7 +4,7 @@
 // target. A crash anywhere is resumed by the next attempt: files done on the target are checked by size
 // and skipped, partials resume, and a move whose copying was complete goes straight to the removal.
 import { lstat, stat } from 'node:fs/promises';
-import { catalogRepository as catalog, type ModelFileRow } from '../catalog/catalog.repository.ts';
+import { catalogRepository as catalog, type ModelFileRow, type ModelKey } from '../catalog/catalog.repository.ts';
 import { withTransaction } from '../db/pool.ts';
 import { downloadsRepository as repo, type DownloadRow } from '../downloads/downloads.repository.ts';
 import { DownloadError } from '../engine/errors.ts';
@@ -21,13 +21,12 @@ import { modelDir, revisionFolder } from '../storage/layout.ts';
 import { ensureDirNoSymlinks } from '../storage/safe-fs.ts';
 import { copyFile, renameInto } from './copy-file.ts';
 import { removeRevisionFiles } from './remove-files.ts';
-
-type Source = { id: string; storage: string; author: string; repo: string; revision: string };
+import { sourceRootState } from './source-root.ts';
 
 interface Plan {
   target: { root: string; dir: string };
   /** null: a move whose source was already removed (the attempt before ended right after) */
-  source: (Source & { root: string; dir: string; files: Map<string, ModelFileRow> }) | null;
+  source: (ModelKey & { id: string; root: string; dir: string; files: Map<string, ModelFileRow> }) | null;
   todo: ModelFileRow[];
   /** a move within one file system: files are renamed, not copied */
   rename: boolean;
@@ -89,8 +88,8 @@ export class TransferJob implements RunnableJob {
   }
 
   /** The real root of a storage root, or null with the job paused (a root not mounted takes no writes). */
-  async #root(name: string): Promise<string | null> {
-    const s = await this.#ctx.roots.guard(name).state();
+  async #root(name: string, source = false): Promise<string | null> {
+    const s = source ? await sourceRootState(this.#ctx.roots, name, this.#d.kind === 'move' ? 'move' : 'copy') : await this.#ctx.roots.guard(name).state();
     if (s.ok) return s.root;
     if (!this.controller.signal.aborted) {
       this.log.line(`paused: ${s.message}; the ${this.#d.kind} resumes when the storage is back`);
@@ -136,7 +135,7 @@ export class TransferJob implements RunnableJob {
       return this.#refuse('the source revision is no longer in the catalog (deleted or moved meanwhile)');
     }
     if (!roots.has(src.storage)) return this.#refuse(`the storage root "${src.storage}" of the source is no longer configured (STORAGE_ROOTS)`);
-    const sourceRoot = await this.#root(src.storage);
+    const sourceRoot = await this.#root(src.storage, true);
     if (!sourceRoot) return null;
     const source = {
       ...src,
@@ -173,7 +172,7 @@ export class TransferJob implements RunnableJob {
     for (const f of plan.todo) {
       if (signal.aborted) break;
       // a root unmounted mid-job: stop before writing to (or reading from) an empty mount point
-      if (!(await this.#root(this.#d.storage)) || !(await this.#root(source.storage))) break;
+      if (!(await this.#root(this.#d.storage)) || !(await this.#root(source.storage, true))) break;
       const dest = finalPath(plan.target.dir, f.path);
       if (!(await this.#locks.acquire(dest, () => signal.aborted))) break;
       try {
@@ -250,7 +249,7 @@ export class TransferJob implements RunnableJob {
       this.log.line(this.#jobError);
       return;
     }
-    if (!(await this.#root(source.storage))) return;
+    if (!(await this.#root(source.storage, true))) return;
     // From here on the source no longer counts as present (the catalog never claims files being removed);
     // a crash before the entry is gone is finished by the next attempt.
     await withTransaction(db, async (tx) => {

@@ -6,12 +6,13 @@ import { catalogRepository as catalog, type ModelFileRow } from '../catalog/cata
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db, type Queryable } from '../db/pool.ts';
 import { downloadsRepository as downloads } from '../downloads/downloads.repository.ts';
-import { conflict, forbidden, notFound } from '../http-errors.ts';
+import { conflict, forbidden, HttpError, notFound } from '../http-errors.ts';
 import type { DownloadQueue } from '../jobs/download-queue.ts';
 import { assertSpace } from '../storage/disk-space.ts';
 import { revisionFolder } from '../storage/layout.ts';
 import { assertNoSymlinks, UnsafePathError } from '../storage/safe-fs.ts';
 import type { StorageRoots } from '../storage/storage-roots.ts';
+import { sourceRootState } from './source-root.ts';
 
 export type TransferKind = 'copy' | 'move';
 
@@ -50,10 +51,11 @@ export function createTransferService(deps: { db: Db; config: AppConfig; queue: 
       const what = `${source.author}/${source.repo}@${source.revision}`;
       if (to === source.storage) throw conflict(`${what} is already on the storage root "${to}"; choose another root`, 'SameStorage');
       const targetRoot = await targetGuard.require();
-      // the source is read (and, for a move, deleted from): its root must be there too
+      // the source is read (a read-only archive will do) and, for a move, deleted from: its root must be there too
       if (!roots.has(source.storage))
         throw conflict(`${what} is on the storage root "${source.storage}", which is no longer configured (STORAGE_ROOTS)`, 'UnknownStorage');
-      await roots.guard(source.storage).require();
+      const readable = await sourceRootState(roots, source.storage, kind);
+      if (!readable.ok) throw new HttpError(503, readable.problem === 'ReadOnly' ? 'StorageReadOnly' : 'StorageUnavailable', readable.message);
 
       const files = await catalog.files(db, source.id);
       if (files.length === 0) throw conflict(`${what} on "${source.storage}" has no files to ${kind}`, 'NothingToCopy');

@@ -27,6 +27,7 @@ export const LIBRARY_REPOS: CatalogConfig = {
       refs: { branches: { main: 'init' } },
     },
     { id: 'acme/other', commits: [{ id: 'o1', files: { 'a.txt': 'a\n', 'b.txt': 'b\n' } }], refs: { branches: { main: 'o1' } } },
+    { id: 'acme/arch', commits: [{ id: 'a1', files: { 'c.txt': 'c\n', 'd.bin': { lfs: { size: 300_001 } } } }], refs: { branches: { main: 'a1' } } },
   ],
 };
 
