@@ -81,13 +81,14 @@ export function createTransferService(deps: { db: Db; config: AppConfig; queue: 
         throw err instanceof UnsafePathError ? conflict(err.message, 'UnsafeStoragePath') : err;
       });
 
-      // Every byte needs room on the target, even on the same filesystem: a copy doubles it, and a move
-      // frees the source only once every file is verified on the target.
+      // Every byte needs room on the target, even on the same file system: a copy doubles it, and a move
+      // frees the source only once every file is verified on the target. (A move within one file system
+      // renames and needs none, but only the job finds out whether the kernel allows the rename.)
       const bytesTotal = files.reduce((n, f) => n + f.size_bytes, 0);
       const needed = files.reduce((n, f) => n + (same(f) ? 0 : f.size_bytes), 0);
       await assertSpace(targetRoot, needed, await downloads.bytesStillNeeded(db, to, null), config.downloads.diskReserveBytes);
 
-      const downloadId = await withTransaction(db, async (tx) => {
+      const job = await withTransaction(db, async (tx) => {
         // two requests at once: the second one waits here, then sees the first one's job
         if (!(await catalog.lockModel(tx, source.id))) throw notFound(`No model with id ${modelId}`);
         await assertIdle(tx, source.id, 'source revision');
@@ -116,7 +117,7 @@ export function createTransferService(deps: { db: Db; config: AppConfig; queue: 
         return { id, targetId };
       });
       queue.wake();
-      return { download_id: downloadId.id, model_id: downloadId.targetId, status: 'queued' };
+      return { download_id: job.id, model_id: job.targetId, status: 'queued' };
     },
   };
 }
