@@ -26,6 +26,8 @@ import { createHubClient } from './hub/hub-client.ts';
 import { hubRoutes } from './hub/hub.routes.ts';
 import { repoInfoRoutes } from './hub/repo-info.routes.ts';
 import { createHubService } from './hub/hub.service.ts';
+import { transferRoutes } from './library/transfer.routes.ts';
+import { createTransferService } from './library/transfer.service.ts';
 import database from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
 import methodNotAllowed from './plugins/method-not-allowed.ts';
@@ -117,6 +119,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
         engine: config.downloads.engine,
       }),
     });
+    await priv.register(transferRoutes, { transfer: createTransferService({ db: app.db, config, queue, roots }) });
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes: config.downloads.diskReserveBytes }) });
   });
 }

@@ -117,6 +117,22 @@ export const catalogRepository = {
     return r.rows[0]!.id;
   },
 
+  /** Locks a catalog entry until the transaction ends (library jobs check and queue under it); false: gone. */
+  async lockModel(tx: Queryable, id: string): Promise<boolean> {
+    const r = await tx.query('SELECT id FROM models WHERE id = $1 FOR UPDATE', [id]);
+    return (r.rowCount ?? 0) > 0;
+  },
+
+  /** Removes a catalog entry and its files' rows (the files on disk are the caller's). */
+  async deleteModel(db: Queryable, id: string): Promise<void> {
+    await db.query('DELETE FROM models WHERE id = $1', [id]);
+  },
+
+  /** Every file of an entry no longer counts as present, with why (a move is about to remove them). */
+  async markFilesLeaving(db: Queryable, modelId: string, why: string): Promise<void> {
+    await db.query(`UPDATE model_files SET status = 'pending', error = $2, bytes_done = 0, updated_at = now() WHERE model_id = $1`, [modelId, why]);
+  },
+
   // The model counts as downloaded when every file it tracks is done; its totals follow its files.
   async refreshModel(db: Queryable, modelId: string, commitSha: string | null): Promise<void> {
     await db.query(

@@ -78,6 +78,7 @@ const EnvSchema = z.object({
     .default(24),
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   DISK_RESERVE_MB: z.coerce.number().int().min(0).default(512),
+  COPY_MAX_MBPS: z.coerce.number().min(0, 'must be 0 (no limit) or more').default(0),
   LOG_DIR: z.string().min(1).optional(),
   HF_CLI: z.string().min(1).default('hf'),
   JOB_HEARTBEAT_S: z.coerce.number().int().min(10, 'must be at least 10').max(600).default(20),
@@ -144,6 +145,8 @@ export interface AppConfig {
     outageTimeoutMs: number;
     jobConcurrency: number;
     diskReserveBytes: number;
+    // move and copy jobs read at most this many bytes per second (0: no limit)
+    copyMaxBytesPerSecond: number;
     logDir: string;
   };
   // false, true (everyone: only behind a proxy that overwrites X-Forwarded-For), or the proxies trusted:
@@ -229,6 +232,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       outageTimeoutMs: Math.round(e.HUB_OUTAGE_TIMEOUT_H * 3600_000),
       jobConcurrency: e.JOB_CONCURRENCY,
       diskReserveBytes: e.DISK_RESERVE_MB * 1024 * 1024,
+      copyMaxBytesPerSecond: Math.round(e.COPY_MAX_MBPS * 1_000_000),
       // ".d011dl" can never be a Hugging Face author name (those start with a letter or digit)
       logDir: path.resolve(e.LOG_DIR ?? path.join(storageRoot, '.d011dl', 'logs')),
     },

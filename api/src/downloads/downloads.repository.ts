@@ -176,6 +176,11 @@ export const downloadsRepository = {
     return Number(r.rows[0]?.n ?? 0);
   },
 
+  /** The jobs of one catalog entry become another's (a move: the revision's history follows its files). */
+  async moveHistory(db: Queryable, fromModelId: string, toModelId: string): Promise<void> {
+    await db.query('UPDATE downloads SET model_id = $2 WHERE model_id = $1', [fromModelId, toModelId]);
+  },
+
   /** Jobs queued or running that read or write a catalog entry (as its target or its source). */
   async activeJobsOn(db: Queryable, modelId: string): Promise<Array<{ id: string; kind: JobKind; status: string }>> {
     const r = await db.query<{ id: string; kind: JobKind; status: string }>(

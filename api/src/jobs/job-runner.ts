@@ -6,6 +6,7 @@ import { catalogRepository as catalog } from '../catalog/catalog.repository.ts';
 import type { AppConfig } from '../config/config.ts';
 import type { Db } from '../db/pool.ts';
 import { downloadsRepository as repo } from '../downloads/downloads.repository.ts';
+import { TransferJob } from '../library/copy-job.ts';
 import { FileScheduler } from '../engine/index.ts';
 import type { StorageRoots } from '../storage/storage-roots.ts';
 import { engineSettings } from './engine-settings.ts';
@@ -33,6 +34,8 @@ async function waitForLock(locks: FileLocks, key: string, ms: number): Promise<b
 const jobKinds: Partial<Record<JobKind, StartJob>> = {
   download: (ctx, locks, d, files) => new JobRun(ctx, locks, d, files),
   update: startUpdateJob,
+  copy: (ctx, locks, d, files) => new TransferJob(ctx, locks, d, files),
+  move: (ctx, locks, d, files) => new TransferJob(ctx, locks, d, files),
 };
 
 export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: FastifyBaseLogger; roots: StorageRoots }) {
