@@ -26,6 +26,8 @@ import { createHubClient } from './hub/hub-client.ts';
 import { hubRoutes } from './hub/hub.routes.ts';
 import { repoInfoRoutes } from './hub/repo-info.routes.ts';
 import { createHubService } from './hub/hub.service.ts';
+import { importRoutes } from './library/import.routes.ts';
+import { createImportService } from './library/import.service.ts';
 import database from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
 import methodNotAllowed from './plugins/method-not-allowed.ts';
@@ -79,7 +81,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   // the engine's HTTP pools and hash thread are this app's until it closes (after its jobs stopped)
   const engine = openEngine();
   app.addHook('onClose', () => engine.close());
-  const runner = createDownloadRunner({ db: app.db, config, log: app.log, roots });
+  const runner = createDownloadRunner({ db: app.db, config, log: app.log, roots, hub });
   const downloads = createDownloadsService({ db: app.db, config, hub, queue, roots, catalog });
   await queue.work(config.downloads.jobConcurrency, ({ downloadId }) => runner.run(downloadId));
   // preClose runs before the database closes: jobs stop (keeping their partial files) and go back to
@@ -101,6 +103,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(repoInfoRoutes, { hubClient });
     await priv.register(catalogRoutes, { catalog, rescanGuard: createRescanGuard({ db: app.db }) });
     await priv.register(downloadsRoutes, { downloads });
+    await priv.register(importRoutes, { imports: createImportService({ db: app.db, config, roots, queue }) });
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes: config.downloads.diskReserveBytes }) });
   });
 }

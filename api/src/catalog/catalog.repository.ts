@@ -184,11 +184,50 @@ export const catalogRepository = {
     s: { status: FileStatus; error?: string | null; sha256?: string | null; bytesDone?: number },
   ): Promise<void> {
     await db.query(
+      // a file that is not done any more was not linked either (de-duplication: library/dedup.ts)
       `UPDATE model_files SET status = $2, error = $3, sha256 = coalesce($4, sha256), bytes_done = coalesce($5, bytes_done),
+              linked_from = CASE WHEN $2 = 'done' THEN linked_from ELSE NULL END,
               downloaded_at = CASE WHEN $2 = 'done' THEN now() ELSE downloaded_at END, updated_at = now()
         WHERE id = $1`,
       [fileId, s.status, s.error ?? null, s.sha256 ?? null, s.bytesDone ?? null],
     );
+  },
+
+  /**
+   * Complete copies of a file's content elsewhere on one root (de-duplication): same SHA-256 for an LFS
+   * file, same git blob id for another, and the same size; the newest first.
+   */
+  async doneCopies(
+    db: Queryable,
+    q: { storage: string; fileId: string; size: number; sha256: string | null; gitOid: string | null; isLfs: boolean },
+  ): Promise<Array<ModelKey & { path: string }>> {
+    const hash = q.isLfs ? q.sha256 : q.gitOid;
+    if (!hash) return [];
+    // spelled out per kind so each uses its partial index (db/migrations/0006_library.sql)
+    const byContent = q.isLfs ? 'f.sha256 = $4 AND f.sha256 IS NOT NULL' : 'f.git_oid = $4 AND f.git_oid IS NOT NULL AND NOT f.is_lfs';
+    const r = await db.query<ModelKey & { path: string }>(
+      `SELECT m.storage, m.author, m.repo, m.revision, f.path
+         FROM model_files f JOIN models m ON m.id = f.model_id
+        WHERE f.status = 'done' AND ${byContent} AND m.storage = $1 AND f.id <> $2 AND f.size_bytes = $3
+        ORDER BY f.downloaded_at DESC NULLS LAST LIMIT 5`,
+      [q.storage, q.fileId, q.size, hash],
+    );
+    return r.rows;
+  },
+
+  /** A file made complete by linking it from another revision (de-duplication). */
+  async markLinked(db: Queryable, fileId: string, linkedFrom: string): Promise<void> {
+    await db.query(
+      `UPDATE model_files SET status = 'done', error = NULL, bytes_done = size_bytes, linked_from = $2, downloaded_at = now(), updated_at = now()
+        WHERE id = $1`,
+      [fileId, linkedFrom],
+    );
+  },
+
+  /** The revisions the catalog knows on a root, as "author/repo/revision" (import skips them). */
+  async revisionsOn(db: Queryable, storage: string): Promise<Set<string>> {
+    const r = await db.query<{ k: string }>(`SELECT author || '/' || repo || '/' || revision AS k FROM models WHERE storage = $1`, [storage]);
+    return new Set(r.rows.map((row) => row.k));
   },
 
   async setFilesBytes(db: Queryable, rows: Array<{ id: string; bytes: number }>): Promise<void> {
