@@ -187,5 +187,8 @@ describe('import from disk (POST /db/import)', () => {
     const unknown = await t.app.inject({ method: 'POST', url: '/db/import', headers: bearer(token), payload: { storage: 'nas' } });
     assert.equal(unknown.statusCode, 400);
     assert.match(unknown.json().message, /no storage root named "nas"/);
+    // no body at all scans the default root
+    const bare = await t.app.inject({ method: 'POST', url: '/db/import', headers: bearer(token) });
+    assert.equal(bare.statusCode, 202, bare.body);
   });
 });

@@ -10,8 +10,14 @@ export async function importRoutes(app: FastifyInstance, opts: { imports: Import
   r.post(
     '/db/import',
     {
-      // before the body is validated: a non-admin learns only that this is not for them
-      preValidation: app.requireAdmin,
+      // before the body is validated: a non-admin learns only that this is not for them; no body at all
+      // (a bare POST, as curl sends it) means the default root
+      preValidation: [
+        app.requireAdmin,
+        async (req) => {
+          req.body ??= {};
+        },
+      ],
       schema: {
         tags: ['catalog'],
         summary:
