@@ -6,9 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHubSim, type HubSim } from '@d011dl/hubsim';
+import { createPool } from '../src/db/pool.ts';
 import { copyVerified } from '../src/library/dedup.ts';
 import { removeRevisionFiles } from '../src/library/remove-files.ts';
-import type { ModelFileRow } from '../src/catalog/catalog.repository.ts';
+import { catalogRepository, type ModelFileRow } from '../src/catalog/catalog.repository.ts';
 import { bearer, registerAndLogin, startTestApp } from './helpers/app.ts';
 import { assertFilesExact, waitForStatus } from './helpers/downloads.ts';
 
@@ -60,6 +61,16 @@ describe('de-duplication (DEDUP=auto)', () => {
     const first = await s.download('v1.0');
     const sha = s.sim.commitSha(REPO, 'v1.0');
     s.sim.stats.reset();
+    // the space check at POST /downloads knows all of it will be linked (on this root only)
+    const targets = (await s.sim.expectedFiles(REPO, sha)).map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 ?? null, gitOid: f.oid, isLfs: f.lfs }));
+    const total = targets.reduce((n, f) => n + f.size, 0);
+    const db = createPool(s.t.config.pg!, 1);
+    try {
+      assert.equal(await catalogRepository.linkableBytes(db, 'default', targets), total);
+      assert.equal(await catalogRepository.linkableBytes(db, 'elsewhere', targets), 0);
+    } finally {
+      await db.end();
+    }
     const second = await s.download(sha);
     assert.equal(fileBytesServed(s.sim), 0, 'no file body fetched from the Hub');
     const root = s.t.config.storageRoot;

@@ -215,6 +215,19 @@ export const catalogRepository = {
     return r.rows;
   },
 
+  /** How many bytes of `files` are already done on the root by content: de-duplication will link them. */
+  async linkableBytes(db: Queryable, storage: string, files: TargetFile[]): Promise<number> {
+    const r = await db.query<{ n: string }>(
+      `SELECT coalesce(sum(t.size), 0) AS n
+         FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[]) AS t(sha256, oid, size, lfs)
+        WHERE EXISTS (SELECT 1 FROM model_files f JOIN models m ON m.id = f.model_id
+                       WHERE f.status = 'done' AND m.storage = $1 AND f.size_bytes = t.size
+                         AND ((t.lfs AND f.sha256 = t.sha256) OR (NOT t.lfs AND NOT f.is_lfs AND f.git_oid = t.oid)))`,
+      [storage, files.map((f) => f.sha256), files.map((f) => f.gitOid), files.map((f) => f.size), files.map((f) => f.isLfs)],
+    );
+    return Number(r.rows[0]?.n ?? 0);
+  },
+
   /** A file made complete by linking it from another revision (de-duplication). */
   async markLinked(db: Queryable, fileId: string, linkedFrom: string): Promise<void> {
     await db.query(

@@ -10,7 +10,7 @@ import { assertNoSymlinks, UnsafePathError } from '../storage/safe-fs.ts';
 import { DEFAULT_ROOT, type StorageRoots } from '../storage/storage-roots.ts';
 import { assertSpace } from '../storage/disk-space.ts';
 import type { DownloadQueue } from '../jobs/download-queue.ts';
-import type { TargetFile } from '../catalog/catalog.repository.ts';
+import { catalogRepository as catalogFiles, type TargetFile } from '../catalog/catalog.repository.ts';
 import type { CatalogService } from '../catalog/catalog.service.ts';
 import { downloadsRepository as repo, type DownloadRow } from './downloads.repository.ts';
 import { finalPath } from '../storage/file-paths.ts';
@@ -155,7 +155,10 @@ export function createDownloadsService(deps: {
 
       const bytesTotal = targets.reduce((n, t) => n + t.size, 0);
       // files already on disk need no new space: only what is missing has to fit
-      const bytesMissing = targets.reduce((n, t, i) => n + (onDisk[i] ? 0 : t.size), 0);
+      const missing = targets.filter((_t, i) => !onDisk[i]);
+      // what de-duplication will link from another revision on this root needs no space either
+      const linkable = config.dedup === 'auto' && !req.force ? await catalogFiles.linkableBytes(db, req.storage, missing) : 0;
+      const bytesMissing = missing.reduce((n, t) => n + t.size, 0) - linkable;
       await assertSpace(root, bytesMissing, await repo.bytesStillNeeded(db, req.storage, null), config.downloads.diskReserveBytes);
 
       const downloadId = await withTransaction(db, async (tx) => {
