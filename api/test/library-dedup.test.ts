@@ -1,7 +1,7 @@
 // De-duplication (DEDUP=auto): content already complete on the same root is hard-linked, not downloaded.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -41,6 +41,7 @@ async function setup(env: Record<string, string> = {}) {
   return {
     sim,
     t,
+    token,
     download,
     files,
     close: async () => {
@@ -109,6 +110,28 @@ describe('de-duplication (DEDUP=auto)', () => {
     const rows = await s.files(dev.model_id);
     assert.equal(rows.find((f) => f.path === 'config.json')?.linked_from, null);
     assert.ok(rows.find((f) => f.path === 'nested/deep/weights.bin')?.linked_from);
+  });
+
+  it("a symbolic link at the file's place is left alone, and that file fails", async () => {
+    const dir = path.join(s.t.config.storageRoot, 'acme', 'tiny-model', 'feature%2Fx');
+    const bait = path.join(s.t.dir, 'bait.txt');
+    await writeFile(bait, 'not a model');
+    await mkdir(dir, { recursive: true });
+    await symlink(bait, path.join(dir, 'model.safetensors'));
+    const res = await s.t.app.inject({
+      method: 'POST',
+      url: '/downloads',
+      headers: bearer(s.token),
+      payload: { author: 'acme', repo: 'tiny-model', revision: 'feature/x' },
+    });
+    assert.equal(res.statusCode, 202, res.body);
+    const d = await waitForStatus(s.t.app, s.token, res.json().download_id, ['succeeded', 'failed']);
+    assert.equal(d.status, 'failed');
+    const row = (await s.files(d.model_id)).find((f) => f.path === 'model.safetensors')!;
+    assert.equal(row.status, 'failed');
+    assert.equal(row.linked_from, null);
+    assert.ok((await lstat(path.join(dir, 'model.safetensors'))).isSymbolicLink());
+    assert.equal(await readFile(bait, 'utf8'), 'not a model');
   });
 
   it('deleting the first revision folder leaves the linked one intact', async () => {

@@ -143,8 +143,9 @@ async function linkOne(job: DedupJob, f: ModelFileRow): Promise<boolean> {
       ))
     )
       return false;
+    // a link (or folder) at the file's place is left alone: the download fails that file, saying why
     const there = await lstat(dest).catch(() => null);
-    if (there?.isDirectory()) return false;
+    if (there && !there.isFile()) return false;
     for (const c of copies) {
       const srcDir = modelDir(job.root, c.author, c.repo, c.revision);
       const src = finalPath(srcDir, c.path);
