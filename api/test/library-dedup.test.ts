@@ -64,11 +64,18 @@ describe('de-duplication (DEDUP=auto)', () => {
     s.sim.stats.reset();
     // the space check at POST /downloads knows all of it will be linked (on this root only)
     const targets = (await s.sim.expectedFiles(REPO, sha)).map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 ?? null, gitOid: f.oid, isLfs: f.lfs }));
-    const total = targets.reduce((n, f) => n + f.size, 0);
     const db = createPool(s.t.config.pg!, 1);
     try {
-      assert.equal(await catalogRepository.linkableBytes(db, 'default', targets), total);
-      assert.equal(await catalogRepository.linkableBytes(db, 'elsewhere', targets), 0);
+      assert.deepEqual(
+        await catalogRepository.hasDoneCopies(db, 'default', targets),
+        targets.map(() => true),
+      );
+      assert.deepEqual(
+        await catalogRepository.hasDoneCopies(db, 'elsewhere', targets),
+        targets.map(() => false),
+      );
+      const changed = { ...targets[0]!, gitOid: '0'.repeat(40), sha256: '0'.repeat(64) };
+      assert.deepEqual(await catalogRepository.hasDoneCopies(db, 'default', [changed, { ...targets[0]!, size: targets[0]!.size + 1 }]), [false, false]);
     } finally {
       await db.end();
     }

@@ -215,17 +215,18 @@ export const catalogRepository = {
     return r.rows;
   },
 
-  /** How many bytes of `files` are already done on the root by content: de-duplication will link them. */
-  async linkableBytes(db: Queryable, storage: string, files: TargetFile[]): Promise<number> {
-    const r = await db.query<{ n: string }>(
-      `SELECT coalesce(sum(t.size), 0) AS n
-         FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[]) AS t(sha256, oid, size, lfs)
+  /** For each file, whether its content is already done on the root (de-duplication will link it). */
+  async hasDoneCopies(db: Queryable, storage: string, files: Array<Pick<TargetFile, 'size' | 'sha256' | 'gitOid' | 'isLfs'>>): Promise<boolean[]> {
+    if (!files.length) return [];
+    const r = await db.query<{ i: string }>(
+      `SELECT t.i FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[]) WITH ORDINALITY AS t(sha256, oid, size, lfs, i)
         WHERE EXISTS (SELECT 1 FROM model_files f JOIN models m ON m.id = f.model_id
                        WHERE f.status = 'done' AND m.storage = $1 AND f.size_bytes = t.size
                          AND ((t.lfs AND f.sha256 = t.sha256) OR (NOT t.lfs AND NOT f.is_lfs AND f.git_oid = t.oid)))`,
       [storage, files.map((f) => f.sha256), files.map((f) => f.gitOid), files.map((f) => f.size), files.map((f) => f.isLfs)],
     );
-    return Number(r.rows[0]?.n ?? 0);
+    const found = new Set(r.rows.map((row) => Number(row.i) - 1));
+    return files.map((_f, i) => found.has(i));
   },
 
   /** A file made complete by linking it from another revision (de-duplication). */

@@ -157,8 +157,8 @@ export function createDownloadsService(deps: {
       // files already on disk need no new space: only what is missing has to fit
       const missing = targets.filter((_t, i) => !onDisk[i]);
       // what de-duplication will link from another revision on this root needs no space either
-      const linkable = config.dedup === 'auto' && !req.force ? await catalogFiles.linkableBytes(db, req.storage, missing) : 0;
-      const bytesMissing = missing.reduce((n, t) => n + t.size, 0) - linkable;
+      const linkable = config.dedup === 'auto' && !req.force ? await catalogFiles.hasDoneCopies(db, req.storage, missing) : [];
+      const bytesMissing = missing.reduce((n, t, i) => n + (linkable[i] ? 0 : t.size), 0);
       await assertSpace(root, bytesMissing, await repo.bytesStillNeeded(db, req.storage, null), config.downloads.diskReserveBytes);
 
       const downloadId = await withTransaction(db, async (tx) => {

@@ -114,9 +114,12 @@ async function place(src: string, dest: string, f: ModelFileRow, signal: AbortSi
  * simply downloaded.
  */
 export async function linkDuplicates(job: DedupJob, todo: ModelFileRow[]): Promise<ModelFileRow[]> {
+  // one query for the whole set first: most files of most downloads have no copy anywhere
+  const rows = todo.map((f) => ({ size: f.size_bytes, sha256: f.sha256, gitOid: f.git_oid ?? '', isLfs: f.is_lfs }));
+  const candidates = await catalog.hasDoneCopies(job.db, job.storage, rows);
   const left: ModelFileRow[] = [];
-  for (const f of todo) {
-    if (job.signal.aborted || !(await linkOne(job, f))) left.push(f);
+  for (const [i, f] of todo.entries()) {
+    if (!candidates[i] || job.signal.aborted || !(await linkOne(job, f))) left.push(f);
   }
   return left;
 }
