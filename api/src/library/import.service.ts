@@ -28,7 +28,15 @@ export function revisionOfFolder(name: string): string | null {
   return revision;
 }
 
-const entries = (dir: string) => readdir(dir, { withFileTypes: true }).then((list) => list.sort((a, b) => a.name.localeCompare(b.name)));
+/** The entries of a folder by name; one that cannot be read (permissions) is skipped, saying so. */
+async function entries(root: string, rel: string, skipped: Skipped[]): Promise<Dirent[]> {
+  try {
+    return (await readdir(path.join(root, rel), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  } catch (err) {
+    skipped.push({ path: rel || '.', reason: `cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+    return [];
+  }
+}
 
 /** Which sub-folders of `dir` to walk into; everything else goes to `skipped` with why. */
 function folders(list: Dirent[], rel: string, what: string, valid: (name: string) => boolean, skipped: Skipped[]): string[] {
@@ -47,13 +55,18 @@ function folders(list: Dirent[], rel: string, what: string, valid: (name: string
 export async function scanRoot(root: string, skipped: Skipped[]): Promise<Found[]> {
   const found: Found[] = [];
   const isName = (n: string) => HfNameSchema.safeParse(n).success;
-  const top = (await entries(root)).filter((e) => e.name !== INTERNAL_DIR);
+  const top = (await entries(root, '', skipped)).filter((e) => e.name !== INTERNAL_DIR);
   for (const author of folders(top, '', 'author', isName, skipped)) {
-    for (const repo of folders(await entries(path.join(root, author)), author, 'repo', isName, skipped)) {
+    for (const repo of folders(await entries(root, author, skipped), author, 'repo', isName, skipped)) {
       const rel = `${author}/${repo}`;
-      const revs = folders(await entries(path.join(root, author, repo)), rel, 'revision', (n) => revisionOfFolder(n) !== null, skipped);
+      const revs = folders(await entries(root, rel, skipped), rel, 'revision', (n) => revisionOfFolder(n) !== null, skipped);
       for (const folder of revs) {
-        if ((await readdir(path.join(root, author, repo, folder))).length === 0) {
+        const inside = await readdir(path.join(root, rel, folder)).catch(() => null);
+        if (inside === null) {
+          skipped.push({ path: `${rel}/${folder}`, reason: 'cannot be read' });
+          continue;
+        }
+        if (inside.length === 0) {
           skipped.push({ path: `${rel}/${folder}`, reason: 'an empty folder' });
           continue;
         }
