@@ -28,6 +28,8 @@ import { repoInfoRoutes } from './hub/repo-info.routes.ts';
 import { createHubService } from './hub/hub.service.ts';
 import { transferRoutes } from './library/transfer.routes.ts';
 import { createTransferService } from './library/transfer.service.ts';
+import { importRoutes } from './library/import.routes.ts';
+import { createImportService } from './library/import.service.ts';
 import database from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
 import methodNotAllowed from './plugins/method-not-allowed.ts';
@@ -86,7 +88,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   // the engine's HTTP pools and hash thread are this app's until it closes (after its jobs stopped)
   const engine = openEngine();
   app.addHook('onClose', () => engine.close());
-  const runner = createDownloadRunner({ db: app.db, config, log: app.log, roots });
+  const runner = createDownloadRunner({ db: app.db, config, log: app.log, roots, hub });
   const downloads = createDownloadsService({ db: app.db, config, hub, queue, roots, catalog });
   await queue.work(config.downloads.jobConcurrency, ({ downloadId }) => runner.run(downloadId));
   // preClose runs before the database closes: jobs stop (keeping their partial files) and go back to
@@ -120,6 +122,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
       }),
     });
     await priv.register(transferRoutes, { transfer: createTransferService({ db: app.db, config, queue, roots }) });
+    await priv.register(importRoutes, { imports: createImportService({ db: app.db, config, roots, queue }) });
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes: config.downloads.diskReserveBytes }) });
   });
 }

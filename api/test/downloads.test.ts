@@ -15,7 +15,8 @@ describe('downloads', () => {
   let token: string;
   before(async () => {
     sim = await startHubSim();
-    t = await startTestApp({ HF_ENDPOINT: sim.url, HF_TOKEN: 'hf_bob_token', STALL_TIMEOUT_S: '2', DOWNLOAD_RETRIES: '4' });
+    // the same content is fetched again and again here on purpose: de-duplication would link it instead
+    t = await startTestApp({ HF_ENDPOINT: sim.url, HF_TOKEN: 'hf_bob_token', STALL_TIMEOUT_S: '2', DOWNLOAD_RETRIES: '4', DEDUP: 'off' });
     token = (await registerAndLogin(t.app)).token;
   });
   after(async () => {

@@ -45,7 +45,8 @@ describe('storage: symbolic links and long names', () => {
   const BAIT = 'outside the storage, must stay as it is\n';
   before(async () => {
     sim = await startHubSim({ catalog });
-    t = await startTestApp({ HF_ENDPOINT: sim.url });
+    // revisions of one repo here share content: de-duplication would link it rather than resume partials
+    t = await startTestApp({ HF_ENDPOINT: sim.url, DEDUP: 'off' });
     token = (await registerAndLogin(t.app)).token;
     outside = await mkdtemp(path.join(os.tmpdir(), 'd011dl-outside-'));
   });

@@ -201,7 +201,9 @@ export const catalogRepository = {
     s: { status: FileStatus; error?: string | null; sha256?: string | null; bytesDone?: number },
   ): Promise<void> {
     await db.query(
+      // a file that is not done any more was not linked either (de-duplication: library/dedup.ts)
       `UPDATE model_files SET status = $2, error = $3, sha256 = coalesce($4, sha256), bytes_done = coalesce($5, bytes_done),
+              linked_from = CASE WHEN $2 = 'done' THEN linked_from ELSE NULL END,
               downloaded_at = CASE WHEN $2 = 'done' THEN now() ELSE downloaded_at END, updated_at = now()
         WHERE id = $1`,
       [fileId, s.status, s.error ?? null, s.sha256 ?? null, s.bytesDone ?? null],
@@ -215,6 +217,50 @@ export const catalogRepository = {
         WHERE id = $1`,
       [fileId, from],
     );
+  },
+
+  /**
+   * Complete copies of a file's content elsewhere on one root (de-duplication): same SHA-256 for an LFS
+   * file, same git blob id for another, and the same size; the newest first.
+   */
+  async doneCopies(
+    db: Queryable,
+    q: { storage: string; fileId: string; size: number; sha256: string | null; gitOid: string | null; isLfs: boolean },
+  ): Promise<Array<ModelKey & { path: string }>> {
+    const hash = q.isLfs ? q.sha256 : q.gitOid;
+    if (!hash) return [];
+    // spelled out per kind so each uses its partial index (db/migrations/0006_library.sql)
+    const byContent = q.isLfs ? 'f.sha256 = $4 AND f.sha256 IS NOT NULL' : 'f.git_oid = $4 AND f.git_oid IS NOT NULL AND NOT f.is_lfs';
+    const r = await db.query<ModelKey & { path: string }>(
+      `SELECT m.storage, m.author, m.repo, m.revision, f.path
+         FROM model_files f JOIN models m ON m.id = f.model_id
+        WHERE f.status = 'done' AND ${byContent} AND m.storage = $1 AND m.staging_of IS NULL AND f.id <> $2 AND f.size_bytes = $3
+        ORDER BY f.downloaded_at DESC NULLS LAST LIMIT 5`,
+      [q.storage, q.fileId, q.size, hash],
+    );
+    return r.rows;
+  },
+
+  /** For each file, whether its content is already done on the root (de-duplication will link it). */
+  async hasDoneCopies(db: Queryable, storage: string, files: Array<Pick<TargetFile, 'size' | 'sha256' | 'gitOid' | 'isLfs'>>): Promise<boolean[]> {
+    if (!files.length) return [];
+    const r = await db.query<{ i: string }>(
+      `SELECT t.i FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[]) WITH ORDINALITY AS t(sha256, oid, size, lfs, i)
+        WHERE EXISTS (SELECT 1 FROM model_files f JOIN models m ON m.id = f.model_id
+                       WHERE f.status = 'done' AND m.storage = $1 AND m.staging_of IS NULL AND f.size_bytes = t.size
+                         AND ((t.lfs AND f.sha256 = t.sha256) OR (NOT t.lfs AND NOT f.is_lfs AND f.git_oid = t.oid)))`,
+      [storage, files.map((f) => f.sha256), files.map((f) => f.gitOid), files.map((f) => f.size), files.map((f) => f.isLfs)],
+    );
+    const found = new Set(r.rows.map((row) => Number(row.i) - 1));
+    return files.map((_f, i) => found.has(i));
+  },
+
+  /** The revisions the catalog knows on a root, as "author/repo/revision" (import skips them). */
+  async revisionsOn(db: Queryable, storage: string): Promise<Set<string>> {
+    const r = await db.query<{ k: string }>(`SELECT author || '/' || repo || '/' || revision AS k FROM models WHERE storage = $1 AND staging_of IS NULL`, [
+      storage,
+    ]);
+    return new Set(r.rows.map((row) => row.k));
   },
 
   async setFilesBytes(db: Queryable, rows: Array<{ id: string; bytes: number }>): Promise<void> {

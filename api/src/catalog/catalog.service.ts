@@ -70,6 +70,9 @@ export function createCatalogService(deps: { db: Db; roots: StorageRoots }) {
       }));
     },
 
+    /** For each file, whether its content is already complete on the root (de-duplication links it). */
+    hasDoneCopies: (storage: string, files: TargetFile[]) => repo.hasDoneCopies(db, storage, files),
+
     /** Bytes on disk per storage root, with the largest revisions of each. */
     usageByRoot: (top: number) => repo.usageByRoot(db, top),
 

@@ -39,6 +39,8 @@ export interface DownloadPlan {
 }
 
 export interface PlanDeps {
+  /** DEDUP=auto: files complete elsewhere on the root will be linked, so they need no space */
+  dedup: boolean;
   hub: HubService;
   roots: StorageRoots;
   catalog: CatalogService;
@@ -119,6 +121,10 @@ export async function planDownload(deps: PlanDeps, body: DownloadRequest): Promi
   const probe = targets.find((t) => t.size > 0) ?? targets[0]!;
   await hub.checkFileAccess(req.author, req.repo, commit, probe.path);
 
+  // files already on disk need no new space: only what is missing has to fit, less what
+  // de-duplication will link from another revision on this root
+  const missing = targets.filter((_t, i) => !onDisk[i]);
+  const linkable = deps.dedup && !req.force ? await catalog.hasDoneCopies(req.storage, missing) : [];
   return {
     req,
     storage: req.storage,
@@ -126,8 +132,7 @@ export async function planDownload(deps: PlanDeps, body: DownloadRequest): Promi
     commit,
     targets,
     bytesTotal: targets.reduce((n, t) => n + t.size, 0),
-    // files already on disk need no new space: only what is missing has to fit
-    bytesMissing: targets.reduce((n, t, i) => n + (onDisk[i] ? 0 : t.size), 0),
+    bytesMissing: missing.reduce((n, t, i) => n + (linkable[i] ? 0 : t.size), 0),
   };
 }
 

@@ -145,6 +145,16 @@ export const downloadsRepository = {
     );
   },
 
+  /** An import learns its commit and files only once it runs. */
+  async setTarget(db: Queryable, id: string, t: { commitSha: string; filesTotal: number; bytesTotal: number }): Promise<void> {
+    await db.query('UPDATE downloads SET commit_sha = $2, files_total = $3, bytes_total = $4, updated_at = now() WHERE id = $1', [
+      id,
+      t.commitSha,
+      t.filesTotal,
+      t.bytesTotal,
+    ]);
+  },
+
   async setLog(db: Queryable, id: string, log: string): Promise<void> {
     await db.query('UPDATE downloads SET log = $2 WHERE id = $1', [id, log]);
   },

@@ -54,7 +54,7 @@ export function createDownloadsService(deps: {
   catalog: CatalogService;
 }) {
   const { db, config, queue } = deps;
-  const planDeps = { db, hub: deps.hub, roots: deps.roots, catalog: deps.catalog, queue, engine: config.downloads.engine };
+  const planDeps = { dedup: config.dedup === 'auto', db, hub: deps.hub, roots: deps.roots, catalog: deps.catalog, queue, engine: config.downloads.engine };
 
   function toDownload(d: DownloadRow): Download {
     return {

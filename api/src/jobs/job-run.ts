@@ -8,6 +8,8 @@ import { catalogRepository as catalog, type ModelFileRow } from '../catalog/cata
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { downloadsRepository as repo, type DownloadRow } from '../downloads/downloads.repository.ts';
+import { linkDuplicates } from '../library/dedup.ts';
+import type { HubService } from '../hub/hub.service.ts';
 import { DownloadError, downloadFile, runFileSet, type FileOutcome, type FileResult, type FileScheduler, type FileTask } from '../engine/index.ts';
 import { partialPath } from '../engine/sidecar.ts';
 import { assertSpace, formatBytes } from '../storage/disk-space.ts';
@@ -29,6 +31,7 @@ export interface JobContext {
   config: AppConfig;
   logger: FastifyBaseLogger;
   roots: StorageRoots;
+  hub: HubService;
   scheduler: FileScheduler;
   settings: EngineSettings;
 }
@@ -133,7 +136,12 @@ export class JobRun {
       (err: Error) => err.message,
     );
     if (unsafe) return this.#refuse(unsafe);
-    const todo = await this.#skipFilesAlreadyDone();
+    let todo = await this.#skipFilesAlreadyDone();
+    // "Verify and re-download" trusts nothing on disk, not even another revision's copy
+    if (config.dedup === 'auto' && !d.force && todo.length) {
+      const job = { db: this.db, storage: d.storage, root: storage.root, dir: this.dir, locks: this.#locks, log: this.log, progress: this.progress };
+      todo = await linkDuplicates({ ...job, signal: this.controller.signal }, todo);
+    }
     const partials = await Promise.all(todo.map((f) => sizeOnDisk(partialPath(finalPath(this.dir, f.path)))));
     const needed = todo.reduce((n, f, i) => n + Math.max(0, f.size_bytes - Math.max(0, partials[i]!)), 0);
     try {

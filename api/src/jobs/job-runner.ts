@@ -8,6 +8,8 @@ import type { Db } from '../db/pool.ts';
 import { downloadsRepository as repo } from '../downloads/downloads.repository.ts';
 import { TransferJob } from '../library/copy-job.ts';
 import { FileScheduler } from '../engine/index.ts';
+import type { HubService } from '../hub/hub.service.ts';
+import { ImportJob } from '../library/import-job.ts';
 import type { StorageRoots } from '../storage/storage-roots.ts';
 import { engineSettings } from './engine-settings.ts';
 import { FileLocks } from './file-lock.ts';
@@ -36,15 +38,17 @@ const jobKinds: Partial<Record<JobKind, StartJob>> = {
   update: startUpdateJob,
   copy: (ctx, locks, d, files) => new TransferJob(ctx, locks, d, files),
   move: (ctx, locks, d, files) => new TransferJob(ctx, locks, d, files),
+  import: (ctx, _locks, d) => new ImportJob(ctx, d),
 };
 
-export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: FastifyBaseLogger; roots: StorageRoots }) {
+export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: FastifyBaseLogger; roots: StorageRoots; hub: HubService }) {
   const { db, config } = deps;
   const ctx: JobContext = {
     db,
     config,
     logger: deps.log,
     roots: deps.roots,
+    hub: deps.hub,
     // slots shared by every job of this process
     scheduler: new FileScheduler({ fileConcurrency: config.downloads.fileConcurrency, segmentConnections: config.downloads.segmentConnections }),
     settings: engineSettings(config),

@@ -1,13 +1,13 @@
 // Before an update downloads anything, the files it keeps unchanged (same git blob id and size as the
 // revision's done files) are linked from the revision folder into the staged one: they cost neither
 // bytes from the Hub nor space. Where a filesystem cannot link, the file is copied and verified.
-import { constants } from 'node:fs';
-import { copyFile, link, rename, rm } from 'node:fs/promises';
+import { link, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { catalogRepository as catalog, type ModelFileRow } from '../catalog/catalog.repository.ts';
 import type { Db } from '../db/pool.ts';
 import { partialPath } from '../engine/sidecar.ts';
 import { verifyFile } from '../engine/verify-file.ts';
+import { copyVerified } from '../library/dedup.ts';
 import { finalPath } from '../storage/file-paths.ts';
 import { ensureDirNoSymlinks, lstatOrNull } from '../storage/safe-fs.ts';
 
@@ -21,8 +21,7 @@ async function linkOrCopy(src: string, dest: string, want: ModelFileRow): Promis
   }
   const tmp = partialPath(dest);
   try {
-    await copyFile(src, tmp, constants.COPYFILE_FICLONE);
-    if ((await verifyFile(tmp, want)) !== null) return false;
+    if ((await copyVerified(src, tmp, want)) !== null) return false;
     await rename(tmp, dest);
     return true;
   } catch {
