@@ -26,6 +26,8 @@ import { createHubClient } from './hub/hub-client.ts';
 import { hubRoutes } from './hub/hub.routes.ts';
 import { repoInfoRoutes } from './hub/repo-info.routes.ts';
 import { createHubService } from './hub/hub.service.ts';
+import { deleteRoutes } from './library/delete.routes.ts';
+import { createDeleteService } from './library/delete.service.ts';
 import database from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
 import methodNotAllowed from './plugins/method-not-allowed.ts';
@@ -101,6 +103,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(repoInfoRoutes, { hubClient });
     await priv.register(catalogRoutes, { catalog, rescanGuard: createRescanGuard({ db: app.db }) });
     await priv.register(downloadsRoutes, { downloads });
+    await priv.register(deleteRoutes, { library: createDeleteService({ db: app.db, roots }) });
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes: config.downloads.diskReserveBytes }) });
   });
 }

@@ -207,6 +207,23 @@ export const catalogRepository = {
     return r.rowCount ?? 0;
   },
 
+  /** Locks a model's row until the caller's transaction ends: a new download of it waits (issue 14, delete). */
+  async lockModel(db: Queryable, id: string): Promise<boolean> {
+    const r = await db.query('SELECT id FROM models WHERE id = $1 FOR UPDATE', [id]);
+    return (r.rowCount ?? 0) > 0;
+  },
+
+  /** Removes a model and, by cascade, its files and its jobs' history (the files on disk are the caller's). */
+  async deleteModel(db: Queryable, id: string): Promise<void> {
+    await db.query('DELETE FROM models WHERE id = $1', [id]);
+  },
+
+  /** Removes some files' rows of a model; returns the paths that were tracked. */
+  async deleteFiles(db: Queryable, modelId: string, paths: string[]): Promise<string[]> {
+    const r = await db.query<{ path: string }>('DELETE FROM model_files WHERE model_id = $1 AND path = ANY($2::text[]) RETURNING path', [modelId, paths]);
+    return r.rows.map((row) => row.path);
+  },
+
   /** Per storage root: its revisions' bytes on disk (done files and partial bytes), and the largest ones. */
   async usageByRoot(
     db: Queryable,
