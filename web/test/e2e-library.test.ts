@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { formatBytes } from '@d011dl/contract';
 import type { Browser, Page } from 'playwright-core';
 import { createFirstAdmin, launchChromium, screenshotSizes, skip } from './helpers/browser.ts';
-import { startStack, type Stack } from './helpers/stack.ts';
+import { Browser as FormBrowser, startStack, type Stack } from './helpers/stack.ts';
 
 describe('library in a real browser', { skip }, () => {
   let s: Stack;
@@ -118,6 +118,32 @@ describe('library in a real browser', { skip }, () => {
     assert.ok(!existsSync(path.join(dir, 'config.json')) && !existsSync(path.join(dir, 'README.md')));
     assert.ok(existsSync(path.join(dir, 'model.safetensors')), 'the other files stay');
     assert.match((await (await catalogRow('main', 'default')).locator('.rev-counts').textContent())!, /^7\/7 files done/);
+  });
+
+  it('offers no library actions to a user who is not an administrator, and refuses them', async () => {
+    const headers = { ...(await authOf(page, s)), 'content-type': 'application/json' };
+    const created = await fetch(`${s.apiUrl}/admin/users`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ username: 'bob', password: 'another good password' }),
+    });
+    assert.equal(created.status, 201);
+    const bob = new FormBrowser(s.webUrl);
+    assert.equal((await bob.post('/login', { username: 'bob', password: 'another good password', next: '/' })).status, 303);
+    const catalog = await bob.get('/models?author=acme&repo=tiny-model');
+    assert.equal(catalog.status, 200);
+    assert.match(catalog.body, /on default/, 'the root is shown to everyone');
+    assert.doesNotMatch(catalog.body, /Delete…|Delete chosen files|name="op"/);
+    const id = /data-model="([0-9a-f-]{36})"/.exec(catalog.body)![1]!;
+    const confirm = await bob.get(`/models/${id}/delete`);
+    assert.equal(confirm.status, 403);
+    assert.match(confirm.body, /Only administrators can delete from the library/);
+    const refused = await bob.post(`/models/${id}/delete`, {}, '/models');
+    assert.equal(refused.status, 403);
+    assert.ok(existsSync(path.join(s.api.config.storageRoot, 'acme/tiny-model/main/model.safetensors')), 'nothing deleted');
+    const storage = await bob.get('/storage');
+    assert.equal(storage.status, 200);
+    assert.doesNotMatch(storage.body, /Import from disk/);
   });
 });
 
