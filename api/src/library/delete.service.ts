@@ -61,13 +61,13 @@ export function createDeleteService(deps: { db: Db; roots: StorageRoots }) {
     }
   }
 
-  const answer = (m: ModelOf, removed: Removed | null): DeleteModelResponse =>
+  const answer = (m: ModelOf, removed: Removed | null, what: string): DeleteModelResponse =>
     removed
       ? { deleted_files: removed.deleted, freed_bytes: removed.freedBytes }
       : {
           deleted_files: 0,
           freed_bytes: 0,
-          note: `The storage root "${m.storage}" is not configured any more (STORAGE_ROOTS): the catalog entry is gone, its files were left on disk.`,
+          note: `The storage root "${m.storage}" is not configured any more (STORAGE_ROOTS): ${what} left the catalog, the files were left on disk.`,
         };
 
   /**
@@ -98,7 +98,7 @@ export function createDeleteService(deps: { db: Db; roots: StorageRoots }) {
         return await withTransaction(db, async (tx) => {
           const { m, removed } = await removeLocked(tx, modelId, null, run);
           await catalog.deleteModel(tx, modelId);
-          return answer(m, removed);
+          return answer(m, removed, 'the revision');
         });
       } catch (err) {
         return forgetRemoved(modelId, run, err);
@@ -113,7 +113,7 @@ export function createDeleteService(deps: { db: Db; roots: StorageRoots }) {
           const { m, removed, paths: chosen } = await removeLocked(tx, modelId, paths, run);
           await catalog.deleteFiles(tx, modelId, chosen);
           await catalog.refreshModel(tx, modelId, null);
-          return answer(m, removed);
+          return answer(m, removed, 'the chosen files');
         });
       } catch (err) {
         return forgetRemoved(modelId, run, err);
