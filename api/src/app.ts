@@ -30,6 +30,8 @@ import { transferRoutes } from './library/transfer.routes.ts';
 import { createTransferService } from './library/transfer.service.ts';
 import { importRoutes } from './library/import.routes.ts';
 import { createImportService } from './library/import.service.ts';
+import { deleteRoutes } from './library/delete.routes.ts';
+import { createDeleteService } from './library/delete.service.ts';
 import database from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
 import methodNotAllowed from './plugins/method-not-allowed.ts';
@@ -123,6 +125,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     });
     await priv.register(transferRoutes, { transfer: createTransferService({ db: app.db, config, queue, roots }) });
     await priv.register(importRoutes, { imports: createImportService({ db: app.db, config, roots, queue }) });
+    await priv.register(deleteRoutes, { library: createDeleteService({ db: app.db, roots }) });
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes: config.downloads.diskReserveBytes }) });
   });
 }

@@ -103,3 +103,13 @@ export function jobAction(status: Download['status']): { action: JobAction; labe
 export function statusLabel(status: Download['status']): string {
   return status === 'canceled' ? 'paused' : status;
 }
+
+/**
+ * What kind of job it is and on which storage root, as a person reads it ("Copy to fast"); empty for a
+ * plain download to the default root, the only kind there is on an installation with one root.
+ */
+export function jobKindLabel(job: Pick<Download, 'kind' | 'storage'>): string {
+  if (job.kind === 'download' && job.storage === 'default') return '';
+  const verb = { download: 'Download to', copy: 'Copy to', move: 'Move to', import: 'Import on', update: 'Update on' }[job.kind];
+  return `${verb} ${job.storage}`;
+}

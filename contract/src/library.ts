@@ -5,8 +5,12 @@ import { StorageNameSchema } from './storage.ts';
 // Library management (issue 14): delete, move/copy between storage roots, import from disk.
 
 export const DeleteModelResponseSchema = z.object({
-  deleted_files: z.number().int().describe('files removed from disk'),
-  freed_bytes: z.number().int().describe('their size'),
+  deleted_files: z.number().int().describe('tracked files removed from disk (their partial files go too; files the catalog does not track are left)'),
+  freed_bytes: z
+    .number()
+    .int()
+    .describe('bytes the filesystem got back: a file that another revision shares (a de-duplication hard link) frees nothing and is not counted'),
+  note: z.string().optional().describe('said when files were left on disk, e.g. the revision lives on a storage root that is no longer configured'),
 });
 export type DeleteModelResponse = z.infer<typeof DeleteModelResponseSchema>;
 

@@ -2,7 +2,7 @@
 // /api/jobs is fetched whenever the API's events say a job changed (every 2 s without events); rows are
 // updated in place. The words are the contract's (contract/src/jobs.ts).
 import { formatBytes, formatDuration, formatSpeed } from './shared/format.js';
-import { jobAction, statusLabel } from './shared/jobs.js';
+import { jobAction, jobKindLabel, statusLabel } from './shared/jobs.js';
 import { $, announcer, drawBar, getJson, pctOf, show } from './live.js';
 
 function jobRow(d, list) {
@@ -21,7 +21,15 @@ function jobRow(d, list) {
   a.append(strong, ' ', rev);
   var holds = document.createElement('span');
   holds.className = 'holds';
-  name.append(a, ' ', holds);
+  name.append(a, ' ');
+  var kind = jobKindLabel(d);
+  if (kind) {
+    var kindBadge = document.createElement('span');
+    kindBadge.className = 'badge kind';
+    kindBadge.textContent = kind;
+    name.append(kindBadge, ' ');
+  }
+  name.append(holds);
   var badge = document.createElement('span');
   var bar = document.createElement('div');
   bar.className = 'bar';

@@ -5,7 +5,19 @@ import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
-import { averageSpeed, describeFiles, elapsedSeconds, fileState, formatSpeed, formatWhen, jobAction, logTail, statusLabel, UserSchema } from '@d011dl/contract';
+import {
+  averageSpeed,
+  describeFiles,
+  elapsedSeconds,
+  fileState,
+  formatSpeed,
+  formatWhen,
+  jobAction,
+  jobKindLabel,
+  logTail,
+  statusLabel,
+  UserSchema,
+} from '@d011dl/contract';
 import { createApiClient, PORTAL_SECRET_HEADER } from './api-client.ts';
 import { CSRF_FIELD, csrf } from './csrf.ts';
 import { humanBytes, humanDuration, pathHtml, SELECTION_MAX, waitingText } from './format.ts';
@@ -15,6 +27,7 @@ import { authRouter } from './routers/auth.ts';
 import { browseRouter } from './routers/browse.ts';
 import { errorPages, hintFor } from './routers/errors.ts';
 import { jobsRouter } from './routers/jobs.ts';
+import { libraryRouter } from './routers/library.ts';
 import { modelsRouter } from './routers/models.ts';
 import type { RouterDeps } from './routers/shared.ts';
 
@@ -50,7 +63,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.locals.csrfField = CSRF_FIELD;
   app.locals.pathHtml = pathHtml;
   // the job pages' words, as public/jobs.js uses them (contract/src/jobs.ts)
-  app.locals.jobs = { averageSpeed, describeFiles, elapsedSeconds, fileState, formatSpeed, formatWhen, jobAction, logTail, statusLabel };
+  app.locals.jobs = { averageSpeed, describeFiles, elapsedSeconds, fileState, formatSpeed, formatWhen, jobAction, jobKindLabel, logTail, statusLabel };
 
   if (opts.accessLog) {
     app.use((req, res, next) => {
@@ -103,6 +116,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.use(browseRouter(deps));
   app.use(jobsRouter(deps));
   app.use(modelsRouter(deps));
+  app.use(libraryRouter(deps));
   app.use(adminRouter(deps));
   errorPages(app);
 

@@ -123,7 +123,7 @@ export const catalogRepository = {
     return (r.rowCount ?? 0) > 0;
   },
 
-  /** Removes a catalog entry and its files' rows (the files on disk are the caller's). */
+  /** Removes a catalog entry: by cascade its files' rows, its staging entry and its jobs' history (the files on disk are the caller's). */
   async deleteModel(db: Queryable, id: string): Promise<void> {
     await db.query('DELETE FROM models WHERE id = $1', [id]);
   },
@@ -277,6 +277,12 @@ export const catalogRepository = {
       fileIds,
     ]);
     return r.rowCount ?? 0;
+  },
+
+  /** Removes some files' rows of a model; returns the paths that were tracked. */
+  async deleteFiles(db: Queryable, modelId: string, paths: string[]): Promise<string[]> {
+    const r = await db.query<{ path: string }>('DELETE FROM model_files WHERE model_id = $1 AND path = ANY($2::text[]) RETURNING path', [modelId, paths]);
+    return r.rows.map((row) => row.path);
   },
 
   /** Per storage root: its revisions' bytes on disk (done files and partial bytes), and the largest ones. */

@@ -48,6 +48,12 @@ export const stagingRepository = {
     return r.rows.map((row) => row.id);
   },
 
+  /** The staging entry of an entry, if an update left one. */
+  async of(db: Queryable, modelId: string): Promise<string | null> {
+    const r = await db.query<{ id: string }>('SELECT id FROM models WHERE staging_of = $1', [modelId]);
+    return r.rows[0]?.id ?? null;
+  },
+
   async remove(db: Queryable, stagingId: string): Promise<void> {
     await db.query('DELETE FROM models WHERE id = $1 AND staging_of IS NOT NULL', [stagingId]);
   },

@@ -9,6 +9,7 @@ import {
   RefsResponseSchema,
   RepoInfoSchema,
   type SelectionItem,
+  StorageResponseSchema,
   TreeResponseSchema,
   type TreeEntry,
 } from '@d011dl/contract';
@@ -40,6 +41,8 @@ export function browseRouter({ api, apiBase }: RouterDeps): Router {
       freeBytes: null,
       OPEN_TREE_MAX_FILES,
     };
+    // free space per root on the dashboard, and the download form's choice of root
+    locals.roots = (await api.call(req, res, 'GET', '/storage', StorageResponseSchema).catch(() => ({ roots: [] }))).roots;
     if (!url) return page(res, 'dashboard', locals);
     try {
       const parsed = await api.call(req, res, 'POST', '/hf/parse-url', ParsedHfUrlSchema, { url });
@@ -117,6 +120,7 @@ export function browseRouter({ api, apiBase }: RouterDeps): Router {
         revision,
         selection,
         force: req.body.force === 'true',
+        ...(str(req.body.storage) ? { storage: str(req.body.storage) } : {}),
       });
       res.redirect(303, `/jobs/${r.download_id}`);
     } catch (err) {
@@ -131,6 +135,7 @@ export function browseRouter({ api, apiBase }: RouterDeps): Router {
                 ['repo', repo],
                 ['revision', revision],
                 ['url', str(req.body.url)],
+                ...(str(req.body.storage) ? [['storage', str(req.body.storage)]] : []),
                 ...values.map((v) => ['sel', v]),
                 ['force', 'true'],
               ],

@@ -5,6 +5,7 @@ import {
   ModelFilesResponseSchema,
   ModelsResponseSchema,
   RescanResponseSchema,
+  StorageResponseSchema,
   type Model,
   type ModelFile,
 } from '@d011dl/contract';
@@ -27,7 +28,11 @@ export function modelsRouter({ api }: RouterDeps): Router {
     if (repo) q.set('repo', repo);
     if (status === 'downloaded') q.set('downloaded', 'true');
     if (status === 'incomplete') q.set('downloaded', 'false');
-    const r = await api.call(req, res, 'GET', `/db/models?${q}`, ModelsResponseSchema);
+    // the roots feed the catalog's "Copy / Move to" choice (partials/library-actions.ejs)
+    const [r, storage] = await Promise.all([
+      api.call(req, res, 'GET', `/db/models?${q}`, ModelsResponseSchema),
+      api.call(req, res, 'GET', '/storage', StorageResponseSchema).catch(() => ({ roots: [] })),
+    ]);
     // each revision's file list, shown folded under it (the first FILES_SHOWN of each); a long
     // catalog lists them once filtered down, rather than asking the API for every revision's files
     const listed = r.length <= LISTS_MAX ? r.filter((m) => m.files_tracked > 0) : [];
@@ -48,6 +53,7 @@ export function modelsRouter({ api }: RouterDeps): Router {
       title: 'Models',
       files,
       listsHidden: r.length > LISTS_MAX,
+      roots: storage.roots,
       groups: [...groups].sort(([a], [b]) => a.localeCompare(b)),
       author,
       repo,
@@ -74,6 +80,7 @@ export function modelsRouter({ api }: RouterDeps): Router {
       author: m.author,
       repo: m.repo,
       revision: m.revision,
+      storage: m.storage,
       selection: files.map((f) => ({ path: f.path, type: 'file' as const })),
     });
     res.redirect(303, `/jobs/${r.download_id}`);
@@ -90,6 +97,7 @@ export function modelsRouter({ api }: RouterDeps): Router {
       author: m.author,
       repo: m.repo,
       revision: m.revision,
+      storage: m.storage,
       selection: files.map((f) => ({ path: f.path, type: 'file' as const })),
       force: true,
     });
