@@ -6,6 +6,7 @@ import { BigDownloadConfirm, needsConfirm, type BigDownload } from '../browse/Bi
 import { GatedInfo } from '../browse/GatedInfo';
 import { browseRows, filesUnder, toSelection, type BrowseRow } from '../browse/tree';
 import { useFullTree } from '../browse/useFullTree';
+import { firstUsable, useStorageRoots } from '../library/useStorageRoots';
 import { watchJob } from '../jobs/watch';
 import { useSession } from '../session';
 import { Body, Button, ErrorText, Field, Screen, useTheme } from '../ui/theme';
@@ -32,6 +33,10 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
   // Set when the API answered 409 AlreadyDownloaded: the same request again with force is offered.
   const [already, setAlready] = useState(false);
   const [info, setInfo] = useState<RepoInfo | null>(null);
+  // Several storage roots: the download asks which one (the default one preselected).
+  const { roots } = useStorageRoots(client);
+  const [root, setRoot] = useState<string | null>(null);
+  const chosenRoot = roots.length > 1 ? (root ?? firstUsable(roots)) : null;
 
   useEffect(() => {
     client.refs(author, repo).then(setRefs, (e) => setError(errorMessage(e)));
@@ -91,7 +96,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
 
   async function start(confirmed = false, force = false) {
     const plan = planned();
-    if (!confirmed && needsConfirm(plan)) {
+    if (!confirmed && (needsConfirm(plan) || roots.length > 1)) {
       setConfirm(plan);
       return;
     }
@@ -102,7 +107,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
     try {
       // Every page is loaded (useFullTree): a wholly selected folder goes as one {type:'dir'} item.
       const selection = toSelection(files, selected, true);
-      const res = await client.createDownload({ author, repo, revision, selection, ...(force ? { force: true } : {}) });
+      const res = await client.createDownload({ author, repo, revision, selection, ...(force ? { force: true } : {}), ...(chosenRoot ? { storage: chosenRoot } : {}) });
       await watchJob(store, res.download_id);
       onStarted(res.download_id);
     } catch (e) {
@@ -166,7 +171,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
       <View>
         <Body testID="total">{selected.size} selected · {formatBytes(totalSize)}</Body>
         {confirm ? (
-          <BigDownloadConfirm plan={confirm} onConfirm={() => void start(true)} onCancel={() => setConfirm(null)} />
+          <BigDownloadConfirm plan={confirm} roots={roots} root={chosenRoot} onRoot={setRoot} onConfirm={() => void start(true)} onCancel={() => setConfirm(null)} />
         ) : already ? (
           <View testID="already">
             <Body>Every selected file is already on the server.</Body>

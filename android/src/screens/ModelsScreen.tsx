@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
-import { FlatList, RefreshControl } from 'react-native';
+import { FlatList, RefreshControl, Text, View } from 'react-native';
 import type { Model } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
-import { useSession } from '../session';
-import { Body, ErrorText, Screen, useTheme } from '../ui/theme';
+import { ImportFromDisk } from '../library/ImportFromDisk';
+import { useStorageRoots } from '../library/useStorageRoots';
+import { useIsAdmin, useSession } from '../session';
+import { Body, Button, ErrorText, Screen, useTheme } from '../ui/theme';
 import { ModelRow } from './ModelRow';
 
 export function modelBadge(m: Model): 'downloaded' | 'failed' | 'partial' | 'pending' {
@@ -13,11 +15,15 @@ export function modelBadge(m: Model): 'downloaded' | 'failed' | 'partial' | 'pen
   return 'pending';
 }
 
-export function ModelsScreen() {
+/** My models: every revision with its root and size on disk; `onStorage` opens the disk usage screen. */
+export function ModelsScreen({ onStorage }: { onStorage?: () => void } = {}) {
   const { client } = useSession();
+  const admin = useIsAdmin();
+  const { roots } = useStorageRoots(client);
   const t = useTheme();
   const [models, setModels] = useState<Model[] | null>(null);
   const [error, setError] = useState('');
+  const [note, setNote] = useState('');
   const [refreshing, setRefreshing] = useState(false);
 
   const load = useCallback(async () => {
@@ -36,18 +42,35 @@ export function ModelsScreen() {
     void load();
   }, [load]);
 
+  const changed = useCallback(
+    (text?: string) => {
+      if (text) setNote(text);
+      void load();
+    },
+    [load],
+  );
+
   const badgeColor = { downloaded: t.ok, failed: t.danger, partial: t.warn, pending: t.muted };
   return (
     <Screen>
       <ErrorText>{error}</ErrorText>
+      {note ? <Text testID="models-note" accessibilityLiveRegion="polite" style={{ color: t.text, marginBottom: 6 }}>{note}</Text> : null}
       <FlatList
         data={models ?? []}
         keyExtractor={(m) => m.id}
         refreshControl={<RefreshControl refreshing={refreshing} onRefresh={load} />}
+        ListHeaderComponent={
+          onStorage || admin ? (
+            <View style={{ marginBottom: 8 }}>
+              {onStorage ? <Button kind="secondary" title="Disk usage" onPress={onStorage} /> : null}
+              {admin ? <ImportFromDisk roots={roots} onImported={() => void load()} /> : null}
+            </View>
+          ) : null
+        }
         ListEmptyComponent={models ? <Body muted>No models yet.</Body> : null}
         renderItem={({ item }) => {
           const b = modelBadge(item);
-          return <ModelRow model={item} badge={b} badgeColor={badgeColor[b]} onChanged={() => void load()} />;
+          return <ModelRow model={item} badge={b} badgeColor={badgeColor[b]} roots={roots} admin={admin} onChanged={changed} />;
         }}
       />
     </Screen>
