@@ -3,6 +3,9 @@ import { formatBytes, type StorageRoot } from '@d011dl/contract';
 import { useTheme } from '../ui/theme';
 import { modelName } from './words';
 
+// null when the root cannot be read: a word, since a screen reader says nothing useful for "–"
+const bytes = (n: number | null) => (n == null ? 'unknown' : formatBytes(n));
+
 /** One storage root's figures: size, free, reserve, D011DL's share and its largest revisions. */
 export function RootUsage({ root }: { root: StorageRoot }) {
   const t = useTheme();
@@ -29,8 +32,8 @@ export function RootUsage({ root }: { root: StorageRoot }) {
           <View style={{ height: 6, width: `${usedPct}%`, backgroundColor: low ? t.danger : t.primary, borderRadius: 3 }} />
         </View>
       ) : null}
-      {figure('Total', formatBytes(root.total_bytes))}
-      {figure('Free', formatBytes(root.free_bytes))}
+      {figure('Total', bytes(root.total_bytes))}
+      {figure('Free', bytes(root.free_bytes))}
       {figure('Kept free (reserve)', formatBytes(root.reserve_bytes))}
       {figure('Used by D011DL', `${formatBytes(root.used_bytes)} in ${root.models} ${root.models === 1 ? 'revision' : 'revisions'}`)}
       {low ? <Text style={{ color: t.danger }}>Free space is at the reserve: downloads to this root are refused.</Text> : null}
