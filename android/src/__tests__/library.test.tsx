@@ -1,9 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { act, fireEvent, screen, waitFor, within } from '@testing-library/react-native';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react-native';
+import { useEffect } from 'react';
 import { StyleSheet } from 'react-native';
+import { memoryStore } from '../api/storage';
+import { SessionProvider, useSession } from '../session';
 import type { StorageRoot } from '@d011dl/contract';
 import { ModelsScreen } from '../screens/ModelsScreen';
-import { fakeFetch, loginOk } from '../test/fakeFetch';
+import { BASE, fakeFetch, loginOk } from '../test/fakeFetch';
 import { fileFixture, MODEL, modelFixture, rootFixture } from '../test/fixtures';
 import { renderSignedIn } from '../test/render';
 
@@ -176,5 +179,28 @@ describe('My models: library management', () => {
       screen.getByRole('button', { name: 'Import from disk' }),
     ];
     for (const el of targets) expect(StyleSheet.flatten(el.props.style).minHeight).toBeGreaterThanOrEqual(48);
+  });
+
+  it('an administrator who just signed in is known from the sign-in answer (no GET /auth/me)', async () => {
+    const { fetch, calls } = fakeFetch({
+      'POST /auth/login': () => ({ status: 200, body: { ...loginOk, user: { ...loginOk.user, is_admin: true } } }),
+      'GET /storage': () => ({ status: 200, body: { roots: [rootFixture('default')] } }),
+      'GET /db/models': () => ({ status: 200, body: [modelFixture()] }),
+    });
+    function SignInThenModels() {
+      const { signIn, signedIn } = useSession();
+      useEffect(() => {
+        void signIn(BASE, 'alice', 'secret-pw');
+        // eslint-disable-next-line react-hooks/exhaustive-deps
+      }, []);
+      return signedIn ? <ModelsScreen /> : null;
+    }
+    await render(
+      <SessionProvider store={memoryStore()} fetchImpl={fetch}>
+        <SignInThenModels />
+      </SessionProvider>,
+    );
+    expect(await button(`Delete ${NAME}`)).toBeTruthy();
+    expect(calls.some((c) => c.url.pathname === '/auth/me')).toBe(false);
   });
 });

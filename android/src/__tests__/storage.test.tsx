@@ -1,6 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react-native';
 import { BrowseScreen } from '../screens/BrowseScreen';
+import { JobScreen } from '../screens/JobScreen';
 import { JobsScreen } from '../screens/JobsScreen';
 import { StorageScreen } from '../screens/StorageScreen';
 import { fakeFetch } from '../test/fakeFetch';
@@ -75,6 +76,18 @@ describe('Jobs of the library', () => {
     expect(within(screen.getByTestId(`job-${ID3}`)).getByText('Move to nas')).toBeTruthy();
     expect(screen.getByRole('link', { name: /^Copy to fast: gpt2\/tiny @ main, / })).toBeTruthy();
     expect(screen.getByRole('link', { name: /^gpt2\/tiny @ main, / })).toBeTruthy(); // the download
+    await waitFor(() => expect(screen.getAllByText('no files')).toHaveLength(4)); // every row's file list is in
+  });
+});
+
+describe('A library job', () => {
+  it('the job screen names its kind', async () => {
+    const { fetch } = fakeFetch({
+      [`GET /downloads/${ID}`]: () => ({ status: 200, body: jobFixture({ kind: 'copy', storage: 'fast', status: 'succeeded', progress_pct: 100 }) }),
+      [`GET /downloads/${ID}/files`]: () => ({ status: 200, body: { files: [] } }),
+    });
+    await renderSignedIn(<JobScreen id={ID} onModels={() => {}} />, fetch);
+    expect(await screen.findByTestId('kind')).toHaveTextContent('Copy to fast');
   });
 });
 
