@@ -67,6 +67,19 @@ describe('My models: library management', () => {
     expect(await screen.findByText('No models yet.')).toBeTruthy();
   });
 
+  it('a refusal is said in the question, in the API\'s words', async () => {
+    const { fetch: base } = api();
+    const busy = { statusCode: 409, error: 'Conflict', message: 'gpt2/tiny @ main is being written by a running job; pause it first' };
+    const fetch = ((input: RequestInfo | URL, init?: RequestInit) =>
+      init?.method === 'DELETE' ? Promise.resolve(new Response(JSON.stringify(busy), { status: 409 })) : base(input, init)) as typeof globalThis.fetch;
+    await renderSignedIn(<ModelsScreen />, fetch);
+    await fireEvent.press(await button(`Delete ${NAME}`));
+    await fireEvent.press(screen.getByRole('button', { name: 'Delete 1.23 GB' }));
+    const ask = within(screen.getByTestId(`confirm-delete-${MODEL}`));
+    expect(await ask.findByText('gpt2/tiny @ main is being written by a running job; pause it first')).toBeTruthy();
+    expect(screen.getByText('Storage root: default')).toBeTruthy(); // still listed
+  });
+
   it('cancel leaves the revision alone', async () => {
     const { fetch, calls } = api();
     await renderSignedIn(<ModelsScreen />, fetch);
