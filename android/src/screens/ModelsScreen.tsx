@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { FlatList, RefreshControl, Text, View } from 'react-native';
-import type { Model } from '@d011dl/contract';
+import type { Model, StorageRoot } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
+import { storageRoots } from '../api/library';
 import { ImportFromDisk } from '../library/ImportFromDisk';
-import { useStorageRoots } from '../library/useStorageRoots';
 import { useIsAdmin, useSession } from '../session';
 import { Body, Button, ErrorText, Screen, useTheme } from '../ui/theme';
 import { ModelRow } from './ModelRow';
@@ -19,9 +19,9 @@ export function modelBadge(m: Model): 'downloaded' | 'failed' | 'partial' | 'pen
 export function ModelsScreen({ onStorage }: { onStorage?: () => void } = {}) {
   const { client } = useSession();
   const admin = useIsAdmin();
-  const { roots } = useStorageRoots(client);
   const t = useTheme();
   const [models, setModels] = useState<Model[] | null>(null);
+  const [roots, setRoots] = useState<readonly StorageRoot[]>([]);
   const [error, setError] = useState('');
   const [note, setNote] = useState('');
   const [refreshing, setRefreshing] = useState(false);
@@ -29,7 +29,10 @@ export function ModelsScreen({ onStorage }: { onStorage?: () => void } = {}) {
   const load = useCallback(async () => {
     setRefreshing(true);
     try {
-      setModels(await client.models());
+      // the roots with the list (a copy or move changes both); without them Copy and Move are not offered
+      const [list, r] = await Promise.all([client.models(), storageRoots(client).catch(() => null)]);
+      setModels(list);
+      if (r) setRoots(r);
       setError('');
     } catch (e) {
       setError(errorMessage(e));
