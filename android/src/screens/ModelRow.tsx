@@ -133,9 +133,9 @@ export function ModelRow({ model, badge, badgeColor, roots, admin, onChanged }: 
           roots={roots}
           onClose={() => setPanel(null)}
           onDone={(text) => {
+            setPanel(null);
             // a deleted revision leaves the list with its row: the screen says what was freed
             if (panel === 'delete') return onChanged(text);
-            setPanel(null);
             setNote(text);
             onChanged();
           }}
