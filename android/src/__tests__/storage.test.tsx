@@ -1,4 +1,4 @@
-import { describe, expect, it, jest } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react-native';
 import { BrowseScreen } from '../screens/BrowseScreen';
 import { JobScreen } from '../screens/JobScreen';
@@ -56,6 +56,14 @@ describe('Disk usage', () => {
 });
 
 describe('Jobs of the library', () => {
+  // the list polls every 2 s: on fake timers no poll lands after the assertions on a slow machine
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   it('copy, move and import jobs say what they are; a download stays as it was', async () => {
     const list = [
       jobFixture({ id: ID, kind: 'copy', storage: 'fast' }),
