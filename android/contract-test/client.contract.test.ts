@@ -3,18 +3,26 @@
 //   node scripts/test.ts android/contract-test/client.contract.test.ts
 // (scripts/test.ts starts the throwaway PostgreSQL this needs.)
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startStack, type Stack } from '../../web/test/helpers/stack.ts';
 import { ApiClient, listDownloads, modelFiles, repoInfo, rescanModel } from '../src/api/client.ts';
 import { KEYS, memoryStore } from '../src/api/keys.ts';
+import { storageRoots } from '../src/api/library.ts';
 
 describe('android API client against the real API', () => {
   let s: Stack;
+  let fast: string; // a second storage root, beside the default one
   before(async () => {
-    s = await startStack();
+    fast = path.join(await mkdtemp(path.join(os.tmpdir(), 'd011dl-android-root-')), 'fast');
+    await mkdir(fast);
+    s = await startStack({ STORAGE_ROOTS: `fast=${fast}`, ALLOW_REG: 'true' }); // one account per test
   });
   after(async () => {
     await s?.close();
+    if (fast) await rm(path.dirname(fast), { recursive: true, force: true });
   });
 
   it('login, parse, refs, tree pages, start a download, poll to succeeded, jobs, files, rescan, models', async () => {
@@ -77,5 +85,42 @@ describe('android API client against the real API', () => {
     (client as unknown as { token: string }).token = 'garbage';
     await client.models();
     assert.equal(lost, 0);
+  });
+
+  it('GET /storage (the Disk usage screen and the root choices) and a download to a chosen root', async () => {
+    const password = 'correct horse battery';
+    const reg = await fetch(`${s.apiUrl}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'droid2', password }) });
+    assert.equal(reg.status, 201, await reg.text());
+    const client = new ApiClient({ store: memoryStore() });
+    await client.setBaseUrl(s.apiUrl);
+    await client.login('droid2', password);
+
+    // parsed with the contract schema: a wrong shape would throw BadResponse
+    const roots = await storageRoots(client);
+    assert.deepEqual(
+      roots.map((r) => [r.name, r.is_default, r.ok]),
+      [
+        ['default', true, true],
+        ['fast', false, true],
+      ],
+    );
+    assert.ok(roots.every((r) => r.total_bytes! > 0 && r.free_bytes! > 0));
+
+    const started = await client.createDownload({ author: 'acme', repo: 'tiny-model', revision: 'main', selection: [{ path: 'config.json', type: 'file' }], storage: 'fast' });
+    const deadline = Date.now() + 60_000;
+    let job = await client.download(started.download_id);
+    while (job.status !== 'succeeded' && job.status !== 'failed' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      job = await client.download(started.download_id);
+    }
+    assert.equal(job.status, 'succeeded', job.error ?? job.log);
+    assert.deepEqual([job.kind, job.storage], ['download', 'fast']);
+    const onFast = (await client.models({ storage: 'fast' }))[0];
+    assert.ok(onFast?.local_path.startsWith(fast), `on the fast root: ${onFast?.local_path}`);
+
+    const after = (await storageRoots(client)).find((r) => r.name === 'fast')!;
+    assert.equal(after.models, 1);
+    assert.equal(after.used_bytes, onFast!.bytes_on_disk);
+    assert.deepEqual(after.largest.map((m) => m.id), [onFast!.id]);
   });
 });

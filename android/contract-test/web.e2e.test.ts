@@ -145,6 +145,19 @@ describe('android screens on web, phone viewport, real API', { skip }, () => {
     const box = await page.getByRole('button', { name: 'Rescan acme/tiny-model @ main' }).boundingBox();
     assert.ok(box && box.height >= 48, `the Rescan button is ${box?.height} px tall`);
     await page.screenshot({ path: path.join(shots, '07-models-actions.png') });
+
+    // the first account is the administrator: Delete asks first, naming the size and the folder
+    await page.getByRole('button', { name: 'Delete acme/tiny-model @ main' }).click();
+    await page.getByText(/^Delete acme\/tiny-model @ main from the server\? This removes .+ in \/.+\/acme\/tiny-model\/main\. It cannot be undone\.$/).waitFor();
+    await page.screenshot({ path: path.join(shots, '07b-models-delete-question.png') });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Import from disk' }).waitFor();
+
+    await page.getByRole('button', { name: 'Disk usage' }).click();
+    await page.getByText('default (default)').waitFor();
+    await page.getByText('Used by D011DL').waitFor();
+    await page.getByText('acme/tiny-model @ main').last().waitFor(); // the largest revisions
+    await page.screenshot({ path: path.join(shots, '07c-disk-usage.png') });
     assert.deepEqual(errors, []);
   });
 

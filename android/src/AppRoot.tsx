@@ -55,6 +55,7 @@ function Nav() {
         <Stack.Screen name="job/[id]" options={{ title: 'Download', headerRight: () => <NavLinks /> }} />
         <Stack.Screen name="jobs" options={{ title: 'Jobs', headerRight: () => <NavLinks jobs={false} /> }} />
         <Stack.Screen name="models" options={{ title: 'My models', headerRight: () => <NavLinks models={false} /> }} />
+        <Stack.Screen name="storage" options={{ title: 'Disk usage', headerRight: () => <NavLinks /> }} />
       </Stack>
     </>
   );

@@ -2,15 +2,9 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { ApiClient, ApiRequestError, normalizeBaseUrl } from '../api/client';
 import { KEYS, memoryStore } from '../api/storage';
 import { BASE, fakeFetch, loginOk } from '../test/fakeFetch';
+import { modelFixture } from '../test/fixtures';
 
-const models = [
-    {
-      id: '0b7f2c1e-6c1a-4b8e-9d5e-1b2c3d4e5f60', storage: 'default', author: 'gpt2', repo: 'tiny', revision: 'main', commit_sha: 'abc', is_downloaded: true,
-      file_count: 2, total_size_bytes: 1234, files_done: 2, files_failed: 0, files_tracked: 2, files_downloading: 0, bytes_done: 1234, bytes_on_disk: 1234, bytes_tracked: 1234,
-      local_path: '/nas/gpt2/tiny/main', display_path: '/nas/gpt2/tiny/main',
-      downloaded_at: null, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
-    },
-];
+const models = [modelFixture({ commit_sha: 'abc' })];
 
 async function signedInClient(routes: Parameters<typeof fakeFetch>[0], onAuthLost = () => {}) {
   const f = fakeFetch({ 'POST /auth/login': () => ({ status: 200, body: loginOk }), ...routes });

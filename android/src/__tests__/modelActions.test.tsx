@@ -3,15 +3,10 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react-nativ
 import { StyleSheet } from 'react-native';
 import { ModelsScreen } from '../screens/ModelsScreen';
 import { fakeFetch } from '../test/fakeFetch';
-import { MODEL } from '../test/fixtures';
+import { fileFixture, MODEL, modelFixture } from '../test/fixtures';
 import { renderSignedIn } from '../test/render';
 
-const model = {
-  id: MODEL, storage: 'default', author: 'gpt2', repo: 'tiny', revision: 'main', commit_sha: null, is_downloaded: true, file_count: 2, total_size_bytes: 1234,
-  files_done: 2, files_failed: 0, files_tracked: 2, files_downloading: 0, bytes_done: 1234, bytes_on_disk: 1234, bytes_tracked: 1234,
-  local_path: '/nas/gpt2/tiny/main', display_path: '/nas/gpt2/tiny/main', downloaded_at: null, created_at: 'x', updated_at: 'x',
-};
-const fileRow = (path: string, status: string) => ({ path, size_bytes: 1000, bytes_done: status === 'done' ? 1000 : 0, sha256: null, oid: null, status, error: null, linked_from: null, updated_at: 'x' });
+const model = modelFixture();
 
 function api() {
   let missing = false;
@@ -19,7 +14,7 @@ function api() {
     'GET /db/models': () => ({ status: 200, body: [{ ...model, is_downloaded: !missing, files_done: missing ? 1 : 2 }] }),
     [`GET /db/models/${MODEL}/files`]: () => ({
       status: 200,
-      body: { files: [{ ...fileRow('config.json', 'done'), id: 'aaaaaaaa-6c1a-4b8e-9d5e-1b2c3d4e5f60' }, { ...fileRow('model.bin', missing ? 'failed' : 'done'), id: 'bbbbbbbb-6c1a-4b8e-9d5e-1b2c3d4e5f60' }] },
+      body: { files: [fileFixture('config.json'), fileFixture('model.bin', { status: missing ? 'failed' : 'done' })] },
     }),
     'POST /downloads': () => ({ status: 202, body: { download_id: 'cccccccc-6c1a-4b8e-9d5e-1b2c3d4e5f60', status: 'queued', commit_sha: 'a'.repeat(40), files_total: 2, bytes_total: 2000 } }),
     'POST /db/rescan': () => {

@@ -7,7 +7,7 @@ import { ModelsScreen } from '../screens/ModelsScreen';
 import { PasteUrlScreen } from '../screens/PasteUrlScreen';
 import { fakeFetch } from '../test/fakeFetch';
 import { renderSignedIn } from '../test/render';
-import { jobFixture } from '../test/fixtures';
+import { jobFixture, modelFixture } from '../test/fixtures';
 
 const ID = '11111111-2222-4333-8444-555555555555';
 const MODEL = '0b7f2c1e-6c1a-4b8e-9d5e-1b2c3d4e5f60';
@@ -150,13 +150,12 @@ describe('JobScreen', () => {
 
 describe('ModelsScreen', () => {
   it('lists models with badges and NAS paths', async () => {
-    const base = { storage: 'default', commit_sha: null, file_count: 2, total_size_bytes: 1234, files_tracked: 2, files_downloading: 0, bytes_done: 1234, bytes_on_disk: 1234, bytes_tracked: 2468, downloaded_at: null, created_at: 'x', updated_at: 'x' };
     const { fetch } = fakeFetch({
       'GET /db/models': () => ({
         status: 200,
         body: [
-          { ...base, id: MODEL, author: 'gpt2', repo: 'tiny', revision: 'main', is_downloaded: true, files_done: 2, files_failed: 0, local_path: '/nas/gpt2/tiny/main', display_path: '/nas/gpt2/tiny/main' },
-          { ...base, id: ID, author: 'meta', repo: 'big', revision: 'v1', is_downloaded: false, files_done: 1, files_failed: 1, local_path: '/nas/meta/big/v1', display_path: '/nas/meta/big/v1' },
+          modelFixture({ bytes_tracked: 2468 }),
+          modelFixture({ id: ID, author: 'meta', repo: 'big', revision: 'v1', is_downloaded: false, files_done: 1, files_failed: 1, local_path: '/nas/meta/big/v1', display_path: '/nas/meta/big/v1' }),
         ],
       }),
     });

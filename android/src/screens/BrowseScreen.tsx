@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ActivityIndicator, FlatList, Pressable, ScrollView, Text, View } from 'react-native';
-import { formatBytes, globFilter, type RefsResponse, type RepoInfo, type TreeEntry } from '@d011dl/contract';
+import { formatBytes, globFilter, type RefsResponse, type RepoInfo, type StorageRoot, type TreeEntry } from '@d011dl/contract';
 import { ApiRequestError, errorMessage, repoInfo } from '../api/client';
+import { storageRoots } from '../api/library';
 import { BigDownloadConfirm, needsConfirm, type BigDownload } from '../browse/BigDownloadConfirm';
 import { GatedInfo } from '../browse/GatedInfo';
 import { browseRows, filesUnder, toSelection, type BrowseRow } from '../browse/tree';
 import { useFullTree } from '../browse/useFullTree';
+import { firstUsable } from '../library/useStorageRoots';
 import { watchJob } from '../jobs/watch';
 import { useSession } from '../session';
 import { Body, Button, ErrorText, Field, Screen, useTheme } from '../ui/theme';
@@ -32,6 +34,11 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
   // Set when the API answered 409 AlreadyDownloaded: the same request again with force is offered.
   const [already, setAlready] = useState(false);
   const [info, setInfo] = useState<RepoInfo | null>(null);
+  // Several storage roots: the download asks which one (the default one preselected). Asked of the
+  // server at the first Download (GET /storage); when it cannot say, the server's default root is used.
+  const [roots, setRoots] = useState<StorageRoot[] | null>(null);
+  const [root, setRoot] = useState<string | null>(null);
+  const pick = (list: readonly StorageRoot[]) => (list.length > 1 ? (root ?? firstUsable(list)) : null);
 
   useEffect(() => {
     client.refs(author, repo).then(setRefs, (e) => setError(errorMessage(e)));
@@ -91,18 +98,22 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
 
   async function start(confirmed = false, force = false) {
     const plan = planned();
-    if (!confirmed && needsConfirm(plan)) {
+    setStarting(true);
+    const known = roots ?? (await storageRoots(client).catch(() => []));
+    if (!roots) setRoots(known);
+    if (!confirmed && (needsConfirm(plan) || known.length > 1)) {
+      setStarting(false);
       setConfirm(plan);
       return;
     }
     setConfirm(null);
     setAlready(false);
-    setStarting(true);
     setError('');
     try {
       // Every page is loaded (useFullTree): a wholly selected folder goes as one {type:'dir'} item.
       const selection = toSelection(files, selected, true);
-      const res = await client.createDownload({ author, repo, revision, selection, ...(force ? { force: true } : {}) });
+      const storage = pick(known);
+      const res = await client.createDownload({ author, repo, revision, selection, ...(force ? { force: true } : {}), ...(storage ? { storage } : {}) });
       await watchJob(store, res.download_id);
       onStarted(res.download_id);
     } catch (e) {
@@ -166,7 +177,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
       <View>
         <Body testID="total">{selected.size} selected · {formatBytes(totalSize)}</Body>
         {confirm ? (
-          <BigDownloadConfirm plan={confirm} onConfirm={() => void start(true)} onCancel={() => setConfirm(null)} />
+          <BigDownloadConfirm plan={confirm} roots={roots ?? []} root={pick(roots ?? [])} onRoot={setRoot} onConfirm={() => void start(true)} onCancel={() => setConfirm(null)} />
         ) : already ? (
           <View testID="already">
             <Body>Every selected file is already on the server.</Body>

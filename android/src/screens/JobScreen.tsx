@@ -5,6 +5,7 @@ import { errorMessage } from '../api/client';
 import { copyMessage, copyPath } from '../jobs/copyPath';
 import { FINAL } from '../jobs/describe';
 import { unwatchJob } from '../jobs/watch';
+import { kindLabel } from '../library/words';
 import { useSession } from '../session';
 import { Body, Button, ErrorText, Screen, useTheme } from '../ui/theme';
 
@@ -67,6 +68,7 @@ export function JobScreen({ id, onModels, onFinished }: {
     <>
       {job ? (
         <>
+          {kindLabel(job) ? <Body testID="kind" style={{ fontWeight: '600' }}>{kindLabel(job)}</Body> : null}
           <Body style={{ fontSize: 18, fontWeight: '700' }}>{job.author}/{job.repo} @ {job.revision}</Body>
           <Text testID="status" style={{ color, fontWeight: '700', marginTop: 6 }}>{statusLabel(job.status).toUpperCase()} · {job.progress_pct.toFixed(1)}%</Text>
           <View style={{ height: 8, backgroundColor: t.card, borderRadius: 4, marginVertical: 8 }}>

@@ -3,6 +3,7 @@ import { FlatList, Pressable, ScrollView, Text, View } from 'react-native';
 import { describeFiles, formatBytes, formatDuration, formatSpeed, jobAction, statusLabel, type Download } from '@d011dl/contract';
 import { errorMessage, listDownloads } from '../api/client';
 import { RUNNING } from '../jobs/describe';
+import { kindLabel } from '../library/words';
 import { useSession } from '../session';
 import { Body, ErrorText, Screen, useTheme } from '../ui/theme';
 
@@ -132,9 +133,11 @@ function JobRow({ job, holds, onDescribe, onOpen, onAct }: {
   const action = jobAction(job.status);
   const status = statusLabel(job.status);
   const name = `${job.author}/${job.repo} @ ${job.revision}`;
+  const kind = kindLabel(job); // "Copy to fast", "Import"…; none for a download
   return (
     <View testID={`job-${job.id}`} style={{ borderBottomWidth: 1, borderBottomColor: t.border, paddingVertical: 8 }}>
-      <Pressable accessibilityRole="link" accessibilityLabel={`${name}, ${status}`} onPress={() => onOpen(job.id)} style={{ minHeight: 48 }}>
+      <Pressable accessibilityRole="link" accessibilityLabel={`${kind ? `${kind}: ` : ''}${name}, ${status}`} onPress={() => onOpen(job.id)} style={{ minHeight: 48 }}>
+        {kind ? <Text style={{ color: t.primary, fontWeight: '600' }}>{kind}</Text> : null}
         <Text style={{ color: t.text, fontWeight: '600' }} numberOfLines={1}>{name}</Text>
         <Text style={{ color: t.muted }} numberOfLines={1}>{holds ?? `${job.files_total} ${job.files_total === 1 ? 'file' : 'files'}`}</Text>
         <Text style={{ color }}>

@@ -1,24 +1,37 @@
 import { useState } from 'react';
 import { Pressable, Text, View } from 'react-native';
-import type { Model, ModelFile } from '@d011dl/contract';
+import { formatBytes, type Model, type ModelFile, type StorageRoot } from '@d011dl/contract';
 import { errorMessage, modelFiles, rescanModel } from '../api/client';
+import { ModelFiles } from '../library/ModelFiles';
+import { RevisionPanel, type RevisionAction } from '../library/RevisionPanel';
 import { useSession } from '../session';
-import { formatBytes } from '@d011dl/contract';
 import { useTheme } from '../ui/theme';
 
 /**
  * One revision of My models with its actions: its file list (GET /db/models/:id/files) and a rescan
  * of the disk (POST /db/rescan), after which `onChanged` reloads the list, and "Verify and re-download"
- * (POST /downloads with force). Every touch target is 48 dp.
+ * (POST /downloads with force). Copy to another storage root for everyone; Delete (the revision or
+ * one file) and Move to another root for administrators (issue 14). Every touch target is 48 dp.
  */
-export function ModelRow({ model, badge, badgeColor, onChanged }: { model: Model; badge: string; badgeColor: string; onChanged: () => void }) {
+export function ModelRow({ model, badge, badgeColor, roots, admin, onChanged }: {
+  model: Model;
+  badge: string;
+  badgeColor: string;
+  /** the server's storage roots (GET /storage); Copy and Move are offered when there is another */
+  roots: readonly StorageRoot[];
+  admin: boolean;
+  /** reload the list; `note` is said on the screen (the row may be gone after a delete) */
+  onChanged: (note?: string) => void;
+}) {
   const { client } = useSession();
   const t = useTheme();
   const [files, setFiles] = useState<ModelFile[] | null>(null);
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState<'files' | 'rescan' | 'verify' | null>(null);
   const [note, setNote] = useState('');
+  const [panel, setPanel] = useState<RevisionAction | null>(null);
   const name = `${model.author}/${model.repo} @ ${model.revision}`;
+  const otherRoot = roots.some((r) => r.name !== model.storage);
 
   async function loadFiles() {
     setBusy('files');
@@ -73,11 +86,18 @@ export function ModelRow({ model, badge, badgeColor, onChanged }: { model: Model
     }
   }
 
-  const action = (title: string, onPress: () => void, label: string, kind: 'files' | 'rescan' | 'verify') => (
+  async function fileDeleted(text: string) {
+    onChanged();
+    await loadFiles();
+    setNote(text); // after the reload, which clears the note
+  }
+
+  const toggle = (p: RevisionAction) => setPanel((cur) => (cur === p ? null : p));
+  const action = (title: string, onPress: () => void, label: string, kind: 'files' | 'rescan' | 'verify' | RevisionAction) => (
     <Pressable
       accessibilityRole="button"
       accessibilityLabel={label}
-      accessibilityState={{ busy: busy === kind, disabled: busy !== null, expanded: kind === 'files' ? open : undefined }}
+      accessibilityState={{ busy: busy === kind, disabled: busy !== null, expanded: kind === 'files' ? open : kind === panel ? true : undefined }}
       disabled={busy !== null}
       onPress={onPress}
       style={{ minHeight: 48, minWidth: 96, justifyContent: 'center', alignItems: 'center', paddingHorizontal: 12, marginRight: 8, borderRadius: 8, borderWidth: 1, borderColor: t.border }}
@@ -96,26 +116,33 @@ export function ModelRow({ model, badge, badgeColor, onChanged }: { model: Model
         {model.files_done}/{model.files_tracked} files{model.files_downloading ? ` · ${model.files_downloading} downloading` : ''}
         {model.files_failed ? ` · ${model.files_failed} failed` : ''} · {formatBytes(model.bytes_on_disk)} on disk
       </Text>
+      <Text style={{ color: t.muted }}>Storage root: {model.storage}</Text>
       <Text style={{ color: t.muted }} selectable>{model.display_path}</Text>
       <View style={{ flexDirection: 'row', flexWrap: 'wrap', marginTop: 6 }}>
         {action(open ? 'Hide files' : 'Files', () => void toggleFiles(), `Files of ${name}`, 'files')}
         {action('Rescan', () => void rescan(), `Rescan ${name}`, 'rescan')}
         {model.files_tracked > 0 ? action('Verify', () => void verify(), `Verify and re-download ${name}`, 'verify') : null}
+        {otherRoot ? action('Copy to…', () => toggle('copy'), `Copy ${name} to another storage root`, 'copy') : null}
+        {otherRoot && admin ? action('Move to…', () => toggle('move'), `Move ${name} to another storage root`, 'move') : null}
+        {admin ? action('Delete', () => toggle('delete'), `Delete ${name}`, 'delete') : null}
       </View>
-      {note ? <Text accessibilityLiveRegion="polite" style={{ color: t.muted, marginTop: 6 }}>{note}</Text> : null}
-      {open && files ? (
-        <View testID={`model-files-${model.id}`} style={{ marginTop: 6 }}>
-          {files.length === 0 ? <Text style={{ color: t.muted }}>No files tracked.</Text> : null}
-          {files.map((f) => (
-            <View key={f.id} style={{ flexDirection: 'row', justifyContent: 'space-between', minHeight: 32, alignItems: 'center' }}>
-              <Text style={{ color: t.text, flexShrink: 1 }}>{f.path}</Text>
-              <Text style={{ color: f.status === 'failed' ? t.danger : f.status === 'done' ? t.ok : t.muted, marginLeft: 8 }}>
-                {f.status} · {formatBytes(f.size_bytes)}
-              </Text>
-            </View>
-          ))}
-        </View>
+      {panel ? (
+        <RevisionPanel
+          model={model}
+          action={panel}
+          roots={roots}
+          onClose={() => setPanel(null)}
+          onDone={(text) => {
+            setPanel(null);
+            // a deleted revision leaves the list with its row: the screen says what was freed
+            if (panel === 'delete') return onChanged(text);
+            setNote(text);
+            onChanged();
+          }}
+        />
       ) : null}
+      {note ? <Text accessibilityLiveRegion="polite" style={{ color: t.muted, marginTop: 6 }}>{note}</Text> : null}
+      {open && files ? <ModelFiles model={model} files={files} admin={admin} onDeleted={(text) => void fileDeleted(text)} /> : null}
     </View>
   );
 }

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
-import { FlatList, RefreshControl } from 'react-native';
-import type { Model } from '@d011dl/contract';
+import { FlatList, RefreshControl, Text, View } from 'react-native';
+import type { Model, StorageRoot } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
-import { useSession } from '../session';
-import { Body, ErrorText, Screen, useTheme } from '../ui/theme';
+import { storageRoots } from '../api/library';
+import { ImportFromDisk } from '../library/ImportFromDisk';
+import { useIsAdmin, useSession } from '../session';
+import { Body, Button, ErrorText, Screen, useTheme } from '../ui/theme';
 import { ModelRow } from './ModelRow';
 
 export function modelBadge(m: Model): 'downloaded' | 'failed' | 'partial' | 'pending' {
@@ -13,17 +15,24 @@ export function modelBadge(m: Model): 'downloaded' | 'failed' | 'partial' | 'pen
   return 'pending';
 }
 
-export function ModelsScreen() {
+/** My models: every revision with its root and size on disk; `onStorage` opens the disk usage screen. */
+export function ModelsScreen({ onStorage }: { onStorage?: () => void } = {}) {
   const { client } = useSession();
+  const admin = useIsAdmin();
   const t = useTheme();
   const [models, setModels] = useState<Model[] | null>(null);
+  const [roots, setRoots] = useState<readonly StorageRoot[]>([]);
   const [error, setError] = useState('');
+  const [note, setNote] = useState('');
   const [refreshing, setRefreshing] = useState(false);
 
   const load = useCallback(async () => {
     setRefreshing(true);
     try {
-      setModels(await client.models());
+      // the roots with the list (a copy or move changes both); without them Copy and Move are not offered
+      const [list, r] = await Promise.all([client.models(), storageRoots(client).catch(() => null)]);
+      setModels(list);
+      if (r) setRoots(r);
       setError('');
     } catch (e) {
       setError(errorMessage(e));
@@ -36,18 +45,35 @@ export function ModelsScreen() {
     void load();
   }, [load]);
 
+  const changed = useCallback(
+    (text?: string) => {
+      if (text) setNote(text);
+      void load();
+    },
+    [load],
+  );
+
   const badgeColor = { downloaded: t.ok, failed: t.danger, partial: t.warn, pending: t.muted };
   return (
     <Screen>
       <ErrorText>{error}</ErrorText>
+      {note ? <Text testID="models-note" accessibilityLiveRegion="polite" style={{ color: t.text, marginBottom: 6 }}>{note}</Text> : null}
       <FlatList
         data={models ?? []}
         keyExtractor={(m) => m.id}
         refreshControl={<RefreshControl refreshing={refreshing} onRefresh={load} />}
+        ListHeaderComponent={
+          onStorage || admin ? (
+            <View style={{ marginBottom: 8 }}>
+              {onStorage ? <Button kind="secondary" title="Disk usage" onPress={onStorage} /> : null}
+              {admin ? <ImportFromDisk roots={roots} onImported={() => void load()} /> : null}
+            </View>
+          ) : null
+        }
         ListEmptyComponent={models ? <Body muted>No models yet.</Body> : null}
         renderItem={({ item }) => {
           const b = modelBadge(item);
-          return <ModelRow model={item} badge={b} badgeColor={badgeColor[b]} onChanged={() => void load()} />;
+          return <ModelRow model={item} badge={b} badgeColor={badgeColor[b]} roots={roots} admin={admin} onChanged={changed} />;
         }}
       />
     </Screen>
