@@ -83,5 +83,5 @@ export function parseMirrorPath(method: string, rawPath: string): MirrorCall {
   const repoId = { author: decode(author), repo: decode(repo) };
   if (!nameOk(repoId.author) || !nameOk(repoId.repo)) return { kind: 'no-repo', what: rawPath };
   const t = takeRevision(args);
-  return t && t.path ? { kind: 'resolve', repoId, ...t } : unknown;
+  return t?.path ? { kind: 'resolve', repoId, ...t } : unknown;
 }
