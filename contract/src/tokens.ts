@@ -5,9 +5,10 @@ import { z } from 'zod';
 export const TokenScopeSchema = z.enum(['mirror:read', 'api']).describe('"mirror:read": only the mirror (/mirror); "api": the API and the mirror');
 export type TokenScope = z.infer<typeof TokenScopeSchema>;
 
-// Every token starts with this: @huggingface/hub refuses tokens that do not start with "hf_", and the
-// API tells its own tokens from signed session tokens by it.
-export const ACCESS_TOKEN_PREFIX = 'hf_d011dl_';
+// Every token starts with this, followed by letters and digits only: @huggingface/hub refuses tokens
+// that do not start with "hf_", llama.cpp sends none that holds anything but letters and digits after
+// it, and the API tells its own tokens from signed session tokens by it.
+export const ACCESS_TOKEN_PREFIX = 'hf_d011dl';
 
 export const CreateTokenRequestSchema = z.object({
   name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters').describe('what the token is for, e.g. "gpu-box-3"'),

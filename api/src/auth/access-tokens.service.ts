@@ -21,7 +21,7 @@ export function createAccessTokensService(deps: { db: Db }) {
   const { db } = deps;
   return {
     async create(userId: string, req: { name: string; scope: TokenScope }): Promise<CreateTokenResponse> {
-      const secret = randomBytes(32).toString('base64url');
+      const secret = randomBytes(32).toString('hex');
       const token = `${ACCESS_TOKEN_PREFIX}${secret}`;
       const row = await repo.insert(db, {
         userId,

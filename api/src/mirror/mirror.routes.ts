@@ -44,7 +44,7 @@ export async function mirrorRoutes(app: FastifyInstance, opts: { mirror: MirrorS
       throw new MirrorError(401, null, "This D011DL mirror needs a token: create one on the portal's Tokens page and set HF_TOKEN to it");
     }
     if (!value || !isAccessToken(value))
-      throw new MirrorError(401, null, 'Invalid credentials in Authorization header: use a D011DL access token (hf_d011dl_…) as HF_TOKEN');
+      throw new MirrorError(401, null, 'Invalid credentials in Authorization header: use a D011DL access token (hf_d011dl…) as HF_TOKEN');
     try {
       const p = await opts.tokens.principal(value);
       return { id: p.sub, admin: p.admin };
