@@ -12,3 +12,4 @@ export * from './repo-info.ts';
 export * from './jobs.ts';
 export * from './tokens.ts';
 export * from './mirror.ts';
+export * from './mirror-commands.ts';

@@ -5,6 +5,8 @@ import {
   ModelFilesResponseSchema,
   ModelsResponseSchema,
   RescanResponseSchema,
+  isGgufRepo,
+  mirrorCommands,
   type Model,
   type ModelFile,
 } from '@d011dl/contract';
@@ -13,8 +15,9 @@ const FILES_SHOWN = 200;
 const LISTS_MAX = 50;
 import { ApiError } from '../api-client.ts';
 import { guardId, page, str, type RouterDeps } from './shared.ts';
+import { endpointFor } from './tokens.ts';
 
-export function modelsRouter({ api }: RouterDeps): Router {
+export function modelsRouter({ api, apiBase }: RouterDeps): Router {
   const router = Router();
   guardId(router, 'model');
 
@@ -44,9 +47,27 @@ export function modelsRouter({ api }: RouterDeps): Router {
       const key = `${m.author}/${m.repo}`;
       groups.set(key, [...(groups.get(key) ?? []), m]);
     }
+    // revisions with done files can be downloaded from the mirror: the one-liners to do it
+    const endpoint = endpointFor(req, apiBase);
+    const useIt = new Map(
+      r
+        .filter((m) => m.files_done > 0 && m.commit_sha)
+        .map((m) => [
+          m.id,
+          mirrorCommands({
+            endpoint,
+            ...m,
+            gguf: isGgufRepo(
+              m.repo,
+              files.get(m.id)?.shown.map((f) => f.path),
+            ),
+          }),
+        ]),
+    );
     page(res, 'models', {
       title: 'Models',
       files,
+      useIt,
       listsHidden: r.length > LISTS_MAX,
       groups: [...groups].sort(([a], [b]) => a.localeCompare(b)),
       author,
