@@ -14,7 +14,7 @@ import type { MirrorCaller, MirrorService } from './mirror.service.ts';
 const PAGE = 1000;
 const EXPAND_PAGE = 50;
 // big reads: fewer syscalls and event-loop turns per byte (bench/mirror.ts measures it)
-const READ_CHUNK = 1024 * 1024;
+const READ_CHUNK = 256 * 1024;
 
 declare module 'fastify' {
   interface FastifyRequest {
