@@ -104,7 +104,8 @@ const token = (await api(server.url, 'POST', '/auth/tokens', { name: 'bench', sc
 await server.close();
 await sim.close();
 server = await startApi('http://127.0.0.1:9');
-const models = (await api(server.url, 'GET', '/db/models?author=bench', undefined, (await api(server.url, 'POST', '/auth/login', creds)).json.token)).json as Array<{
+const models = (await api(server.url, 'GET', '/db/models?author=bench', undefined, (await api(server.url, 'POST', '/auth/login', creds)).json.token))
+  .json as Array<{
   repo: string;
   commit_sha: string;
   local_path: string;
@@ -145,18 +146,40 @@ for (let i = 0; i < Number(a.runs); i++) {
             timeoutMs: 30 * 60_000,
           });
         } else {
-          const files = (await api(server.url, 'GET', `/mirror/api/models/${repo.id}/tree/main?recursive=true`, undefined, token)).json as Array<{ type: string; path: string }>;
+          const files = (await api(server.url, 'GET', `/mirror/api/models/${repo.id}/tree/main?recursive=true`, undefined, token)).json as Array<{
+            type: string;
+            path: string;
+          }>;
           const list = files
             .filter((f) => f.type === 'file')
             .map((f) => `${endpoint}/${repo.id}/resolve/main/${f.path}\n  out=${f.path}`)
             .join('\n');
           await writeFile(path.join(outRoot, 'aria2c.txt'), `${list}\n`);
           const auth = side === 'mirror' ? [`--header=Authorization: Bearer ${token}`] : [];
-          r = await run('aria2c', ['-x16', '-s16', '-j8', '--file-allocation=none', '--allow-overwrite=true', '--auto-file-renaming=false', '--summary-interval=0', '--console-log-level=warn', '-d', out, '-i', path.join(outRoot, 'aria2c.txt'), ...auth], { timeoutMs: 30 * 60_000 });
+          r = await run(
+            'aria2c',
+            [
+              '-x16',
+              '-s16',
+              '-j8',
+              '--file-allocation=none',
+              '--allow-overwrite=true',
+              '--auto-file-renaming=false',
+              '--summary-interval=0',
+              '--console-log-level=warn',
+              '-d',
+              out,
+              '-i',
+              path.join(outRoot, 'aria2c.txt'),
+              ...auth,
+            ],
+            { timeoutMs: 30 * 60_000 },
+          );
         }
         const apiCpuS = (await procStats(server.pid)).cpuS - cpu0;
         const got = await bytesUnder(out).catch(() => 0);
-        if (r.code !== 0 || got !== repo.bytes) throw new Error(`${tool} from ${side} (${repo.id}): exit ${r.code}, ${got} of ${repo.bytes} bytes\n${r.stderr}`);
+        if (r.code !== 0 || got !== repo.bytes)
+          throw new Error(`${tool} from ${side} (${repo.id}): exit ${r.code}, ${got} of ${repo.bytes} bytes\n${r.stderr}`);
         const mbps = repo.bytes / 1e6 / (r.ms / 1000);
         rows.push({ shape: repo.shape, tool, side, mbps, ms: r.ms, apiCpuS });
         process.stderr.write(`${repo.shape} ${tool} ${side}: ${mbps.toFixed(1)} MB/s (${(r.ms / 1000).toFixed(1)} s, API CPU ${apiCpuS.toFixed(1)} s)\n`);
@@ -179,7 +202,11 @@ for (const repo of repos) {
     const m = rows.filter((r) => r.shape === repo.shape && r.tool === tool && r.side === 'mirror');
     const n = rows.filter((r) => r.shape === repo.shape && r.tool === tool && r.side === 'nginx');
     const [mm, nn] = [mean(m.map((r) => r.mbps)), mean(n.map((r) => r.mbps))];
-    console.log(`| ${repo.shape} | ${tool} | ${mm.toFixed(1)} MB/s | ${nn.toFixed(1)} MB/s | ${(mm / nn).toFixed(2)}× | ${mean(m.map((r) => r.apiCpuS)).toFixed(1)} s |`);
+    console.log(
+      `| ${repo.shape} | ${tool} | ${mm.toFixed(1)} MB/s | ${nn.toFixed(1)} MB/s | ${(mm / nn).toFixed(2)}× | ${mean(m.map((r) => r.apiCpuS)).toFixed(1)} s |`,
+    );
   }
 }
-console.log(`\nAPI peak RSS while serving: ${(Math.max(peakRss, end.hwmBytes) / 1e6).toFixed(0)} MB (VmHWM ${(end.hwmBytes / 1e6).toFixed(0)} MB, at start ${(base0.rssBytes / 1e6).toFixed(0)} MB)`);
+console.log(
+  `\nAPI peak RSS while serving: ${(Math.max(peakRss, end.hwmBytes) / 1e6).toFixed(0)} MB (VmHWM ${(end.hwmBytes / 1e6).toFixed(0)} MB, at start ${(base0.rssBytes / 1e6).toFixed(0)} MB)`,
+);

@@ -7,14 +7,13 @@ import { isAccessToken, type AccessTokensService } from '../auth/access-tokens.s
 import { HttpError } from '../http-errors.ts';
 import { headerSafe, MirrorError } from './mirror-errors.ts';
 import { evaluateRange, noneMatch, openServed } from './mirror-send.ts';
+import { sendRange } from './mirror-stream.ts';
 import { etagOf } from './mirror-tree.ts';
 import { BadSegment, parseMirrorPath } from './mirror-url.ts';
 import type { MirrorCaller, MirrorService } from './mirror.service.ts';
 
 const PAGE = 1000;
 const EXPAND_PAGE = 50;
-// big reads: fewer syscalls and event-loop turns per byte (bench/mirror.ts measures it)
-const READ_CHUNK = 256 * 1024;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -135,7 +134,10 @@ export async function mirrorRoutes(app: FastifyInstance, opts: { mirror: MirrorS
       await fh.close();
       return reply.send();
     }
-    return reply.send(fh.createReadStream({ start, end, highWaterMark: READ_CHUNK }));
+    // the bytes go out through one reused buffer (mirror-stream.ts), past Fastify's reply
+    reply.hijack();
+    reply.raw.writeHead(reply.statusCode, reply.getHeaders() as Record<string, string>);
+    await sendRange(fh, reply.raw, start, end);
   }
 
   app.route({
