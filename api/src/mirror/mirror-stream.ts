@@ -35,6 +35,8 @@ export async function sendRange(fh: FileHandle, res: ServerResponse, start: numb
       if (!(await write(res, buf.subarray(0, bytesRead)))) break;
       pos += bytesRead;
     }
+  } catch {
+    // a read error (the NAS went away) after the headers: all that is left to say is a broken transfer
   } finally {
     await fh.close().catch(() => {});
     if (pool.length < POOL_MAX) pool.push(buf);
