@@ -49,6 +49,8 @@ INSERT INTO schema_migrations (version) VALUES ('0004_download_waiting') ON CONF
 INSERT INTO schema_migrations (version) VALUES ('0005_storage') ON CONFLICT DO NOTHING;
 \ir migrations/0006_library.sql
 INSERT INTO schema_migrations (version) VALUES ('0006_library') ON CONFLICT DO NOTHING;
+\ir migrations/0007_access_tokens.sql
+INSERT INTO schema_migrations (version) VALUES ('0007_access_tokens') ON CONFLICT DO NOTHING;
 \ir migrations/0009_update_staging.sql
 INSERT INTO schema_migrations (version) VALUES ('0009_update_staging') ON CONFLICT DO NOTHING;
 

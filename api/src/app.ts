@@ -9,6 +9,8 @@ import { adminRoutes } from './admin/admin.routes.ts';
 import { createAdminUsersService } from './admin/admin-users.service.ts';
 import { createRescanGuard } from './catalog/rescan-guard.ts';
 import { authRoutes, publicAuthRoutes } from './auth/auth.routes.ts';
+import { accessTokensRoutes } from './auth/access-tokens.routes.ts';
+import { createAccessTokensService, isAccessToken } from './auth/access-tokens.service.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { resolveJwtSecret } from './auth/jwt-secret.ts';
 import jwtAuth from './auth/jwt.plugin.ts';
@@ -16,6 +18,8 @@ import { catalogRoutes } from './catalog/catalog.routes.ts';
 import { createCatalogService } from './catalog/catalog.service.ts';
 import type { AppConfig } from './config/config.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { mirrorRoutes } from './mirror/mirror.routes.ts';
+import { createMirrorService } from './mirror/mirror.service.ts';
 import { createHealthService } from './health/health.service.ts';
 import { startDownloadQueue } from './jobs/download-queue.ts';
 import { openEngine } from './engine/index.ts';
@@ -62,11 +66,13 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   await app.register(openapi, { version: VERSION });
   await app.register(database, { config });
   await app.register(rateLimit, { global: false });
+  const accessTokens = createAccessTokensService({ db: app.db });
   const auth = createAuthService({ db: app.db, config, signAccessToken: (claims) => app.jwt.sign(claims) });
   await app.register(jwtAuth, {
     secret: await resolveJwtSecret(config, (m) => app.log.warn(m)),
     accessTokenTtlS: config.auth.accessTokenTtlS,
     loadPrincipal: auth.principal,
+    accessTokens: { accepts: isAccessToken, principal: accessTokens.principal },
   });
 
   const hubClient = createHubClient({
@@ -102,11 +108,15 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
 
   await app.register(healthRoutes, { health });
   await app.register(publicAuthRoutes, { auth, loginRateLimit: config.auth.loginRateLimit });
+  // the mirror checks its own tokens (access tokens as HF_TOKEN, or none with MIRROR_ANONYMOUS)
+  const mirror = createMirrorService({ db: app.db, catalog, downloads, pullThrough: config.mirror.pullThrough });
+  await app.register(mirrorRoutes, { mirror, tokens: accessTokens, enabled: config.mirror.enabled, anonymous: config.mirror.anonymous });
 
   // Everything registered in here needs a valid access token: new routes are private by default.
   await app.register(async (priv) => {
     priv.addHook('onRequest', priv.authenticate);
     await priv.register(authRoutes, { auth });
+    await priv.register(accessTokensRoutes, { tokens: accessTokens });
     await priv.register(adminRoutes, { auth, admin: createAdminUsersService({ db: app.db, bcryptRounds: config.auth.bcryptRounds }) });
     await priv.register(hubRoutes, { hub });
     await priv.register(repoInfoRoutes, { hubClient });

@@ -12,3 +12,6 @@ export * from './glob.ts';
 export * from './hf-link.ts';
 export * from './repo-info.ts';
 export * from './jobs.ts';
+export * from './tokens.ts';
+export * from './mirror.ts';
+export * from './mirror-commands.ts';

@@ -22,6 +22,7 @@ import { createApiClient, PORTAL_SECRET_HEADER } from './api-client.ts';
 import { CSRF_FIELD, csrf } from './csrf.ts';
 import { humanBytes, humanDuration, pathHtml, SELECTION_MAX, waitingText } from './format.ts';
 import { sharedAssets } from './shared-assets.ts';
+import { tokensRouter } from './routers/tokens.ts';
 import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
 import { browseRouter } from './routers/browse.ts';
@@ -118,6 +119,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.use(modelsRouter(deps));
   app.use(libraryRouter(deps));
   app.use(adminRouter(deps));
+  app.use(tokensRouter(deps));
   errorPages(app);
 
   return app;

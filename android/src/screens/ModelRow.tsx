@@ -6,6 +6,7 @@ import { ModelFiles } from '../library/ModelFiles';
 import { RevisionPanel, type RevisionAction } from '../library/RevisionPanel';
 import { useSession } from '../session';
 import { useTheme } from '../ui/theme';
+import { UseIt } from './UseIt';
 
 /**
  * One revision of My models with its actions: its file list (GET /db/models/:id/files) and a rescan
@@ -126,6 +127,7 @@ export function ModelRow({ model, badge, badgeColor, roots, admin, onChanged }: 
         {otherRoot && admin ? action('Move to…', () => toggle('move'), `Move ${name} to another storage root`, 'move') : null}
         {admin ? action('Delete', () => toggle('delete'), `Delete ${name}`, 'delete') : null}
       </View>
+      {model.files_done > 0 && model.commit_sha ? <UseIt model={model} apiBase={client.getBaseUrl()} /> : null}
       {panel ? (
         <RevisionPanel
           model={model}

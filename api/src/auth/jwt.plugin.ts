@@ -19,6 +19,8 @@ export interface Principal {
   sid: string;
   username: string;
   admin: boolean;
+  /** set when the caller sent a personal access token (auth/access-tokens.service.ts) instead of a session token */
+  scope?: 'mirror:read' | 'api';
 }
 
 /** Looks the token's user and session up; an HttpError (401) when either is gone or disabled. */
@@ -41,7 +43,16 @@ declare module 'fastify' {
 const Claims = z.object({ sub: z.uuid(), sid: z.uuid() });
 
 export default fp(
-  async function jwtAuth(app: FastifyInstance, opts: { secret: string; accessTokenTtlS: number; loadPrincipal: LoadPrincipal }) {
+  async function jwtAuth(
+    app: FastifyInstance,
+    opts: {
+      secret: string;
+      accessTokenTtlS: number;
+      loadPrincipal: LoadPrincipal;
+      /** personal access tokens: a Bearer value this accepts is looked up, not verified as a JWT */
+      accessTokens?: { accepts(value: string): boolean; principal(value: string): Promise<Principal> };
+    },
+  ) {
     await app.register(jwt, {
       secret: opts.secret,
       // HS256 only: tokens claiming "none" or another algorithm are refused by the verifier. A token
@@ -52,6 +63,13 @@ export default fp(
 
     app.decorate('authenticate', async (req: FastifyRequest) => {
       if (!req.headers.authorization) throw unauthorized('Sign in first: send "Authorization: Bearer <token>"');
+      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization)?.[1];
+      if (bearer && opts.accessTokens?.accepts(bearer)) {
+        const p = await opts.accessTokens.principal(bearer);
+        if (p.scope !== 'api') throw forbidden('This token only reads the mirror (scope "mirror:read"): create a token with scope "api" for the API');
+        req.user = p;
+        return;
+      }
       let claims: AccessClaims;
       try {
         claims = await req.jwtVerify<AccessClaims>();

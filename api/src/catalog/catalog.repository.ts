@@ -272,6 +272,16 @@ export const catalogRepository = {
     );
   },
 
+  /** Done files of these models (the mirror's view), optionally only one path; `model_id` says whose folder holds each. */
+  async doneFilesOfModels(db: Queryable, modelIds: string[], onlyPath: string | null): Promise<Array<ModelFileRow & { model_id: string }>> {
+    const r = await db.query<ModelFileRow & { model_id: string }>(
+      `SELECT f.model_id, ${FILE_COLUMNS} FROM model_files f
+        WHERE f.model_id = ANY($1::uuid[]) AND f.status = 'done' AND ($2::text IS NULL OR f.path = $2) ORDER BY f.path`,
+      [modelIds, onlyPath],
+    );
+    return r.rows;
+  },
+
   async resetFailedFiles(db: Queryable, fileIds: string[]): Promise<number> {
     const r = await db.query(`UPDATE model_files SET status = 'pending', error = NULL, updated_at = now() WHERE id = ANY($1::uuid[]) AND status = 'failed'`, [
       fileIds,

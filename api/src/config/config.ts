@@ -83,6 +83,9 @@ const EnvSchema = z.object({
   HF_CLI: z.string().min(1).default('hf'),
   JOB_HEARTBEAT_S: z.coerce.number().int().min(10, 'must be at least 10').max(600).default(20),
   PG_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
+  MIRROR: bool.default(true),
+  MIRROR_ANONYMOUS: bool.default(false),
+  MIRROR_PULL_THROUGH: bool.default(false),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -154,6 +157,8 @@ export interface AppConfig {
   trustProxy: boolean | string[];
   // set: X-Forwarded-For only from requests carrying it (the portal), see plugins/portal-secret.ts
   portalSecret: string | undefined;
+  // the library served back as a Hugging Face–compatible endpoint under /mirror (api/src/mirror/)
+  mirror: { enabled: boolean; anonymous: boolean; pullThrough: boolean };
 }
 
 // The value shipped in .env.example: a deployment that still carries it has not been configured.
@@ -221,6 +226,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     pgPoolMax: e.PG_POOL_MAX,
     trustProxy: e.TRUST_PROXY ?? false,
     portalSecret: e.PORTAL_SECRET,
+    mirror: { enabled: e.MIRROR, anonymous: e.MIRROR_ANONYMOUS, pullThrough: e.MIRROR_PULL_THROUGH },
     downloads: {
       engine: e.DOWNLOAD_ENGINE,
       hfCli: e.HF_CLI,

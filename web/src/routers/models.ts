@@ -6,6 +6,8 @@ import {
   ModelsResponseSchema,
   RescanResponseSchema,
   StorageResponseSchema,
+  isGgufRepo,
+  mirrorCommands,
   type Model,
   type ModelFile,
 } from '@d011dl/contract';
@@ -14,8 +16,9 @@ const FILES_SHOWN = 200;
 const LISTS_MAX = 50;
 import { ApiError } from '../api-client.ts';
 import { guardId, page, str, type RouterDeps } from './shared.ts';
+import { endpointFor } from './tokens.ts';
 
-export function modelsRouter({ api }: RouterDeps): Router {
+export function modelsRouter({ api, apiBase }: RouterDeps): Router {
   const router = Router();
   guardId(router, 'model');
 
@@ -49,9 +52,27 @@ export function modelsRouter({ api }: RouterDeps): Router {
       const key = `${m.author}/${m.repo}`;
       groups.set(key, [...(groups.get(key) ?? []), m]);
     }
+    // revisions with done files can be downloaded from the mirror: the one-liners to do it
+    const endpoint = endpointFor(req, apiBase);
+    const useIt = new Map(
+      r
+        .filter((m) => m.files_done > 0 && m.commit_sha)
+        .map((m) => [
+          m.id,
+          mirrorCommands({
+            endpoint,
+            ...m,
+            gguf: isGgufRepo(
+              m.repo,
+              files.get(m.id)?.shown.map((f) => f.path),
+            ),
+          }),
+        ]),
+    );
     page(res, 'models', {
       title: 'Models',
       files,
+      useIt,
       listsHidden: r.length > LISTS_MAX,
       roots: storage.roots,
       groups: [...groups].sort(([a], [b]) => a.localeCompare(b)),
