@@ -37,7 +37,9 @@ for (const [script, childEnv] of [
   // API first and lets the API stop its embedded PostgreSQL last. Sent to the whole group, it took the
   // database down under the API's feet. The IPC channel carries "ready" here, and its closing tells the
   // child that this script is gone.
-  const child = spawn(process.execPath, [path.join(root, script)], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+  // the API's semi-space flag: see api/Dockerfile.api
+  const flags = script.startsWith('api/') ? ['--max-semi-space-size=8'] : [];
+  const child = spawn(process.execPath, [...flags, path.join(root, script)], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
   child.on('message', (msg: Ready) => {
     if (msg?.event !== 'ready') return;
     ready.set(msg.service, msg);

@@ -117,14 +117,14 @@ export function renderReport(records: RunRecord[], shapes: Shape[], tools: ToolN
     '',
     '## Runs',
     '',
-    '| Shape | Tool | Result | Time | Process | MB/s | Served / size | Requests | CPU | Detail |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| Shape | Tool | Result | Time | Process | MB/s | Served / size | Requests | CPU | Peak RSS | Detail |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const r of records) {
     const sec = (ms?: number) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`);
     lines.push(
       `| ${r.shape.name} | ${r.tool} | ${r.outcome} | ${sec(r.ms)} | ${sec(r.procMs)} | ${r.outcome === 'ok' ? mbps(r).toFixed(1) : '–'} | ` +
-        `${r.served === undefined ? '–' : (r.served / r.bytes).toFixed(3)} | ${r.requests ?? '–'} | ${sec(r.cpuMs)} | ${(r.detail ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`,
+        `${r.served === undefined ? '–' : (r.served / r.bytes).toFixed(3)} | ${r.requests ?? '–'} | ${sec(r.cpuMs)} | ${r.peakRss ? mb(r.peakRss) : '–'} | ${(r.detail ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -159,7 +159,8 @@ const d011dlApi: Tool = {
     await writeFile(job, JSON.stringify({ hubUrl: ctx.hubUrl, repo: ctx.repo, commit: ctx.commit, outDir: ctx.outDir, dataDir }));
     const proc = await run(
       process.execPath,
-      [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bench', 'run-d011dl-api.ts'), job],
+      // the API's launch flag (api/Dockerfile.api); BENCH_NODE_ARGS come after it and may override it
+      ['--max-semi-space-size=8', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bench', 'run-d011dl-api.ts'), job],
       { timeoutMs: ctx.timeoutMs },
     );
     return readReport(proc);

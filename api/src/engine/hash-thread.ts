@@ -28,7 +28,9 @@ class HashThread {
 
   constructor(onGone: () => void) {
     this.#onGone = onGone;
-    this.#worker = new Worker(new URL('./hash-worker.ts', import.meta.url));
+    // the thread allocates next to nothing per read: a small young generation keeps its heap from
+    // growing to V8's default (tens of MB on a machine with much RAM) and counting in the API's RSS
+    this.#worker = new Worker(new URL('./hash-worker.ts', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     // only files being hashed keep the process alive (see #refresh)
     this.#worker.unref();
     this.#worker.on('message', (m: ToMain) => this.#listeners.get(m.id)?.(m));

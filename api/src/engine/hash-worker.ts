@@ -5,7 +5,9 @@ import { parentPort } from 'node:worker_threads';
 import { ContentHasher } from './hashing.ts';
 import type { ToMain, ToWorker } from './hash-thread.ts';
 
-const READ_CHUNK = 4 * 1024 * 1024;
+// per file being hashed (4 at once at the defaults): 1 MiB reads cost no more CPU than 4 MiB ones and keep
+// 12 MiB out of the API's peak RSS
+const READ_CHUNK = 1024 * 1024;
 
 interface Job {
   id: number;

@@ -5,7 +5,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { parseHead, type Head } from './lean-http-head.ts';
 
-const READ_BUF = 256 * 1024;
+// used for headers and when the body's staging buffer has no room (most body bytes are read straight
+// into that): one per open connection, up to 32 responses at the defaults
+const READ_BUF = 64 * 1024;
 const IDLE_MS = 10_000;
 const MAX_IDLE_PER_ORIGIN = 32;
 
