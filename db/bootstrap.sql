@@ -47,6 +47,8 @@ INSERT INTO schema_migrations (version) VALUES ('0003_user_access') ON CONFLICT 
 INSERT INTO schema_migrations (version) VALUES ('0004_download_waiting') ON CONFLICT DO NOTHING;
 \ir migrations/0005_storage.sql
 INSERT INTO schema_migrations (version) VALUES ('0005_storage') ON CONFLICT DO NOTHING;
+\ir migrations/0008_updates.sql
+INSERT INTO schema_migrations (version) VALUES ('0008_updates') ON CONFLICT DO NOTHING;
 
 RESET ROLE;
 \echo 'D011DL database ready'

@@ -25,6 +25,7 @@ import { createDownloadsService } from './downloads/downloads.service.ts';
 import { createHubClient } from './hub/hub-client.ts';
 import { hubRoutes } from './hub/hub.routes.ts';
 import { repoInfoRoutes } from './hub/repo-info.routes.ts';
+import { quantsRoutes } from './hub/quants.routes.ts';
 import { createHubService } from './hub/hub.service.ts';
 import database from './plugins/database.ts';
 import errorHandler from './plugins/error-handler.ts';
@@ -33,6 +34,9 @@ import requestLog from './plugins/request-log.ts';
 import portalSecret from './plugins/portal-secret.ts';
 import openapi from './plugins/swagger.ts';
 import { TrustedProxies } from './plugins/trusted-proxies.ts';
+import { startUpdateScheduler } from './updates/update-scheduler.ts';
+import { updatesRoutes } from './updates/updates.routes.ts';
+import { createUpdatesService } from './updates/updates.service.ts';
 import { createStorageGuard } from './storage/storage-guard.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -87,6 +91,11 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await queue.stop();
   });
 
+  // update checks of downloaded branches (issue 15): closed before the database, like the queue
+  const updates = createUpdatesService({ db: app.db, hub, catalog, log: app.log });
+  const updateScheduler = startUpdateScheduler({ intervalH: config.updateCheckIntervalH, checkDue: updates.checkDue, log: app.log });
+  app.addHook('preClose', () => updateScheduler.close());
+
   await app.register(healthRoutes, { health });
   await app.register(publicAuthRoutes, { auth, loginRateLimit: config.auth.loginRateLimit });
 
@@ -99,6 +108,8 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(repoInfoRoutes, { hubClient });
     await priv.register(catalogRoutes, { catalog, rescanGuard: createRescanGuard({ db: app.db }) });
     await priv.register(downloadsRoutes, { downloads });
+    await priv.register(quantsRoutes, { hub, catalog });
+    await priv.register(updatesRoutes, { updates });
   });
 }
 

@@ -10,3 +10,5 @@ export * from './glob.ts';
 export * from './hf-link.ts';
 export * from './repo-info.ts';
 export * from './jobs.ts';
+export * from './quants.ts';
+export * from './updates.ts';

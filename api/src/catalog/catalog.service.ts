@@ -6,6 +6,7 @@ import { notFound } from '../http-errors.ts';
 import { finalPath } from '../storage/file-paths.ts';
 import { displayPath } from '../storage/display-path.ts';
 import { modelDir } from '../storage/layout.ts';
+import { updateFields } from '../updates/update-fields.ts';
 import { catalogRepository as repo, type ModelFilter, type ModelKey, type ModelRow, type TargetFile } from './catalog.repository.ts';
 
 export function createCatalogService(deps: { db: Db; storageRoot: string; storageDisplayRoot?: string | null }) {
@@ -33,6 +34,7 @@ export function createCatalogService(deps: { db: Db; storageRoot: string; storag
       downloaded_at: m.downloaded_at?.toISOString() ?? null,
       created_at: m.created_at.toISOString(),
       updated_at: m.updated_at.toISOString(),
+      ...updateFields(m),
     };
   };
 

@@ -77,6 +77,11 @@ const EnvSchema = z.object({
   HF_CLI: z.string().min(1).default('hf'),
   JOB_HEARTBEAT_S: z.coerce.number().int().min(10, 'must be at least 10').max(600).default(20),
   PG_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
+  UPDATE_CHECK_INTERVAL_H: z.coerce
+    .number()
+    .min(0, 'must be 0 (off) or more hours')
+    .max(24 * 365)
+    .default(6),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -133,6 +138,8 @@ export interface AppConfig {
   trustProxy: boolean | string[];
   // set: X-Forwarded-For only from requests carrying it (the portal), see plugins/portal-secret.ts
   portalSecret: string | undefined;
+  // hours between checks of downloaded branches at the Hub (api/src/updates); 0: never
+  updateCheckIntervalH: number;
 }
 
 // The value shipped in .env.example: a deployment that still carries it has not been configured.
@@ -196,6 +203,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     pgPoolMax: e.PG_POOL_MAX,
     trustProxy: e.TRUST_PROXY ?? false,
     portalSecret: e.PORTAL_SECRET,
+    updateCheckIntervalH: e.UPDATE_CHECK_INTERVAL_H,
     downloads: {
       engine: e.DOWNLOAD_ENGINE,
       hfCli: e.HF_CLI,
