@@ -16,6 +16,7 @@ import { browseRouter } from './routers/browse.ts';
 import { errorPages, hintFor } from './routers/errors.ts';
 import { jobsRouter } from './routers/jobs.ts';
 import { modelsRouter } from './routers/models.ts';
+import { updatesRouter } from './routers/updates.ts';
 import type { RouterDeps } from './routers/shared.ts';
 
 export { hintFor };
@@ -103,6 +104,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.use(browseRouter(deps));
   app.use(jobsRouter(deps));
   app.use(modelsRouter(deps));
+  app.use(updatesRouter(deps));
   app.use(adminRouter(deps));
   errorPages(app);
 
