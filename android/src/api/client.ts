@@ -192,7 +192,7 @@ export class ApiClient {
   }
 
   async request<S extends z.ZodType>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     opts: { query?: Query; body?: unknown; auth?: boolean },
     schema?: S,

@@ -5,6 +5,7 @@ import { errorMessage, modelFiles, rescanModel } from '../api/client';
 import { useSession } from '../session';
 import { formatBytes } from '@d011dl/contract';
 import { useTheme } from '../ui/theme';
+import { ModelUpdate } from './ModelUpdate';
 
 /**
  * One revision of My models with its actions: its file list (GET /db/models/:id/files) and a rescan
@@ -102,6 +103,7 @@ export function ModelRow({ model, badge, badgeColor, onChanged }: { model: Model
         {action('Rescan', () => void rescan(), `Rescan ${name}`, 'rescan')}
         {model.files_tracked > 0 ? action('Verify', () => void verify(), `Verify and re-download ${name}`, 'verify') : null}
       </View>
+      <ModelUpdate model={model} onChanged={onChanged} />
       {note ? <Text accessibilityLiveRegion="polite" style={{ color: t.muted, marginTop: 6 }}>{note}</Text> : null}
       {open && files ? (
         <View testID={`model-files-${model.id}`} style={{ marginTop: 6 }}>

@@ -3,7 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { UpdatesService } from './updates.service.ts';
 
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 502: ApiErrorSchema, 503: ApiErrorSchema };
+const errors = {
+  400: ApiErrorSchema,
+  401: ApiErrorSchema,
+  403: ApiErrorSchema,
+  404: ApiErrorSchema,
+  409: ApiErrorSchema,
+  502: ApiErrorSchema,
+  503: ApiErrorSchema,
+};
 
 export async function updatesRoutes(app: FastifyInstance, opts: { updates: UpdatesService }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
