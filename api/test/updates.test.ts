@@ -5,6 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { startHubSim, type HubSim } from '@d011dl/hubsim';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
 import { waitForStatus } from './helpers/downloads.ts';
+import { createPool } from '../src/db/pool.ts';
+import { updatesRepository } from '../src/updates/updates.repository.ts';
 
 describe('update checks', () => {
   let sim: HubSim;
@@ -147,6 +149,29 @@ describe('update checks', () => {
       return r.update_available ? r : undefined;
     });
     assert.equal(m.hub_commit_sha, sha);
+  });
+
+  it('while another instance hands out checks, this one takes none; then it takes the due ones', async () => {
+    const pool = createPool(t.config.pg!, 4);
+    const other = await pool.connect();
+    try {
+      // another API process in the middle of its claim holds the lock of api/src/updates/updates.repository.ts
+      await other.query('BEGIN');
+      await other.query("SELECT pg_advisory_xact_lock(hashtext('d011dl:update-check'))");
+      await pool.query('UPDATE models SET update_checked_at = NULL WHERE NOT pinned');
+      assert.deepEqual(await updatesRepository.claimDue(pool, 1, 100), []);
+      await other.query('ROLLBACK');
+      // this app's own scheduler may take them first: then the round is tried again
+      for (let round = 0; ; round++) {
+        const got = await updatesRepository.claimDue(pool, 1, 100);
+        if (got.length) break;
+        assert.ok(round < 100, 'a claim took something within 100 rounds');
+        await pool.query('UPDATE models SET update_checked_at = NULL WHERE NOT pinned');
+      }
+    } finally {
+      other.release();
+      await pool.end();
+    }
   });
 
   it('says in words what is wrong with an unknown model or a bad pin body', async () => {
