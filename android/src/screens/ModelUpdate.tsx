@@ -11,6 +11,9 @@ import { useTheme } from '../ui/theme';
  * Hub, "Check now" (POST /db/models/:id/check-update) and a Pin toggle (PUT /db/models/:id/pin).
  * `onChanged` reloads the list so the row shows the server's state.
  */
+// a commit id or a pull request never moves as a branch does: nothing to check
+const mayMove = (revision: string) => !/^[0-9a-f]{40}$/.test(revision) && !revision.startsWith('refs/');
+
 export function ModelUpdate({ model, onChanged }: { model: Model; onChanged: () => void }) {
   const { client } = useSession();
   const t = useTheme();
@@ -70,7 +73,7 @@ export function ModelUpdate({ model, onChanged }: { model: Model; onChanged: () 
       </View>
       <View style={{ flexDirection: 'row', flexWrap: 'wrap' }}>
         {model.update_available ? button(changes ? 'Hide changes' : 'What changed', `What changed in ${name}`, 'changes', () => void showChanges()) : null}
-        {!model.pinned && model.commit_sha ? button('Check now', `Check ${name} for updates`, 'check', () => void check()) : null}
+        {!model.pinned && model.commit_sha && mayMove(model.revision) ? button('Check now', `Check ${name} for updates`, 'check', () => void check()) : null}
         {button(model.pinned ? 'Unpin' : 'Pin', `${model.pinned ? 'Unpin' : 'Pin'} ${name}`, 'pin', () => void pin(), { checked: model.pinned })}
       </View>
       {note ? <Text accessibilityLiveRegion="polite" style={{ color: t.muted, marginTop: 6 }}>{note}</Text> : null}
