@@ -175,6 +175,9 @@ export function groupQuants(files: QuantFile[], isDone: (path: string) => boolea
   };
 }
 
+/** Worth a table above the tree: a choice between groups, or GGUF quants; one lone weights file is not. */
+export const hasQuantChoice = (t: Pick<QuantsResponse, 'groups'>): boolean => t.groups.length > 1 || t.groups.some((g) => g.kind === 'gguf');
+
 /** What "download this quant (+ config files)" selects: the group's files and every always-useful file. */
 export function quantSelection(table: Pick<QuantsResponse, 'always_useful'>, group: Pick<QuantGroup, 'files'>): string[] {
   return [...group.files.map((f) => f.path), ...table.always_useful.map((f) => f.path)];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ggufQuantType, groupQuants, quantSelection, ramEstimate } from '../src/quants.ts';
+import { ggufQuantType, groupQuants, hasQuantChoice, quantSelection, ramEstimate } from '../src/quants.ts';
 
 const f = (path: string, size_bytes = 1000) => ({ path, size_bytes });
 
@@ -67,6 +67,12 @@ describe('quant grouping', () => {
     );
     const sel = quantSelection(t, t.groups[1]!);
     assert.deepEqual(sel, ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model.safetensors.index.json', 'config.json']);
+  });
+
+  it('is worth a table for GGUF quants or several groups, not for one lone weights file', () => {
+    assert.equal(hasQuantChoice(groupQuants([f('model.safetensors'), f('config.json')])), false);
+    assert.equal(hasQuantChoice(groupQuants([f('m-Q8_0.gguf')])), true);
+    assert.equal(hasQuantChoice(groupQuants([f('model.safetensors'), f('onnx/model.safetensors')])), true);
   });
 
   it('states its RAM estimate: size + 10 % + 512 MiB', () => {

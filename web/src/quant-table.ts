@@ -1,7 +1,7 @@
 // The quant table above the browse tree (issue 15): contract/src/quants.ts groups the tree the page
 // already holds; "already downloaded" comes from the catalog's files of this revision.
 import type { Request, Response } from 'express';
-import { groupQuants, ModelFilesResponseSchema, RAM_OVERHEAD_TEXT, type Model, type QuantsResponse, type TreeEntry } from '@d011dl/contract';
+import { groupQuants, hasQuantChoice, ModelFilesResponseSchema, RAM_OVERHEAD_TEXT, type Model, type QuantsResponse, type TreeEntry } from '@d011dl/contract';
 import type { ApiClient } from './api-client.ts';
 
 export async function quantTable(
@@ -25,5 +25,5 @@ export async function quantTable(
     files.map((e) => ({ path: e.path, size_bytes: e.size_bytes })),
     (p) => done.has(p) && (done.get(p) === null || done.get(p) === oids.get(p)),
   );
-  return table.groups.length ? { ...table, ram_overhead: RAM_OVERHEAD_TEXT } : null;
+  return hasQuantChoice(table) ? { ...table, ram_overhead: RAM_OVERHEAD_TEXT } : null;
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Pressable, ScrollView, Text, View } from 'react-native';
-import { formatBytes, quantSelection, type QuantsResponse } from '@d011dl/contract';
+import { formatBytes, hasQuantChoice, quantSelection, type QuantsResponse } from '@d011dl/contract';
 import type { ApiClient } from '../api/client';
 import { quants } from '../api/updates';
 import { useTheme } from '../ui/theme';
@@ -9,7 +9,7 @@ import { useTheme } from '../ui/theme';
  * The quant table above the tree (GET /hf/quants): one card per GGUF quant or safetensors shard set,
  * with its size, bits per weight, estimated RAM and an "already downloaded" mark. Its button hands
  * the group's files plus the always-useful ones (README, config, tokenizer) to `onDownload`.
- * Nothing is shown for a repo without weights, or when the table cannot be had (the tree still works).
+ * Nothing is shown without a choice to make (no weights, or one lone weights file), or when the table cannot be had (the tree still works).
  */
 export function QuantTable({ client, author, repo, revision, onDownload, busy }: {
   client: ApiClient;
@@ -34,7 +34,7 @@ export function QuantTable({ client, author, repo, revision, onDownload, busy }:
     };
   }, [client, author, repo, revision]);
 
-  if (!table?.groups.length) return null;
+  if (!table || !hasQuantChoice(table)) return null;
   return (
     <View testID="quant-table" style={{ marginVertical: 8 }}>
       <Text style={{ color: t.text, fontWeight: '700' }}>Quants and weights</Text>
