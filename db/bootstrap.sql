@@ -51,6 +51,8 @@ INSERT INTO schema_migrations (version) VALUES ('0005_storage') ON CONFLICT DO N
 INSERT INTO schema_migrations (version) VALUES ('0006_library') ON CONFLICT DO NOTHING;
 \ir migrations/0007_access_tokens.sql
 INSERT INTO schema_migrations (version) VALUES ('0007_access_tokens') ON CONFLICT DO NOTHING;
+\ir migrations/0008_updates.sql
+INSERT INTO schema_migrations (version) VALUES ('0008_updates') ON CONFLICT DO NOTHING;
 \ir migrations/0009_update_staging.sql
 INSERT INTO schema_migrations (version) VALUES ('0009_update_staging') ON CONFLICT DO NOTHING;
 

@@ -11,6 +11,7 @@ import { startStack, type Stack } from '../../web/test/helpers/stack.ts';
 import { ApiClient, listDownloads, modelFiles, repoInfo, rescanModel } from '../src/api/client.ts';
 import { KEYS, memoryStore } from '../src/api/keys.ts';
 import { storageRoots } from '../src/api/library.ts';
+import { checkUpdate, modelChanges, pinModel, quants } from '../src/api/updates.ts';
 
 describe('android API client against the real API', () => {
   let s: Stack;
@@ -80,6 +81,16 @@ describe('android API client against the real API', () => {
 
     const models = await client.models();
     assert.ok(models.some((m) => m.author === 'acme' && m.repo === 'tiny-model'));
+
+    // issue 15: the quant table, an update check after the branch moved, its changes, pinning
+    const table = await quants(client, 'acme', 'split-gguf', 'main');
+    assert.deepEqual(table.groups.map((g) => g.label).sort(), ['IQ3_XXS', 'Q4_K_M', 'Q8_0', 'mmproj F16']);
+    s.sim.advanceBranch('acme/tiny-model', 'main', { files: { [file.path]: 'moved on\n' } });
+    const check = await checkUpdate(client, job.model_id);
+    assert.equal(check.update_available, true);
+    assert.deepEqual(check.changes?.files.map((f) => [f.path, f.change, f.tracked]), [[file.path, 'changed', true]]);
+    assert.deepEqual(await modelChanges(client, job.model_id), check.changes);
+    assert.equal((await pinModel(client, job.model_id, true)).update_available, false);
 
     // a bad token: one refresh, then the request goes through again
     (client as unknown as { token: string }).token = 'garbage';

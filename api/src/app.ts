@@ -29,6 +29,7 @@ import { createDownloadsService } from './downloads/downloads.service.ts';
 import { createHubClient } from './hub/hub-client.ts';
 import { hubRoutes } from './hub/hub.routes.ts';
 import { repoInfoRoutes } from './hub/repo-info.routes.ts';
+import { quantsRoutes } from './hub/quants.routes.ts';
 import { createHubService } from './hub/hub.service.ts';
 import { transferRoutes } from './library/transfer.routes.ts';
 import { createTransferService } from './library/transfer.service.ts';
@@ -49,6 +50,9 @@ import { createUpdateApplyService } from './updates/update-apply.service.ts';
 import { scheduleTrashSweep } from './updates/trash.ts';
 import { storageRoutes } from './storage/storage.routes.ts';
 import { createStorageService } from './storage/storage.service.ts';
+import { startUpdateScheduler } from './updates/update-scheduler.ts';
+import { updatesRoutes } from './updates/updates.routes.ts';
+import { createUpdatesService } from './updates/updates.service.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -106,6 +110,11 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await queue.stop();
   });
 
+  // update checks of downloaded branches (issue 15): closed before the database, like the queue
+  const updates = createUpdatesService({ db: app.db, hub, catalog, log: app.log });
+  const updateScheduler = startUpdateScheduler({ intervalH: config.updateCheckIntervalH, checkDue: updates.checkDue, log: app.log });
+  app.addHook('preClose', () => updateScheduler.close());
+
   await app.register(healthRoutes, { health });
   await app.register(publicAuthRoutes, { auth, loginRateLimit: config.auth.loginRateLimit });
   // the mirror checks its own tokens (access tokens as HF_TOKEN, or none with MIRROR_ANONYMOUS)
@@ -137,6 +146,8 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(importRoutes, { imports: createImportService({ db: app.db, config, roots, queue }) });
     await priv.register(deleteRoutes, { library: createDeleteService({ db: app.db, roots }) });
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes: config.downloads.diskReserveBytes }) });
+    await priv.register(quantsRoutes, { hub, catalog });
+    await priv.register(updatesRoutes, { updates });
   });
 }
 

@@ -41,6 +41,16 @@ export const ModelSchema = z.object({
   downloaded_at: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
+  // update checks (api/src/updates): only branch revisions are checked, never pinned ones; the
+  // defaults let clients read servers from before them
+  update_available: z.boolean().default(false).describe("the branch has moved at the Hub since this revision's commit was downloaded (never for a pinned one)"),
+  hub_commit_sha: z
+    .string()
+    .nullable()
+    .default(null)
+    .describe("the branch's commit at the Hub at the last check; null before the first (and for tags and commit ids)"),
+  checked_at: z.string().nullable().default(null).describe('when the Hub was last asked'),
+  pinned: z.boolean().default(false).describe('kept at its commit: never checked nor flagged'),
 });
 export type Model = z.infer<typeof ModelSchema>;
 

@@ -15,3 +15,5 @@ export * from './jobs.ts';
 export * from './tokens.ts';
 export * from './mirror.ts';
 export * from './mirror-commands.ts';
+export * from './quants.ts';
+export * from './updates.ts';

@@ -153,6 +153,62 @@ export const defaultCatalog: CatalogConfig = {
       ],
       refs: { branches: { main: 'init', 'q4-only': 'q4-only' } },
     },
+    // Quant table (issue 15): split GGUF files, a quant in a folder, a vision projector
+    {
+      id: 'acme/split-gguf',
+      tags: ['gguf'],
+      libraryName: 'gguf',
+      commits: [
+        {
+          id: 'init',
+          files: {
+            '.gitattributes': GITATTRIBUTES,
+            'README.md': card('acme/split-gguf', '\nQ4_K_M in two parts, Q8_0 whole, IQ3_XXS in three parts.\n'),
+            'demo-Q4_K_M-00001-of-00002.gguf': { lfs: { size: MiB + 101 } },
+            'demo-Q4_K_M-00002-of-00002.gguf': { lfs: { size: 512 * 1024 + 202 } },
+            'demo-Q8_0.gguf': { lfs: { size: 2 * MiB + 303 } },
+            'IQ3_XXS/demo-IQ3_XXS-00001-of-00003.gguf': { lfs: { size: 300 * 1024 + 1 } },
+            'IQ3_XXS/demo-IQ3_XXS-00002-of-00003.gguf': { lfs: { size: 300 * 1024 + 2 } },
+            'IQ3_XXS/demo-IQ3_XXS-00003-of-00003.gguf': { lfs: { size: 100 * 1024 + 3 } },
+            'mmproj-demo-F16.gguf': { lfs: { size: 128 * 1024 + 4 } },
+          },
+        },
+      ],
+      refs: { branches: { main: 'init' } },
+    },
+    // A transformers model in three safetensors shards named by its index
+    {
+      id: 'acme/sharded-model',
+      tags: ['safetensors', 'text-generation'],
+      libraryName: 'transformers',
+      commits: [
+        {
+          id: 'init',
+          files: {
+            '.gitattributes': GITATTRIBUTES,
+            'README.md': card('acme/sharded-model'),
+            'config.json': '{\n  "model_type": "tiny",\n  "torch_dtype": "bfloat16"\n}\n',
+            'tokenizer.json': '{"version": "1.0", "model": {"type": "BPE"}}\n',
+            'model.safetensors.index.json': `${JSON.stringify(
+              {
+                metadata: { total_size: 3 * 256 * 1024 },
+                weight_map: {
+                  'embed.weight': 'model-00001-of-00003.safetensors',
+                  'layers.0.weight': 'model-00002-of-00003.safetensors',
+                  'lm_head.weight': 'model-00003-of-00003.safetensors',
+                },
+              },
+              null,
+              2,
+            )}\n`,
+            'model-00001-of-00003.safetensors': { lfs: { size: 256 * 1024 + 11 } },
+            'model-00002-of-00003.safetensors': { lfs: { size: 256 * 1024 + 22 } },
+            'model-00003-of-00003.safetensors': { lfs: { size: 256 * 1024 + 33 } },
+          },
+        },
+      ],
+      refs: { branches: { main: 'init' } },
+    },
     {
       id: 'acme/tiny-dataset',
       type: 'dataset',

@@ -171,7 +171,7 @@ export class RepoStore {
     }
   }
 
-  advance(repoRef: string, branch: string, change?: { path?: string; text?: string | null }): string {
+  advance(repoRef: string, branch: string, change?: { path?: string; text?: string | null; files?: Record<string, FileSpec | null> }): string {
     const repo = this.get(repoRef);
     const base = repo.branches.get(branch) ?? repo.branches.get('main');
     if (!base) throw new Error(`hubsim: ${repoRef} has no main branch`);
@@ -184,8 +184,9 @@ export class RepoStore {
       title: `Advance ${branch} (#${n})`,
       // derived from the parent, not the clock, so the new sha is reproducible
       date: new Date(Date.parse(base.date) + 3_600_000).toISOString(),
+      // `files` replaces the one-file change: several files added, changed (new seed) or removed (null);
       // text null: the commit deletes the file
-      files: { [path]: change?.text === null ? null : (change?.text ?? `${oldText}\nadvanced ${n} on ${branch}\n`) },
+      files: change?.files ?? { [path]: change?.text === null ? null : (change?.text ?? `${oldText}\nadvanced ${n} on ${branch}\n`) },
     };
     const commit = buildCommit(repo, spec, base);
     repo.commits.push(commit);

@@ -253,8 +253,11 @@ export interface HubSim {
   stats: SimStats;
   /** change the content (and so etag/sha) of a file in place, at the same commit(s) */
   mutateFile(repoId: string, path: string, newSeed?: string, revision?: string): void;
-  /** add a commit on a branch (creating the branch from main if needed) that sets a file's text, or deletes it (text null); returns the new commit sha */
-  advanceBranch(repoId: string, branch: string, change?: { path?: string; text?: string | null }): string;
+  /**
+   * add a commit on a branch (creating the branch from main if needed); returns the new commit sha.
+   * `text: null` removes the file; `files` (instead of path/text): files to add or replace, and `null` for files to remove.
+   */
+  advanceBranch(repoId: string, branch: string, change?: { path?: string; text?: string | null; files?: Record<string, FileSpec | null> }): string;
   /** full commit sha a revision resolves to (throws on unknown repo/revision) */
   commitSha(repoId: string, revision?: string): string;
   /** every file at a revision (hashes computed if needed) */

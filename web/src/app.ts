@@ -30,6 +30,7 @@ import { errorPages, hintFor } from './routers/errors.ts';
 import { jobsRouter } from './routers/jobs.ts';
 import { libraryRouter } from './routers/library.ts';
 import { modelsRouter } from './routers/models.ts';
+import { updatesRouter } from './routers/updates.ts';
 import type { RouterDeps } from './routers/shared.ts';
 
 export { hintFor };
@@ -118,6 +119,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.use(jobsRouter(deps));
   app.use(modelsRouter(deps));
   app.use(libraryRouter(deps));
+  app.use(updatesRouter(deps));
   app.use(adminRouter(deps));
   app.use(tokensRouter(deps));
   errorPages(app);

@@ -192,7 +192,7 @@ export class ApiClient {
   }
 
   async request<S extends z.ZodType>(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     opts: { query?: Query; body?: unknown; auth?: boolean },
     schema?: S,

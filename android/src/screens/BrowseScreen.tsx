@@ -5,6 +5,7 @@ import { ApiRequestError, errorMessage, repoInfo } from '../api/client';
 import { storageRoots } from '../api/library';
 import { BigDownloadConfirm, needsConfirm, type BigDownload } from '../browse/BigDownloadConfirm';
 import { GatedInfo } from '../browse/GatedInfo';
+import { QuantTable } from '../browse/QuantTable';
 import { browseRows, filesUnder, toSelection, type BrowseRow } from '../browse/tree';
 import { useFullTree } from '../browse/useFullTree';
 import { firstUsable } from '../library/useStorageRoots';
@@ -90,14 +91,16 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
   const toggleAll = () => toggleGroup(onlyFiles, allSelected);
 
   /** What the button would download: the selection, or (nothing selected) the whole repo. */
-  function planned(): BigDownload {
+  function planned(pick: ReadonlySet<string>): BigDownload {
     const all = files.filter((f) => f.type === 'file');
-    const list = chosen.length ? chosen : all;
-    return { bytes: list.reduce((s, f) => s + f.size_bytes, 0), files: list.length, wholeRepo: chosen.length === 0 };
+    const picked = all.filter((f) => pick.has(f.path));
+    const list = picked.length ? picked : all;
+    return { bytes: list.reduce((s, f) => s + f.size_bytes, 0), files: list.length, wholeRepo: picked.length === 0 };
   }
 
-  async function start(confirmed = false, force = false) {
-    const plan = planned();
+  // `chosenSet`: the quant table's choice, started before the selection state has caught up with it
+  async function start(confirmed = false, force = false, chosenSet: ReadonlySet<string> = selected) {
+    const plan = planned(chosenSet);
     setStarting(true);
     const known = roots ?? (await storageRoots(client).catch(() => []));
     if (!roots) setRoots(known);
@@ -111,7 +114,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
     setError('');
     try {
       // Every page is loaded (useFullTree): a wholly selected folder goes as one {type:'dir'} item.
-      const selection = toSelection(files, selected, true);
+      const selection = toSelection(files, chosenSet, true);
       const storage = pick(known);
       const res = await client.createDownload({ author, repo, revision, selection, ...(force ? { force: true } : {}), ...(storage ? { storage } : {}) });
       await watchJob(store, res.download_id);
@@ -128,6 +131,12 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
   // branches, tags, then pull requests as refs/pr/N (shown as "PR #N")
   const prRefs = (refs?.refs ?? []).filter((r) => r.kind === 'pr').map((r) => r.ref);
   const refNames = refs ? [...refs.branches, ...refs.tags, ...prRefs] : [];
+  /** "Download this quant (+ config files)": those files become the selection and the download starts. */
+  function downloadQuant(paths: string[]) {
+    const pick = new Set(paths);
+    setSelected(pick);
+    void start(false, false, pick);
+  }
   const refLabel = (name: string) => /^refs\/pr\/(\d+)$/.exec(name)?.[1] ? `PR #${/^refs\/pr\/(\d+)$/.exec(name)![1]}` : name;
 
   return (
@@ -148,6 +157,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
           </Pressable>
         ))}
       </ScrollView>
+      <QuantTable client={client} author={author} repo={repo} revision={revision} onDownload={downloadQuant} busy={starting} />
       <Field testID="filter" value={filter} onChangeText={setFilter} placeholder="Filter, e.g. *.safetensors" />
       <ErrorText>{error || tree.error}</ErrorText>
       {tree.error ? <Button kind="secondary" title="Try again" onPress={tree.reload} /> : null}

@@ -7,6 +7,7 @@ import { RevisionPanel, type RevisionAction } from '../library/RevisionPanel';
 import { useSession } from '../session';
 import { useTheme } from '../ui/theme';
 import { UseIt } from './UseIt';
+import { ModelUpdate } from './ModelUpdate';
 
 /**
  * One revision of My models with its actions: its file list (GET /db/models/:id/files) and a rescan
@@ -127,6 +128,7 @@ export function ModelRow({ model, badge, badgeColor, roots, admin, onChanged }: 
         {otherRoot && admin ? action('Move to…', () => toggle('move'), `Move ${name} to another storage root`, 'move') : null}
         {admin ? action('Delete', () => toggle('delete'), `Delete ${name}`, 'delete') : null}
       </View>
+      <ModelUpdate model={model} onChanged={onChanged} />
       {model.files_done > 0 && model.commit_sha ? <UseIt model={model} apiBase={client.getBaseUrl()} /> : null}
       {panel ? (
         <RevisionPanel

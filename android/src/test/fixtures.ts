@@ -17,7 +17,8 @@ export function modelFixture(over: Partial<Model> = {}): Model {
   return {
     id: MODEL, storage: 'default', author: 'gpt2', repo: 'tiny', revision: 'main', commit_sha: null, is_downloaded: true, file_count: 2, total_size_bytes: 1234,
     files_done: 2, files_failed: 0, files_tracked: 2, files_downloading: 0, bytes_done: 1234, bytes_on_disk: 1234, bytes_tracked: 1234,
-    local_path: '/nas/gpt2/tiny/main', display_path: '/nas/gpt2/tiny/main', downloaded_at: null, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', ...over,
+    local_path: '/nas/gpt2/tiny/main', display_path: '/nas/gpt2/tiny/main', downloaded_at: null, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
+    update_available: false, hub_commit_sha: null, checked_at: null, pinned: false, ...over,
   };
 }
 

@@ -21,6 +21,10 @@ export interface ModelRow {
   downloaded_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  // update checks (db/migrations/0008_updates.sql; written by api/src/updates)
+  pinned: boolean;
+  hub_commit_sha: string | null;
+  update_checked_at: Date | null;
 }
 
 export type FileStatus = 'pending' | 'downloading' | 'done' | 'failed';
@@ -67,6 +71,18 @@ export interface ModelKey {
 
 const FILE_COLUMNS = 'f.id, f.path, f.size_bytes, f.sha256, f.git_oid, f.is_lfs, f.status, f.bytes_done, f.error, f.linked_from, f.updated_at';
 
+// Tracked "<P>.safetensors.index.json" files whose shard set is not whole: the index names the shards
+// "<P>-NNNNN-of-MMMMM.safetensors" (as transformers writes them), so a set is whole when its done shards
+// number MMMMM. The index's own text is not read: a set named otherwise is not checked.
+const SHORT_SHARD_SETS = `SELECT count(*) FROM model_files i
+    CROSS JOIN LATERAL (SELECT left(i.path, length(i.path) - length('.safetensors.index.json')) AS p) x
+    CROSS JOIN LATERAL (SELECT count(*) AS done, max(substr(s.path, length(x.p) + 11, 5)::int) AS n
+                          FROM model_files s
+                         WHERE s.model_id = $1 AND s.status = 'done' AND length(s.path) = length(x.p) + 27
+                           AND left(s.path, length(x.p)) = x.p
+                           AND substr(s.path, length(x.p) + 1) ~ '^-[0-9]{5}-of-[0-9]{5}[.]safetensors$') sh
+   WHERE i.model_id = $1 AND i.path LIKE '%.safetensors.index.json' AND (sh.done = 0 OR sh.done <> sh.n)`;
+
 export const catalogRepository = {
   async listModels(db: Queryable, f: ModelFilter): Promise<ModelRow[]> {
     const r = await db.query<ModelRow>(
@@ -102,8 +118,8 @@ export const catalogRepository = {
     return r.rows;
   },
 
-  async model(db: Queryable, id: string): Promise<(ModelKey & { id: string; commit_sha: string | null }) | null> {
-    const r = await db.query('SELECT id, storage, author, repo, revision, commit_sha FROM models WHERE id = $1 AND staging_of IS NULL', [id]);
+  async model(db: Queryable, id: string): Promise<(ModelKey & { id: string; commit_sha: string | null; pinned: boolean }) | null> {
+    const r = await db.query('SELECT id, storage, author, repo, revision, commit_sha, pinned FROM models WHERE id = $1 AND staging_of IS NULL', [id]);
     return r.rows[0] ?? null;
   },
 
@@ -133,17 +149,19 @@ export const catalogRepository = {
     await db.query(`UPDATE model_files SET status = 'pending', error = $2, bytes_done = 0, updated_at = now() WHERE model_id = $1`, [modelId, why]);
   },
 
-  // The model counts as downloaded when every file it tracks is done; its totals follow its files.
+  // The model counts as downloaded when every file it tracks is done, and every safetensors shard set
+  // whose index it tracks is whole; its totals follow its files.
   async refreshModel(db: Queryable, modelId: string, commitSha: string | null): Promise<void> {
     await db.query(
       `UPDATE models m SET
          file_count = s.done, total_size_bytes = s.done_bytes,
-         is_downloaded = (s.tracked > 0 AND s.done = s.tracked),
-         downloaded_at = CASE WHEN s.tracked > 0 AND s.done = s.tracked THEN now() ELSE m.downloaded_at END,
+         is_downloaded = (s.tracked > 0 AND s.done = s.tracked AND s.short_sets = 0),
+         downloaded_at = CASE WHEN s.tracked > 0 AND s.done = s.tracked AND s.short_sets = 0 THEN now() ELSE m.downloaded_at END,
          commit_sha = coalesce($2, m.commit_sha), updated_at = now()
          FROM (SELECT count(*) FILTER (WHERE status = 'done')::int AS done,
                       coalesce(sum(size_bytes) FILTER (WHERE status = 'done'), 0) AS done_bytes,
-                      count(*)::int AS tracked
+                      count(*)::int AS tracked,
+                      (${SHORT_SHARD_SETS})::int AS short_sets
                  FROM model_files WHERE model_id = $1) s
         WHERE m.id = $1`,
       [modelId, commitSha],
@@ -165,11 +183,15 @@ export const catalogRepository = {
     return r.rows;
   },
 
-  async doneFiles(db: Queryable, m: ModelKey): Promise<Map<string, { size: number; gitOid: string | null }>> {
+  /** Done files of a revision on a root, or on any root when `storage` is left out (the quant table's marks). */
+  async doneFiles(
+    db: Queryable,
+    m: Omit<ModelKey, 'storage'> & { storage?: string | undefined },
+  ): Promise<Map<string, { size: number; gitOid: string | null }>> {
     const r = await db.query<{ path: string; size_bytes: number; git_oid: string | null }>(
       `SELECT f.path, f.size_bytes, f.git_oid FROM model_files f JOIN models m ON m.id = f.model_id
-        WHERE m.author = $1 AND m.repo = $2 AND m.revision = $3 AND m.storage = $4 AND m.staging_of IS NULL AND f.status = 'done'`,
-      [m.author, m.repo, m.revision, m.storage],
+        WHERE m.author = $1 AND m.repo = $2 AND m.revision = $3 AND ($4::text IS NULL OR m.storage = $4) AND m.staging_of IS NULL AND f.status = 'done'`,
+      [m.author, m.repo, m.revision, m.storage ?? null],
     );
     return new Map(r.rows.map((row) => [row.path, { size: row.size_bytes, gitOid: row.git_oid }]));
   },

@@ -5,6 +5,7 @@ import { verifyFile } from '../engine/verify-file.ts';
 import { notFound } from '../http-errors.ts';
 import { finalPath } from '../storage/file-paths.ts';
 import type { StorageRoots } from '../storage/storage-roots.ts';
+import { updateFields } from '../updates/update-fields.ts';
 import { catalogRepository as repo, type ModelFilter, type ModelKey, type ModelRow, type TargetFile } from './catalog.repository.ts';
 
 export function createCatalogService(deps: { db: Db; roots: StorageRoots }) {
@@ -32,6 +33,7 @@ export function createCatalogService(deps: { db: Db; roots: StorageRoots }) {
       downloaded_at: m.downloaded_at?.toISOString() ?? null,
       created_at: m.created_at.toISOString(),
       updated_at: m.updated_at.toISOString(),
+      ...updateFields(m),
     };
   };
 
@@ -77,7 +79,7 @@ export function createCatalogService(deps: { db: Db; roots: StorageRoots }) {
     usageByRoot: (top: number) => repo.usageByRoot(db, top),
 
     /** Paths of the model recorded as downloaded, with what they were recorded as. */
-    doneFiles: (m: ModelKey) => repo.doneFiles(db, m),
+    doneFiles: (m: Omit<ModelKey, 'storage'> & { storage?: string | undefined }) => repo.doneFiles(db, m),
 
     /** The files a download tracks, in path order. */
     filesOfDownload: (downloadId: string) => repo.filesOfDownload(db, downloadId),

@@ -86,6 +86,11 @@ const EnvSchema = z.object({
   MIRROR: bool.default(true),
   MIRROR_ANONYMOUS: bool.default(false),
   MIRROR_PULL_THROUGH: bool.default(false),
+  UPDATE_CHECK_INTERVAL_H: z.coerce
+    .number()
+    .min(0, 'must be 0 (off) or more hours')
+    .max(24 * 365)
+    .default(6),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -159,6 +164,8 @@ export interface AppConfig {
   portalSecret: string | undefined;
   // the library served back as a Hugging Face–compatible endpoint under /mirror (api/src/mirror/)
   mirror: { enabled: boolean; anonymous: boolean; pullThrough: boolean };
+  // hours between checks of downloaded branches at the Hub (api/src/updates); 0: never
+  updateCheckIntervalH: number;
 }
 
 // The value shipped in .env.example: a deployment that still carries it has not been configured.
@@ -227,6 +234,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: e.TRUST_PROXY ?? false,
     portalSecret: e.PORTAL_SECRET,
     mirror: { enabled: e.MIRROR, anonymous: e.MIRROR_ANONYMOUS, pullThrough: e.MIRROR_PULL_THROUGH },
+    updateCheckIntervalH: e.UPDATE_CHECK_INTERVAL_H,
     downloads: {
       engine: e.DOWNLOAD_ENGINE,
       hfCli: e.HF_CLI,

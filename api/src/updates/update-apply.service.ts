@@ -27,6 +27,7 @@ export function createUpdateApplyService(deps: {
     async update(caller: { id: string }, modelId: string): Promise<UpdateJobResponse> {
       const m = await deps.catalog.requireModel(modelId);
       const name = `${m.author}/${m.repo}@${m.revision}`;
+      if (m.pinned) throw conflict(`${name} is pinned to its commit: unpin it to update it`, 'Pinned');
       const refs = await hub.refs(m.author, m.repo, false);
       if (!refs.branches.includes(m.revision)) {
         throw conflict(`${name} is not a branch (a tag or a commit never moves), so there is nothing to update`, 'NotABranch');

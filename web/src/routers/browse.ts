@@ -14,6 +14,7 @@ import {
   type TreeEntry,
 } from '@d011dl/contract';
 import { buildTree, normalizeSelection, SELECTION_MAX } from '../format.ts';
+import { quantTable } from '../quant-table.ts';
 import { hintFor, tooManySelected } from './errors.ts';
 import { apiRefusal, page, str, type RouterDeps } from './shared.ts';
 
@@ -37,6 +38,7 @@ export function browseRouter({ api, apiBase }: RouterDeps): Router {
       fileCount: 0,
       totalSize: 0,
       models: [],
+      quants: null,
       pathHint: '',
       freeBytes: null,
       OPEN_TREE_MAX_FILES,
@@ -78,6 +80,7 @@ export function browseRouter({ api, apiBase }: RouterDeps): Router {
       locals.tree = tree;
       locals.fileCount = entries.filter((e) => e.type === 'file').length;
       locals.totalSize = tree.size;
+      locals.quants = await quantTable(api, req, res, entries, models, revision);
     } catch (err) {
       const refused = apiRefusal(res, err);
       locals.error = refused.message;
