@@ -6,7 +6,7 @@ import { groupQuants, RAM_OVERHEAD_TEXT, type TreeEntry } from '@d011dl/contract
 import { BrowseScreen } from '../screens/BrowseScreen';
 import { ModelsScreen } from '../screens/ModelsScreen';
 import { fakeFetch } from '../test/fakeFetch';
-import { ID, MODEL } from '../test/fixtures';
+import { ID, MODEL, modelFixture } from '../test/fixtures';
 import { renderSignedIn } from '../test/render';
 
 // the first render of a file transforms the screens: slow on a loaded machine
@@ -74,11 +74,7 @@ describe('quant table on the browse screen', () => {
 });
 
 describe('update checks on My models', () => {
-  const base = {
-    id: MODEL, author: 'acme', repo: 'tiny', revision: 'main', commit_sha: 'a'.repeat(40), is_downloaded: true, file_count: 1, total_size_bytes: 10,
-    files_done: 1, files_failed: 0, files_tracked: 1, files_downloading: 0, bytes_done: 10, bytes_on_disk: 10, bytes_tracked: 10,
-    local_path: '/nas/acme/tiny/main', display_path: '/nas/acme/tiny/main', downloaded_at: null, created_at: 'x', updated_at: 'x',
-  };
+  const base = modelFixture({ author: 'acme', repo: 'tiny', commit_sha: 'a'.repeat(40), local_path: '/nas/acme/tiny/main', display_path: '/nas/acme/tiny/main' });
   const changes = {
     model_id: MODEL, from_commit: 'a'.repeat(40), to_commit: 'b'.repeat(40), added: 1, changed: 1, removed: 0, bytes_to_fetch: 2_000,
     files: [
@@ -96,6 +92,11 @@ describe('update checks on My models', () => {
         return { status: 200, body: { ...answer(), changes } };
       },
       [`GET /db/models/${MODEL}/changes`]: () => ({ status: 200, body: changes }),
+      [`POST /db/models/${MODEL}/update`]: () => {
+        state = { ...state, update_available: false };
+        const job = { download_id: 'cccccccc-6c1a-4b8e-9d5e-1b2c3d4e5f60', model_id: MODEL, status: 'queued', commit_sha: 'b'.repeat(40) };
+        return { status: 202, body: { ...job, files_added: 1, files_changed: 1, files_removed: 0, files_unchanged: 3, bytes_to_fetch: 2_000 } };
+      },
       [`PUT /db/models/${MODEL}/pin`]: (r) => {
         const pinned = (r.body as { pinned: boolean }).pinned;
         state = { ...state, pinned, update_available: pinned ? false : state.hub_commit_sha !== base.commit_sha };
@@ -122,5 +123,10 @@ describe('update checks on My models', () => {
     expect(await screen.findByText('Update available')).toBeTruthy();
     await fireEvent.press(screen.getByRole('button', { name: 'What changed in acme/tiny @ main' }));
     expect(await screen.findByTestId(`model-changes-${MODEL}`)).toBeTruthy();
+    // Update: only what changed, as a job
+    await fireEvent.press(screen.getByRole('button', { name: "Update acme/tiny @ main to the Hub's latest commit" }));
+    expect(await screen.findByText('Updating: 2 files to fetch (2 kB), 3 kept. Follow it under Jobs.')).toBeTruthy();
+    expect(calls.some((c) => c.method === 'POST' && c.url.pathname.endsWith('/update'))).toBe(true);
+    await waitFor(() => expect(screen.queryByText('Update available')).toBeNull());
   });
 });

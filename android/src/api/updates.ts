@@ -3,10 +3,12 @@ import {
   CheckUpdateResponseSchema,
   ModelChangesSchema,
   QuantsResponseSchema,
+  UpdateJobResponseSchema,
   UpdateStateSchema,
   type CheckUpdateResponse,
   type ModelChanges,
   type QuantsResponse,
+  type UpdateJobResponse,
   type UpdateState,
 } from '@d011dl/contract';
 import type { ApiClient } from './client';
@@ -25,4 +27,9 @@ export function modelChanges(client: ApiClient, modelId: string): Promise<ModelC
 
 export function pinModel(client: ApiClient, modelId: string, pinned: boolean): Promise<UpdateState> {
   return client.request('PUT', `/db/models/${encodeURIComponent(modelId)}/pin`, { body: { pinned } }, UpdateStateSchema);
+}
+
+/** Update a moved branch, fetching only what changed (a job). */
+export function updateModel(client: ApiClient, modelId: string): Promise<UpdateJobResponse> {
+  return client.request('POST', `/db/models/${encodeURIComponent(modelId)}/update`, {}, UpdateJobResponseSchema);
 }

@@ -2,27 +2,29 @@ import { useState } from 'react';
 import { Pressable, Text, View } from 'react-native';
 import { formatBytes, type Model, type ModelChanges } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
-import { checkUpdate, modelChanges, pinModel } from '../api/updates';
+import { checkUpdate, modelChanges, pinModel, updateModel } from '../api/updates';
+import { watchJob } from '../jobs/watch';
 import { useSession } from '../session';
 import { useTheme } from '../ui/theme';
 
 /**
  * Update checks of one revision in My models: an "Update available" badge with what changed at the
- * Hub, "Check now" (POST /db/models/:id/check-update) and a Pin toggle (PUT /db/models/:id/pin).
+ * Hub, Update (POST /db/models/:id/update: only what changed, as a job), "Check now"
+ * (POST /db/models/:id/check-update) and a Pin toggle (PUT /db/models/:id/pin).
  * `onChanged` reloads the list so the row shows the server's state.
  */
 // a commit id or a pull request never moves as a branch does: nothing to check
 const mayMove = (revision: string) => !/^[0-9a-f]{40}$/.test(revision) && !revision.startsWith('refs/');
 
 export function ModelUpdate({ model, onChanged }: { model: Model; onChanged: () => void }) {
-  const { client } = useSession();
+  const { client, store } = useSession();
   const t = useTheme();
-  const [busy, setBusy] = useState<'check' | 'pin' | 'changes' | null>(null);
+  const [busy, setBusy] = useState<'check' | 'pin' | 'changes' | 'update' | null>(null);
   const [changes, setChanges] = useState<ModelChanges | null>(null);
   const [note, setNote] = useState('');
   const name = `${model.author}/${model.repo} @ ${model.revision}`;
 
-  async function run(kind: 'check' | 'pin' | 'changes', fn: () => Promise<void>) {
+  async function run(kind: 'check' | 'pin' | 'changes' | 'update', fn: () => Promise<void>) {
     setBusy(kind);
     try {
       await fn();
@@ -47,12 +49,20 @@ export function ModelUpdate({ model, onChanged }: { model: Model; onChanged: () 
       setNote(model.pinned ? 'Unpinned: checked for updates again.' : 'Pinned to its commit: never checked for updates.');
       onChanged();
     });
+  const update = () =>
+    run('update', async () => {
+      const r = await updateModel(client, model.id);
+      await watchJob(store, r.download_id);
+      setChanges(null);
+      setNote(`Updating: ${r.files_added + r.files_changed} files to fetch (${formatBytes(r.bytes_to_fetch)}), ${r.files_unchanged} kept. Follow it under Jobs.`);
+      onChanged();
+    });
   const showChanges = () =>
     run('changes', async () => {
       setChanges(changes ? null : await modelChanges(client, model.id));
     });
 
-  const button = (title: string, label: string, kind: 'check' | 'pin' | 'changes', onPress: () => void, extra: object = {}) => (
+  const button = (title: string, label: string, kind: 'check' | 'pin' | 'changes' | 'update', onPress: () => void, extra: object = {}) => (
     <Pressable
       accessibilityRole="button"
       accessibilityLabel={label}
@@ -72,6 +82,7 @@ export function ModelUpdate({ model, onChanged }: { model: Model; onChanged: () 
         {model.pinned ? <Text style={{ color: t.muted, marginRight: 8 }}>📌 pinned</Text> : null}
       </View>
       <View style={{ flexDirection: 'row', flexWrap: 'wrap' }}>
+        {model.update_available ? button('Update', `Update ${name} to the Hub's latest commit`, 'update', () => void update()) : null}
         {model.update_available ? button(changes ? 'Hide changes' : 'What changed', `What changed in ${name}`, 'changes', () => void showChanges()) : null}
         {!model.pinned && model.commit_sha && mayMove(model.revision) ? button('Check now', `Check ${name} for updates`, 'check', () => void check()) : null}
         {button(model.pinned ? 'Unpin' : 'Pin', `${model.pinned ? 'Unpin' : 'Pin'} ${name}`, 'pin', () => void pin(), { checked: model.pinned })}
