@@ -21,8 +21,11 @@ describe('several revisions in one go (POST /downloads/batch)', () => {
   const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, payload, headers: bearer(token) });
   const jobCount = async () => (await t.app.inject({ url: '/downloads', headers: bearer(token) })).json().downloads.length;
 
-  it('queues one job per revision, each pinned to its own commit, all byte-exact in their own folders', async () => {
+  it('queues one job per revision, each pinned to its own commit, all byte-exact; shared files fetched once', async () => {
     const revisions = ['main', 'v1.0', 'feature/x'];
+    sim.stats.reset();
+    // slow enough that the jobs overlap while they fetch the big files they share
+    sim.faults.set({ bandwidthPerConn: 256 * 1024 });
     const res = await post('/downloads/batch', { author: 'acme', repo: 'tiny-model', revisions });
     assert.equal(res.statusCode, 202, res.body);
     const items = res.json().downloads;
@@ -38,6 +41,17 @@ describe('several revisions in one go (POST /downloads/batch)', () => {
       assert.equal(d.commit_sha, sim.commitSha('acme/tiny-model', rev));
       await assertFilesExact(sim, t.config.storageRoot, 'acme/tiny-model', rev, revisionFolder(rev));
     }
+    sim.faults.reset();
+    // the jobs run side by side (JOB_CONCURRENCY 2), yet each content crossed the network once: the other
+    // revisions linked it (de-duplication)
+    const bodies = sim.stats.requests.filter((r) => r.method === 'GET' && r.status < 300 && (r.server === 'cdn' || r.path.includes('/resolve')));
+    const distinct = new Map<string, number>();
+    for (const rev of revisions) for (const f of await sim.expectedFiles('acme/tiny-model', rev)) distinct.set(f.oid, f.size);
+    assert.equal(
+      bodies.reduce((n, r) => n + r.bytes, 0),
+      [...distinct.values()].reduce((n, v) => n + v, 0),
+      'every distinct content fetched exactly once',
+    );
   });
 
   it('again: every revision is reported as already downloaded, nothing is queued', async () => {

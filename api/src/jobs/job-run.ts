@@ -8,7 +8,7 @@ import { catalogRepository as catalog, type ModelFileRow } from '../catalog/cata
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { downloadsRepository as repo, type DownloadRow } from '../downloads/downloads.repository.ts';
-import { linkDuplicates } from '../library/dedup.ts';
+import { fetchOnce, linkDuplicates, type DedupJob } from '../library/dedup.ts';
 import type { HubService } from '../hub/hub.service.ts';
 import { DownloadError, downloadFile, runFileSet, type FileOutcome, type FileResult, type FileScheduler, type FileTask } from '../engine/index.ts';
 import { partialPath } from '../engine/sidecar.ts';
@@ -72,6 +72,8 @@ export class JobRun {
   readonly #locks: FileLocks;
   readonly #files: ModelFileRow[];
   readonly #opts: JobRunOptions;
+  /** files linked (de-duplication) while the set ran: their rows and progress are recorded already */
+  readonly #linked = new Set<string>();
 
   readonly d: DownloadRow;
 
@@ -138,10 +140,7 @@ export class JobRun {
     if (unsafe) return this.#refuse(unsafe);
     let todo = await this.#skipFilesAlreadyDone();
     // "Verify and re-download" trusts nothing on disk, not even another revision's copy
-    if (config.dedup === 'auto' && !d.force && todo.length) {
-      const job = { db: this.db, storage: d.storage, root: storage.root, dir: this.dir, locks: this.#locks, log: this.log, progress: this.progress };
-      todo = await linkDuplicates({ ...job, signal: this.controller.signal }, todo);
-    }
+    if (this.#dedup(this.controller.signal)) todo = await linkDuplicates(this.#dedup(this.controller.signal)!, todo);
     const partials = await Promise.all(todo.map((f) => sizeOnDisk(partialPath(finalPath(this.dir, f.path)))));
     const needed = todo.reduce((n, f, i) => n + Math.max(0, f.size_bytes - Math.max(0, partials[i]!)), 0);
     try {
@@ -216,7 +215,24 @@ export class JobRun {
     return true;
   }
 
-  async #fetch({ task, file }: JobFile, connections: number, signal: AbortSignal): Promise<FileResult> {
+  /** What de-duplication needs of this job, or null when it is off ("Verify and re-download" trusts no copy). */
+  #dedup(signal: AbortSignal): DedupJob | null {
+    const { d } = this;
+    if (this.config.dedup !== 'auto' || d.force) return null;
+    return { db: this.db, storage: d.storage, root: this.#root, dir: this.dir, locks: this.#locks, log: this.log, progress: this.progress, signal };
+  }
+
+  async #fetch(item: JobFile, connections: number, signal: AbortSignal): Promise<FileResult> {
+    const dedup = this.#dedup(signal);
+    if (!dedup) return this.#download(item, connections, signal);
+    const result = await fetchOnce(dedup, item.file, () => this.#download(item, connections, signal));
+    if (result) return result;
+    // linked from what another job fetched meanwhile: recorded already
+    this.#linked.add(item.file.id);
+    return { status: 'skipped', sha256: item.file.sha256 ?? '', bytesFetched: 0 };
+  }
+
+  async #download({ task, file }: JobFile, connections: number, signal: AbortSignal): Promise<FileResult> {
     const result = await downloadFile(task, {
       ...this.#ctx.settings,
       segmentConnections: connections,
@@ -237,6 +253,7 @@ export class JobRun {
   async #record({ file: f }: JobFile, outcome: FileOutcome): Promise<void> {
     const { progress } = this;
     progress.setWaiting(f.path, null);
+    if (outcome.result && this.#linked.has(f.id)) return;
     const bytesDone = progress.fileBytes.get(f.id) ?? 0;
     if (outcome.result) {
       progress.found(f.id, f.size_bytes - bytesDone);
