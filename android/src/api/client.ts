@@ -2,6 +2,7 @@
 // request/response shapes come from @d011dl/contract, never re-declared here.
 import {
   ApiErrorSchema,
+  BatchDownloadResponseSchema,
   CreateDownloadResponseSchema,
   DownloadFilesResponseSchema,
   DownloadSchema,
@@ -12,6 +13,8 @@ import {
   TokenPairSchema,
   TreeResponseSchema,
   UserSchema,
+  type BatchDownloadRequest,
+  type BatchDownloadResponse,
   type CreateDownloadRequest,
   type CreateDownloadResponse,
   type Download,
@@ -127,6 +130,11 @@ export class ApiClient {
 
   createDownload(req: CreateDownloadRequest): Promise<CreateDownloadResponse> {
     return this.request('POST', '/downloads', { body: req }, CreateDownloadResponseSchema);
+  }
+
+  /** The same selection at several revisions, one job each, queued together or not at all. */
+  createBatch(req: BatchDownloadRequest): Promise<BatchDownloadResponse> {
+    return this.request('POST', '/downloads/batch', { body: req }, BatchDownloadResponseSchema);
   }
 
   download(id: string): Promise<Download> {

@@ -3,6 +3,7 @@ import { ActivityIndicator, FlatList, Pressable, ScrollView, Text, View } from '
 import { formatBytes, globFilter, type RefsResponse, type RepoInfo, type StorageRoot, type TreeEntry } from '@d011dl/contract';
 import { ApiRequestError, errorMessage, repoInfo } from '../api/client';
 import { storageRoots } from '../api/library';
+import { AlsoRevisions } from '../browse/AlsoRevisions';
 import { BigDownloadConfirm, needsConfirm, type BigDownload } from '../browse/BigDownloadConfirm';
 import { GatedInfo } from '../browse/GatedInfo';
 import { QuantTable } from '../browse/QuantTable';
@@ -24,6 +25,8 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
   const { client, store } = useSession();
   const t = useTheme();
   const [refs, setRefs] = useState<RefsResponse | null>(null);
+  // other revisions to download the same selection at (POST /downloads/batch)
+  const [also, setAlso] = useState<Set<string>>(new Set());
   const [revision, setRevision] = useState(initialRevision ?? 'main');
   const tree = useFullTree(client, author, repo, revision);
   const files = tree.files;
@@ -116,7 +119,18 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
       // Every page is loaded (useFullTree): a wholly selected folder goes as one {type:'dir'} item.
       const selection = toSelection(files, chosenSet, true);
       const storage = pick(known);
-      const res = await client.createDownload({ author, repo, revision, selection, ...(force ? { force: true } : {}), ...(storage ? { storage } : {}) });
+      const opts = { ...(force ? { force: true } : {}), ...(storage ? { storage } : {}) };
+      const extra = [...also].filter((n) => n !== revision);
+      if (extra.length) {
+        // one job per revision, queued together; the jobs list shows them all
+        const r = await client.createBatch({ author, repo, revisions: [revision, ...extra], selection, ...opts });
+        const queued = r.downloads.flatMap((x) => (x.download_id ? [x.download_id] : []));
+        for (const id of queued) await watchJob(store, id);
+        if (queued.length) onStarted(queued[0]!);
+        else setAlready(true);
+        return;
+      }
+      const res = await client.createDownload({ author, repo, revision, selection, ...opts });
       await watchJob(store, res.download_id);
       onStarted(res.download_id);
     } catch (e) {
@@ -157,6 +171,7 @@ export function BrowseScreen({ author, repo, revision: initialRevision, path, on
           </Pressable>
         ))}
       </ScrollView>
+      <AlsoRevisions names={refs ? [...refs.branches, ...refs.tags] : []} current={revision} chosen={also} onChange={setAlso} />
       <QuantTable client={client} author={author} repo={repo} revision={revision} onDownload={downloadQuant} busy={starting} />
       <Field testID="filter" value={filter} onChangeText={setFilter} placeholder="Filter, e.g. *.safetensors" />
       <ErrorText>{error || tree.error}</ErrorText>
