@@ -21,6 +21,7 @@ import type { EngineSettings } from './engine-settings.ts';
 import type { FileLocks } from './file-lock.ts';
 import { fetchRefusedByBridge, fetchWithHfCli } from './hf-cli-files.ts';
 import { refusedByBridge } from './hf-xet.ts';
+import { finalState } from './final-state.ts';
 import { JobLog } from './job-log.ts';
 import { JobProgress } from './job-progress.ts';
 import { ProgressWriter } from './progress-writer.ts';
@@ -309,24 +310,7 @@ export class JobRun {
 
   async #settle(reason: unknown): Promise<void> {
     const { d, log, progress } = this;
-    let final: { status: 'queued' | 'failed' | 'succeeded'; error: string | null } | null = null;
-    if (reason === 'canceled') {
-      // the cancel route has set the status already
-      log.line('canceled');
-    } else if (reason === 'shutdown') {
-      log.line('paused: the server is shutting down; the download resumes when it is back');
-      final = { status: 'queued', error: null };
-    } else if (reason === 'storage') {
-      final = { status: 'queued', error: null };
-    } else if (this.#jobError) {
-      final = { status: 'failed', error: this.#jobError };
-    } else if (progress.filesFailed > 0) {
-      const msg = `${progress.filesFailed} of ${progress.filesTotal} files failed; see the per-file errors and retry`;
-      log.line(msg);
-      final = { status: 'failed', error: msg };
-    } else {
-      final = await this.#lastStep();
-    }
+    const final = await finalState(reason, { jobError: this.#jobError, progress, log, what: 'download' }, () => this.#lastStep());
     // whoever sees the final status also sees the whole log (file and tail) and the updated catalog
     await log.flush();
     const commit = final?.status === 'succeeded' ? d.commit_sha : null;

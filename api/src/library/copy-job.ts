@@ -10,6 +10,7 @@ import { downloadsRepository as repo, type DownloadRow } from '../downloads/down
 import { DownloadError } from '../engine/errors.ts';
 import { partialPath, sidecarPath } from '../engine/sidecar.ts';
 import type { FileLocks } from '../jobs/file-lock.ts';
+import { finalState } from '../jobs/final-state.ts';
 import { JobInterrupted, type JobContext } from '../jobs/job-run.ts';
 import { JobLog } from '../jobs/job-log.ts';
 import { JobProgress } from '../jobs/job-progress.ts';
@@ -269,24 +270,10 @@ export class TransferJob implements RunnableJob {
     const { db } = this.#ctx;
     const { log, progress } = this;
     const d = this.#d;
-    let final: { status: 'queued' | 'failed' | 'succeeded'; error: string | null } | null = null;
-    if (reason === 'canceled') {
-      log.line('canceled');
-    } else if (reason === 'shutdown') {
-      log.line(`paused: the server is shutting down; the ${d.kind} resumes when it is back`);
-      final = { status: 'queued', error: null };
-    } else if (reason === 'storage') {
-      final = { status: 'queued', error: null };
-    } else if (this.#jobError) {
-      final = { status: 'failed', error: this.#jobError };
-    } else if (progress.filesFailed > 0) {
-      const msg = `${progress.filesFailed} of ${progress.filesTotal} files failed; see the per-file errors and retry`;
-      log.line(msg);
-      final = { status: 'failed', error: msg };
-    } else {
+    const final = await finalState(reason, { jobError: this.#jobError, progress, log, what: d.kind }, async () => {
       log.line(`succeeded: ${progress.filesTotal} files, ${formatBytes(progress.bytesTotal)} ${d.kind === 'move' ? 'moved' : 'copied'} to "${d.storage}"`);
-      final = { status: 'succeeded', error: null };
-    }
+      return { status: 'succeeded', error: null };
+    });
     await log.flush();
     await withTransaction(db, async (tx) => {
       await repo.setLog(tx, d.id, log.tail());

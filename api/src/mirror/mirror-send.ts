@@ -48,28 +48,6 @@ export async function openServed(f: SnapshotFile, commit: string): Promise<FileH
   }
 }
 
-export type RangeResult = { kind: 'full' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
-
-/** One byte range (RFC 9110 §14; clients never send several to the Hub, and ignoring a Range is always allowed). */
-export function evaluateRange(range: string | undefined, ifRange: string | undefined, size: number, etag: string): RangeResult {
-  if (range === undefined) return { kind: 'full' };
-  // If-Range must match the current ETag exactly; anything else means "send all of it"
-  if (ifRange !== undefined && ifRange.trim() !== `"${etag}"` && ifRange.trim() !== etag) return { kind: 'full' };
-  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(range);
-  if (!m) return { kind: 'full' };
-  const [, a = '', b = ''] = m;
-  if (a === '' && b === '') return { kind: 'full' };
-  if (a === '') {
-    const suffix = Number(b);
-    if (suffix === 0 || size === 0) return { kind: 'unsatisfiable' };
-    return { kind: 'partial', start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(a);
-  if (b !== '' && Number(b) < start) return { kind: 'full' };
-  if (start >= size) return { kind: 'unsatisfiable' };
-  return { kind: 'partial', start, end: b === '' ? size - 1 : Math.min(Number(b), size - 1) };
-}
-
 /** If-None-Match lists the ETag (or is "*"). */
 export function noneMatch(header: string | undefined, etag: string): boolean {
   if (!header) return false;
