@@ -1,5 +1,4 @@
 import {
-  ApiErrorSchema,
   BatchDownloadRequestSchema,
   BatchDownloadResponseSchema,
   CreateDownloadRequestSchema,
@@ -14,17 +13,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Caller, DownloadsService } from './downloads.service.ts';
 import { openStreams, streamEvents, streamProgress } from './event-stream.ts';
+import { errorResponses } from '../plugins/error-responses.ts';
 
-const errors = {
-  400: ApiErrorSchema,
-  401: ApiErrorSchema,
-  403: ApiErrorSchema,
-  404: ApiErrorSchema,
-  409: ApiErrorSchema,
-  502: ApiErrorSchema,
-  503: ApiErrorSchema,
-  507: ApiErrorSchema,
-};
+const errors = errorResponses(400, 401, 403, 404, 409, 502, 503, 507);
 const caller = (req: FastifyRequest): Caller => ({ id: req.user.sub, admin: req.user.admin });
 
 export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: DownloadsService }) {

@@ -1,17 +1,10 @@
-import { ApiErrorSchema, IdParamsSchema, LibraryJobResponseSchema, TransferRequestSchema } from '@d011dl/contract';
+import { IdParamsSchema, LibraryJobResponseSchema, TransferRequestSchema } from '@d011dl/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { TransferKind, TransferService } from './transfer.service.ts';
+import { errorResponses } from '../plugins/error-responses.ts';
 
-const errors = {
-  400: ApiErrorSchema,
-  401: ApiErrorSchema,
-  403: ApiErrorSchema,
-  404: ApiErrorSchema,
-  409: ApiErrorSchema,
-  503: ApiErrorSchema,
-  507: ApiErrorSchema,
-};
+const errors = errorResponses(400, 401, 403, 404, 409, 503, 507);
 
 const summaries: Record<TransferKind, string> = {
   copy: 'Copy a downloaded revision to another storage root, as a job: a second catalog entry there (any signed-in user)',

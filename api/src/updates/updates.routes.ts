@@ -1,17 +1,10 @@
-import { ApiErrorSchema, CheckUpdateResponseSchema, IdParamsSchema, ModelChangesSchema, PinRequestSchema, UpdateStateSchema } from '@d011dl/contract';
+import { CheckUpdateResponseSchema, IdParamsSchema, ModelChangesSchema, PinRequestSchema, UpdateStateSchema } from '@d011dl/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { UpdatesService } from './updates.service.ts';
+import { errorResponses } from '../plugins/error-responses.ts';
 
-const errors = {
-  400: ApiErrorSchema,
-  401: ApiErrorSchema,
-  403: ApiErrorSchema,
-  404: ApiErrorSchema,
-  409: ApiErrorSchema,
-  502: ApiErrorSchema,
-  503: ApiErrorSchema,
-};
+const errors = errorResponses(400, 401, 403, 404, 409, 502, 503);
 
 export async function updatesRoutes(app: FastifyInstance, opts: { updates: UpdatesService }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
