@@ -74,12 +74,21 @@ describe('several revisions in one go (POST /downloads/batch)', () => {
     assert.equal(await jobCount(), before);
   });
 
+  it('a method the route does not serve is 405 with its own Allow (not the GET of /downloads/:id beside it)', async () => {
+    const res = await t.app.inject({ method: 'OPTIONS', url: '/downloads/batch', headers: bearer(token) });
+    assert.equal(res.statusCode, 405);
+    assert.equal(res.headers.allow, 'POST');
+    const get = await t.app.inject({ method: 'GET', url: '/downloads/batch', headers: bearer(token) });
+    assert.equal(get.statusCode, 405, 'not "ID must be a UUID" from GET /downloads/:id');
+    assert.equal(get.headers.allow, 'POST');
+  });
+
   it('refuses an empty or repeated list in words', async () => {
     let res = await post('/downloads/batch', { author: 'acme', repo: 'tiny-model', revisions: [] });
     assert.equal(res.statusCode, 400);
     assert.match(res.json().message, /at least one revision/);
     res = await post('/downloads/batch', { author: 'acme', repo: 'tiny-model', revisions: ['dev', 'dev'] });
     assert.equal(res.statusCode, 400);
-    assert.match(res.json().message, /listed twice/);
+    assert.match(res.json().message, /must not name a revision twice/);
   });
 });

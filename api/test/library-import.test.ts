@@ -185,7 +185,7 @@ describe('import from disk (POST /db/import)', () => {
     const res = await t.app.inject({ method: 'POST', url: '/db/import', headers: bearer(other), payload: {} });
     assert.equal(res.statusCode, 403);
     const unknown = await t.app.inject({ method: 'POST', url: '/db/import', headers: bearer(token), payload: { storage: 'nas' } });
-    assert.equal(unknown.statusCode, 400);
+    assert.equal(unknown.statusCode, 404);
     assert.match(unknown.json().message, /no storage root named "nas"/);
     // no body at all scans the default root
     const bare = await t.app.inject({ method: 'POST', url: '/db/import', headers: bearer(token) });

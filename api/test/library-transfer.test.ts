@@ -69,7 +69,7 @@ describe('move and copy between storage roots', () => {
 
   it('refuses, before writing anything: unknown root, same root, a move by a non-administrator, an unknown model', async () => {
     let res = await post(user, `/db/models/${sourceId}/copy`, { to: 'nowhere' });
-    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.statusCode, 404, res.body);
     assert.match(res.json().message, /no storage root named "nowhere"; the roots are: default, fast, nas, cold, tiny, arch/);
     res = await post(user, `/db/models/${sourceId}/copy`, { to: 'default' });
     assert.equal(res.statusCode, 409, res.body);

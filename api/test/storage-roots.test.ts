@@ -82,7 +82,7 @@ describe('storage roots: downloads, catalog, usage', () => {
 
   it('refuses a root that is not configured, naming the roots there are', async () => {
     const res = await post('/downloads', { author: 'acme', repo: 'tiny-model', storage: 'nas' });
-    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.statusCode, 404, res.body);
     assert.match(res.json().message, /no storage root named "nas"; the roots are: default, fast/);
   });
 

@@ -24,7 +24,8 @@ export const BatchDownloadRequestSchema = CreateDownloadRequestSchema.omit({ rev
     .array(RevisionSchema)
     .min(1, 'choose at least one revision')
     .max(20, 'at most 20 revisions at once')
-    .refine((r) => new Set(r).size === r.length, 'a revision is listed twice')
+    .refine((r) => new Set(r).size === r.length, 'must not name a revision twice')
+    .meta({ uniqueItems: true })
     .describe('branches, tags or commits of the repo: one job each, each pinned to its own commit'),
 });
 export type BatchDownloadRequest = z.input<typeof BatchDownloadRequestSchema>;

@@ -1,9 +1,11 @@
-import { ApiErrorSchema, ImportRequestSchema, ImportResponseSchema } from '@d011dl/contract';
+import { ImportRequestSchema, ImportResponseSchema } from '@d011dl/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ImportService } from './import.service.ts';
+import { BODY_OPTIONAL } from '../plugins/openapi-truth.ts';
+import { errorResponses } from '../plugins/error-responses.ts';
 
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 503: ApiErrorSchema };
+const errors = errorResponses(400, 401, 403, 404, 503);
 
 export async function importRoutes(app: FastifyInstance, opts: { imports: ImportService }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -15,7 +17,8 @@ export async function importRoutes(app: FastifyInstance, opts: { imports: Import
       preValidation: [
         app.requireAdmin,
         async (req) => {
-          req.body ??= {};
+          // only a missing body: a JSON null is a body of the wrong type (400)
+          if (req.body === undefined) req.body = {};
         },
       ],
       schema: {
@@ -23,6 +26,7 @@ export async function importRoutes(app: FastifyInstance, opts: { imports: Import
         summary:
           'Import revision folders found on a storage root that the catalog does not know: one import job each, which checks every file against the Hub (administrators only)',
         body: ImportRequestSchema,
+        [BODY_OPTIONAL]: true,
         response: { 202: ImportResponseSchema, ...errors },
       },
     },

@@ -20,10 +20,13 @@ export default fp(async function methodNotAllowed(app: FastifyInstance) {
   });
 
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.is404) return;
     const path = req.url.split('?')[0]!;
+    // a fixed route (/downloads/batch) is not also the parametric one beside it (/downloads/:id): a GET
+    // of it that the router gave to /downloads/:id is a method that path does not serve
+    const exact = routes.get(path);
+    if (!req.is404 && !(exact && req.routeOptions.url !== path)) return;
     const allowed = new Set<string>();
-    for (const r of routes.values()) if (r.pattern.test(path)) for (const m of r.methods) allowed.add(m);
+    for (const r of exact ? [exact] : routes.values()) if (r.pattern.test(path)) for (const m of r.methods) allowed.add(m);
     if (allowed.size === 0) return;
     const allow = [...allowed].sort().join(', ');
     return reply

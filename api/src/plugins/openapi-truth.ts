@@ -20,6 +20,9 @@ const COMMON: Record<string, string> = {
   415: 'The body is not JSON',
 };
 
+/** Schema key of a route whose body may be left out (see completeResponses). */
+export const BODY_OPTIONAL = 'x-body-optional';
+
 export function completeResponses(doc: Json): Json {
   const globalSecurity = doc.security ?? [];
   for (const item of Object.values<Json>(doc.paths ?? {})) {
@@ -39,6 +42,10 @@ export function completeResponses(doc: Json): Json {
         add(415);
       }
       if (responses[204]) responses[204] = { description: responses[204].description ?? 'No content' };
+      // a route that takes a missing body as {} (a bare POST, as curl sends it) says so: @fastify/swagger
+      // marks every body required
+      if (op[BODY_OPTIONAL] && op.requestBody) op.requestBody.required = false;
+      delete op[BODY_OPTIONAL];
     }
   }
   return doc;

@@ -4,7 +4,7 @@
 import type { StorageRootConfig } from '../config/config.ts';
 import { DEFAULT_ROOT } from '../config/storage-roots.ts';
 import type { Db } from '../db/pool.ts';
-import { badRequest } from '../http-errors.ts';
+import { notFound } from '../http-errors.ts';
 import { displayPath } from './display-path.ts';
 import { modelDir } from './layout.ts';
 import { createStorageGuard, type StorageGuard } from './storage-guard.ts';
@@ -35,10 +35,10 @@ export class StorageRoots {
     return this.#guards.has(name);
   }
 
-  /** The guard of a root; a name that is not configured is the caller's mistake (400). */
+  /** The guard of a root; a name that is not configured is a root that does not exist (404). */
   guard(name: string = DEFAULT_ROOT): StorageGuard {
     const g = this.#guards.get(name);
-    if (!g) throw badRequest(`There is no storage root named "${name}"; the roots are: ${this.names.join(', ')}`, 'UnknownStorage');
+    if (!g) throw notFound(`There is no storage root named "${name}"; the roots are: ${this.names.join(', ')}`, 'UnknownStorage');
     return g;
   }
 
