@@ -8,7 +8,7 @@ import { catalogRepository as catalog, type ModelFileRow } from '../catalog/cata
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { downloadsRepository as repo, type DownloadRow } from '../downloads/downloads.repository.ts';
-import { fetchOnce, linkDuplicates, type DedupJob } from '../library/dedup.ts';
+import { contentLockKey, linkDuplicates, type DedupJob } from '../library/dedup.ts';
 import type { HubService } from '../hub/hub.service.ts';
 import { DownloadError, downloadFile, runFileSet, type FileOutcome, type FileResult, type FileScheduler, type FileTask } from '../engine/index.ts';
 import { partialPath } from '../engine/sidecar.ts';
@@ -75,6 +75,8 @@ export class JobRun {
   readonly #opts: JobRunOptions;
   /** files linked (de-duplication) while the set ran: their rows and progress are recorded already */
   readonly #linked = new Set<string>();
+  /** the content lock each running file holds (#begin to #end) */
+  readonly #contentLocks = new Map<string, string>();
 
   readonly d: DownloadRow;
 
@@ -184,7 +186,7 @@ export class JobRun {
           begin: (item, signal) => this.#begin(item, signal),
           fetch: (item, connections, signal) => this.#fetch(item, connections, signal),
           settle: (item, outcome) => this.#record(item, outcome),
-          end: (item) => this.#locks.release(item.task.dest),
+          end: (item) => this.#end(item),
         },
       },
     );
@@ -212,8 +214,24 @@ export class JobRun {
   async #begin({ task, file }: JobFile, signal: AbortSignal): Promise<boolean> {
     if (await this.storageLost()) return false;
     if (!(await this.#locks.acquire(task.dest, () => signal.aborted))) return false;
+    // another job fetching the same content on this root: wait until it is recorded, then link it (#fetch)
+    const key = this.#dedup(signal) ? contentLockKey(this.d.storage, file) : null;
+    if (key) {
+      if (!(await this.#locks.acquire(key, () => signal.aborted))) {
+        await this.#locks.release(task.dest);
+        return false;
+      }
+      this.#contentLocks.set(file.id, key);
+    }
     await catalog.setFileStatus(this.db, file.id, { status: 'downloading' });
     return true;
+  }
+
+  async #end({ task, file }: JobFile): Promise<void> {
+    await this.#locks.release(task.dest);
+    const key = this.#contentLocks.get(file.id);
+    this.#contentLocks.delete(file.id);
+    if (key) await this.#locks.release(key);
   }
 
   /** What de-duplication needs of this job, or null when it is off ("Verify and re-download" trusts no copy). */
@@ -224,10 +242,8 @@ export class JobRun {
   }
 
   async #fetch(item: JobFile, connections: number, signal: AbortSignal): Promise<FileResult> {
-    const dedup = this.#dedup(signal);
-    if (!dedup) return this.#download(item, connections, signal);
-    const result = await fetchOnce(dedup, item.file, () => this.#download(item, connections, signal));
-    if (result) return result;
+    const dedup = this.#contentLocks.has(item.file.id) ? this.#dedup(signal) : null;
+    if (!dedup || (await linkDuplicates(dedup, [item.file])).length) return this.#download(item, connections, signal);
     // linked from what another job fetched meanwhile: recorded already
     this.#linked.add(item.file.id);
     return { status: 'skipped', sha256: item.file.sha256 ?? '', bytesFetched: 0 };

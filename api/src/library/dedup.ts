@@ -9,7 +9,6 @@ import path from 'node:path';
 import { catalogRepository as catalog, type ModelFileRow } from '../catalog/catalog.repository.ts';
 import type { Db } from '../db/pool.ts';
 import { ContentHasher, mismatch } from '../engine/hashing.ts';
-import { DownloadError } from '../engine/index.ts';
 import { partialPath, removePartial } from '../engine/sidecar.ts';
 import type { FileLocks } from '../jobs/file-lock.ts';
 import type { JobLog } from '../jobs/job-log.ts';
@@ -170,19 +169,11 @@ async function linkOne(job: DedupJob, f: ModelFileRow): Promise<boolean> {
 }
 
 /**
- * Fetches `f` with `fetch`, unless its content turns up complete on the root meanwhile. Jobs on one root
- * that need the same content (several revisions queued at once) take turns through a lock per content:
- * the first fetches it, the others then find it done and link it. Returns null when `f` was linked.
+ * The lock that makes jobs on one root take turns with the same content (several revisions queued at
+ * once): held from a file's start until its outcome is recorded, so the next job finds it done and links
+ * it. null for a file without a known hash.
  */
-export async function fetchOnce<T>(job: DedupJob, f: ModelFileRow, fetch: () => Promise<T>): Promise<T | null> {
+export function contentLockKey(storage: string, f: ModelFileRow): string | null {
   const hash = f.is_lfs ? f.sha256 : f.git_oid;
-  if (!hash) return fetch();
-  const key = `content:${job.storage}:${hash}`;
-  if (!(await job.locks.acquire(key, () => job.signal.aborted))) throw new DownloadError('Canceled', `${f.path}: stopped`, { permanent: false });
-  try {
-    if ((await linkDuplicates(job, [f])).length === 0) return null;
-    return await fetch();
-  } finally {
-    await job.locks.release(key);
-  }
+  return hash ? `content:${storage}:${hash}` : null;
 }
