@@ -129,10 +129,12 @@ api_id=$(dc ps -q api)
 docker run -d --rm --name "$HUB_NAME" --network "container:$api_id" --user 1000:1000 \
   -v "$ROOT/hubsim:/hubsim:ro" node:24-slim node /hubsim/src/cli.ts --host 127.0.0.1 --port "$HUB_PORT" >/dev/null
 hub() { docker exec "$HUB_NAME" node -e "$@"; }
+hub_up=
 for _ in $(seq 30); do
-  hub "fetch('http://127.0.0.1:$HUB_PORT/api/models/acme/tiny-model').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" 2>/dev/null && break
+  hub "fetch('http://127.0.0.1:$HUB_PORT/api/models/acme/tiny-model').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" 2>/dev/null && hub_up=1 && break
   sleep 0.5
 done
+[ -n "$hub_up" ] || fail "the hub simulator did not answer (see its log below)"
 log "hub simulator up (HF_ENDPOINT=http://127.0.0.1:$HUB_PORT inside the api container)"
 
 # --- through the portal: register, log in, download ---

@@ -1,6 +1,6 @@
-// Range / If-Range evaluation (RFC 9110 §14, docs/hub-protocol.md#range), for the two servers that answer
-// as the Hub does: the simulator (hubsim/) and the mirror (api/src/mirror/). Only single ranges: clients
-// never send multi-range requests to the Hub, and ignoring a Range (sending 200) is always allowed.
+// Range / If-Range evaluation for the mirror (api/src/mirror/), as the Hub answers (RFC 9110 §14,
+// docs/hub-protocol.md#range). Only single ranges: clients never send multi-range requests to the Hub,
+// and ignoring a Range (sending 200) is always allowed. The simulator keeps its own (hubsim/src/range.ts).
 export type RangeResult = { kind: 'full' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
 
 export function evaluateRange(range: string | undefined, ifRange: string | undefined, size: number, etag: string): RangeResult {

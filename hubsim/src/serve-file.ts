@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import type { BodySource } from './body.ts';
 import { bufferSource, sendBody, sendJson } from './body.ts';
 import type { RequestContext } from './context.ts';
-import { evaluateRange } from '@d011dl/contract/http-range';
+import { evaluateRange } from './range.ts';
 import type { CdnEtagMode } from './types.ts';
 
 export interface ServeOptions {

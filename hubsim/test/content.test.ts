@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { generateBytes, openKeystream } from '../src/content.ts';
 import { lfsPointerSize, lfsPointer } from '../src/git.ts';
-import { evaluateRange } from '@d011dl/contract/http-range';
+import { evaluateRange } from '../src/range.ts';
 import { fillTemplate } from '../src/repo-store.ts';
 import { lfsSha256 } from '../src/sha256-cache.ts';
 import { parseSize } from '../src/units.ts';
