@@ -143,7 +143,8 @@ export class JobRun {
     if (unsafe) return this.#refuse(unsafe);
     let todo = await this.#skipFilesAlreadyDone();
     // "Verify and re-download" trusts nothing on disk, not even another revision's copy
-    if (this.#dedup(this.controller.signal)) todo = await linkDuplicates(this.#dedup(this.controller.signal)!, todo);
+    const dedup = this.#dedup(this.controller.signal);
+    if (dedup) todo = await linkDuplicates(dedup, todo);
     const partials = await Promise.all(todo.map((f) => sizeOnDisk(partialPath(finalPath(this.dir, f.path)))));
     const needed = todo.reduce((n, f, i) => n + Math.max(0, f.size_bytes - Math.max(0, partials[i]!)), 0);
     try {
