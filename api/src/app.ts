@@ -8,6 +8,8 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { adminRoutes } from './admin/admin.routes.ts';
 import { createAdminUsersService } from './admin/admin-users.service.ts';
 import { createRescanGuard } from './catalog/rescan-guard.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { createAuditService } from './audit/audit.service.ts';
 import { authRoutes, publicAuthRoutes } from './auth/auth.routes.ts';
 import { accessTokensRoutes } from './auth/access-tokens.routes.ts';
 import { createAccessTokensService, isAccessToken } from './auth/access-tokens.service.ts';
@@ -44,6 +46,8 @@ import requestLog from './plugins/request-log.ts';
 import portalSecret from './plugins/portal-secret.ts';
 import openapi from './plugins/swagger.ts';
 import { TrustedProxies } from './plugins/trusted-proxies.ts';
+import { settingsRoutes } from './settings/settings.routes.ts';
+import { SettingsService } from './settings/settings.service.ts';
 import { StorageRoots } from './storage/storage-roots.ts';
 import { updateApplyRoutes } from './updates/update-apply.routes.ts';
 import { createUpdateApplyService } from './updates/update-apply.service.ts';
@@ -70,6 +74,9 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   await app.register(openapi, { version: VERSION });
   await app.register(database, { config });
   await app.register(rateLimit, { global: false });
+  const audit = createAuditService({ db: app.db });
+  // run-time settings (issue 17): the environment's values, overridden by what an administrator saved
+  const settings = await SettingsService.open({ db: app.db, config, audit, log: app.log });
   const accessTokens = createAccessTokensService({ db: app.db });
   const auth = createAuthService({ db: app.db, config, signAccessToken: (claims) => app.jwt.sign(claims) });
   await app.register(jwtAuth, {
@@ -148,6 +155,8 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes: config.downloads.diskReserveBytes }) });
     await priv.register(quantsRoutes, { hub, catalog });
     await priv.register(updatesRoutes, { updates });
+    await priv.register(auditRoutes, { audit });
+    await priv.register(settingsRoutes, { settings });
   });
 }
 

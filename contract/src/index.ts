@@ -17,3 +17,6 @@ export * from './mirror.ts';
 export * from './mirror-commands.ts';
 export * from './quants.ts';
 export * from './updates.ts';
+export * from './audit.ts';
+export * from './admin-settings.ts';
+export * from './bandwidth.ts';

@@ -3,6 +3,7 @@ import { readEnv } from '@d011dl/contract/env';
 import { z } from 'zod';
 import { trustEntryKind } from '../plugins/trusted-proxies.ts';
 import { parseStorageRoots } from './storage-roots.ts';
+import { parseBandwidthSchedule, type BandwidthWindow } from '@d011dl/contract';
 
 const bool = z
   .string()
@@ -79,6 +80,15 @@ const EnvSchema = z.object({
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   DISK_RESERVE_MB: z.coerce.number().int().min(0).default(512),
   COPY_MAX_MBPS: z.coerce.number().min(0, 'must be 0 (no limit) or more').default(0),
+  BANDWIDTH_LIMIT_MBPS: z.coerce.number().min(0, 'must be 0 (no limit) or more MB/s').default(0),
+  BANDWIDTH_SCHEDULE: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const w = parseBandwidthSchedule(v);
+      if (typeof w === 'string') ctx.addIssue({ code: 'custom', message: w });
+      return typeof w === 'string' ? [] : w;
+    }),
   LOG_DIR: z.string().min(1).optional(),
   HF_CLI: z.string().min(1).default('hf'),
   JOB_HEARTBEAT_S: z.coerce.number().int().min(10, 'must be at least 10').max(600).default(20),
@@ -166,6 +176,10 @@ export interface AppConfig {
   mirror: { enabled: boolean; anonymous: boolean; pullThrough: boolean };
   // hours between checks of downloaded branches at the Hub (api/src/updates); 0: never
   updateCheckIntervalH: number;
+  // bytes/s shared by every download (0: none), and windows of the day with their own limit
+  bandwidth: { limitBps: number; schedule: BandwidthWindow[] };
+  // the names of the variables set in the environment, so the settings page can say where a value comes from
+  envSet: ReadonlySet<string>;
 }
 
 // The value shipped in .env.example: a deployment that still carries it has not been configured.
@@ -235,6 +249,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     portalSecret: e.PORTAL_SECRET,
     mirror: { enabled: e.MIRROR, anonymous: e.MIRROR_ANONYMOUS, pullThrough: e.MIRROR_PULL_THROUGH },
     updateCheckIntervalH: e.UPDATE_CHECK_INTERVAL_H,
+    bandwidth: { limitBps: Math.round(e.BANDWIDTH_LIMIT_MBPS * 1_000_000), schedule: e.BANDWIDTH_SCHEDULE },
+    envSet: new Set(Object.keys(raw).filter((k) => k in EnvSchema.shape)),
     downloads: {
       engine: e.DOWNLOAD_ENGINE,
       hfCli: e.HF_CLI,

@@ -1,0 +1,136 @@
+import {
+  RuntimeSettingsSchema,
+  SETTING_KEYS,
+  type RuntimeSettings,
+  type SettingKey,
+  type SettingSource,
+  type SettingsResponse,
+  type SettingsUpdate,
+} from '@d011dl/contract';
+import type { AuditActor, AuditService } from '../audit/audit.service.ts';
+import type { AppConfig } from '../config/config.ts';
+import { withTransaction, type Db } from '../db/pool.ts';
+import { settingsRepository as repo } from './settings.repository.ts';
+
+/** The environment variable behind each setting: its value is the default the portal overrides. */
+const ENV_NAME: Record<SettingKey, string> = {
+  job_concurrency: 'JOB_CONCURRENCY',
+  download_concurrency: 'DOWNLOAD_CONCURRENCY',
+  segment_connections: 'SEGMENT_CONNECTIONS',
+  disk_reserve_mb: 'DISK_RESERVE_MB',
+  bandwidth_limit_bps: 'BANDWIDTH_LIMIT_MBPS',
+  bandwidth_schedule: 'BANDWIDTH_SCHEDULE',
+  update_check_interval_h: 'UPDATE_CHECK_INTERVAL_H',
+  allow_registration: 'ALLOW_REG',
+  mirror_enabled: 'MIRROR',
+  mirror_anonymous: 'MIRROR_ANONYMOUS',
+  mirror_pull_through: 'MIRROR_PULL_THROUGH',
+};
+
+export function settingsFromConfig(config: AppConfig): RuntimeSettings {
+  return {
+    job_concurrency: config.downloads.jobConcurrency,
+    download_concurrency: config.downloads.fileConcurrency,
+    segment_connections: config.downloads.segmentConnections,
+    disk_reserve_mb: Math.round(config.downloads.diskReserveBytes / 1024 / 1024),
+    bandwidth_limit_bps: config.bandwidth.limitBps,
+    bandwidth_schedule: config.bandwidth.schedule,
+    update_check_interval_h: config.updateCheckIntervalH,
+    allow_registration: config.auth.allowRegistration,
+    mirror_enabled: config.mirror.enabled,
+    mirror_anonymous: config.mirror.anonymous,
+    mirror_pull_through: config.mirror.pullThrough,
+  };
+}
+
+export type SettingsListener = (next: RuntimeSettings, previous: RuntimeSettings) => void;
+
+/**
+ * The run-time settings: the environment's values, overridden by what an administrator saved (stored in
+ * PostgreSQL, so they survive a restart). Parts of the app read current() when they need a value, or
+ * subscribe with onChange() to apply a change to work already running.
+ */
+export class SettingsService {
+  readonly #db: Db;
+  readonly #defaults: RuntimeSettings;
+  readonly #envSet: ReadonlySet<string>;
+  readonly #audit: AuditService;
+  readonly #listeners = new Set<SettingsListener>();
+  #stored = new Map<SettingKey, unknown>();
+  #current: RuntimeSettings;
+
+  private constructor(deps: { db: Db; config: AppConfig; audit: AuditService }) {
+    this.#db = deps.db;
+    this.#defaults = settingsFromConfig(deps.config);
+    this.#envSet = deps.config.envSet;
+    this.#audit = deps.audit;
+    this.#current = this.#defaults;
+  }
+
+  static async open(deps: { db: Db; config: AppConfig; audit: AuditService; log: { warn(msg: string): void } }): Promise<SettingsService> {
+    const s = new SettingsService(deps);
+    await s.reload(deps.log);
+    return s;
+  }
+
+  current(): RuntimeSettings {
+    return this.#current;
+  }
+
+  view(): SettingsResponse {
+    const sources = Object.fromEntries(SETTING_KEYS.map((k) => [k, this.#source(k)])) as Record<SettingKey, SettingSource>;
+    return { settings: this.#current, sources, defaults: this.#defaults };
+  }
+
+  onChange(listener: SettingsListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Saves a change (null: back to the environment's value), records it in the audit log, applies it. */
+  async update(actor: AuditActor, change: SettingsUpdate, ip: string | null): Promise<SettingsResponse> {
+    const changed: Record<string, { from: unknown; to: unknown }> = {};
+    await withTransaction(this.#db, async (tx) => {
+      await repo.lock(tx);
+      for (const key of SETTING_KEYS) {
+        const value = change[key];
+        if (value === undefined) continue;
+        const before = this.#current[key];
+        if (value === null) await repo.remove(tx, key);
+        else await repo.set(tx, key, value, actor.sub);
+        const after = value ?? this.#defaults[key];
+        if (JSON.stringify(before) !== JSON.stringify(after)) changed[key] = { from: before, to: after };
+      }
+      if (Object.keys(changed).length)
+        await this.#audit.record(tx, { actor, action: 'settings.update', target: Object.keys(changed).join(', '), details: changed, ip });
+    });
+    await this.reload();
+    return this.view();
+  }
+
+  /** Reads the stored values again (at start, after a change); a stored value no longer valid is ignored. */
+  async reload(log?: { warn(msg: string): void }): Promise<void> {
+    const rows = await repo.all(this.#db);
+    const stored = new Map<SettingKey, unknown>();
+    const merged: Record<string, unknown> = { ...this.#defaults };
+    for (const [key, value] of rows) {
+      if (!(SETTING_KEYS as string[]).includes(key)) continue;
+      const ok = RuntimeSettingsSchema.shape[key as SettingKey].safeParse(value);
+      if (!ok.success) {
+        log?.warn(`settings: the saved value of ${key} is no longer valid; using ${ENV_NAME[key as SettingKey]} instead`);
+        continue;
+      }
+      stored.set(key as SettingKey, ok.data);
+      merged[key] = ok.data;
+    }
+    const previous = this.#current;
+    this.#stored = stored;
+    this.#current = RuntimeSettingsSchema.parse(merged);
+    if (JSON.stringify(previous) !== JSON.stringify(this.#current)) for (const l of this.#listeners) l(this.#current, previous);
+  }
+
+  #source(key: SettingKey): SettingSource {
+    if (this.#stored.has(key)) return 'portal';
+    return this.#envSet.has(ENV_NAME[key]) ? 'environment' : 'default';
+  }
+}
