@@ -177,6 +177,32 @@ describe('import from disk (POST /db/import)', () => {
     assert.deepEqual(fileRequests(sim), [], 'still nothing downloaded');
   });
 
+  it('waits out a Hub outage before it can list the files, showing why, and then imports', { timeout: 120_000 }, async () => {
+    await writeRevision('v1.0');
+    // every answer of the Hub's API is a 503 until the test lifts it: far longer than quick retries cover
+    sim.faults.set({ rules: [{ kind: 'status', status: 503, match: '/api/', count: 1_000_000 }] });
+    try {
+      const res = await importNow();
+      const id = res.imports.find((i) => i.revision === 'v1.0')!.download_id;
+      const deadline = Date.now() + 60_000;
+      let d: { status: string; waiting: { message: string; attempt: number } | null };
+      do {
+        d = (await t.app.inject({ url: `/downloads/${id}`, headers: bearer(token) })).json();
+        if (d.waiting && d.waiting.attempt >= 2) break;
+        await new Promise((r) => setTimeout(r, 100));
+      } while (Date.now() < deadline);
+      assert.equal(d.status, 'running', JSON.stringify(d));
+      assert.match(d.waiting?.message ?? '', /answered 503/);
+      sim.faults.reset();
+      const done = await waitForStatus(t.app, token, id, ['succeeded', 'failed'], 90_000);
+      assert.equal(done.status, 'succeeded', done.log);
+      assert.equal(done.waiting, null);
+      assert.match(done.log, /waiting for the Hub/);
+    } finally {
+      sim.faults.reset();
+    }
+  });
+
   it('is for administrators, and names a root that does not exist', async () => {
     const made = await t.app.inject({ method: 'POST', url: '/admin/users', headers: bearer(token), payload: { username: 'bob', password: 'long-enough-pw' } });
     assert.equal(made.statusCode, 201, made.body);

@@ -14,6 +14,7 @@ import { ContentHasher, mismatch } from '../engine/hashing.ts';
 import { PARTIAL_SUFFIX } from '../engine/sidecar.ts';
 import { HttpError } from '../http-errors.ts';
 import { JobInterrupted, type JobContext } from '../jobs/job-run.ts';
+import { whileHubDown } from '../jobs/hub-wait.ts';
 import { JobLog } from '../jobs/job-log.ts';
 import { JobProgress } from '../jobs/job-progress.ts';
 import { ProgressWriter } from '../jobs/progress-writer.ts';
@@ -28,6 +29,9 @@ const READ_CHUNK = 1024 * 1024;
 const EXTRAS_LOGGED = 50;
 // `hf download --local-dir` keeps its bookkeeping here: not a model file
 const HF_LOCAL_DIR_CACHE = '.cache/huggingface';
+
+// the key of the job's own Hub calls among the progress's waiting files
+const HUB_LISTING = '(the file list)';
 
 type OnDisk = 'file' | 'link' | 'other';
 
@@ -108,7 +112,7 @@ export class ImportJob implements RunnableJob {
     const repoId = `${d.author}/${d.repo}`;
     if (!this.#commit) {
       try {
-        this.#commit = await hub.resolveCommit(d.author, d.repo, d.revision);
+        this.#commit = await this.#askHub(() => hub.resolveCommit(d.author, d.repo, d.revision));
       } catch (err) {
         if (err instanceof HttpError && err.statusCode === 404) {
           // the files stay on disk untouched; the catalog keeps the entry, with this reason on its job
@@ -118,7 +122,7 @@ export class ImportJob implements RunnableJob {
       }
     }
     const commit = this.#commit;
-    const targets = expandSelection(await hub.listAll(d.author, d.repo, commit), []);
+    const targets = expandSelection(await this.#askHub(() => hub.listAll(d.author, d.repo, commit)), []);
     for (const t of targets) finalPath(dir, t.path);
     const bytesTotal = targets.reduce((n, t) => n + t.size, 0);
     await withTransaction(db, async (tx) => {
@@ -146,6 +150,18 @@ export class ImportJob implements RunnableJob {
     for (const p of extras.slice(0, EXTRAS_LOGGED)) this.#log.line(`extra file on disk, not in the repo at this commit (not tracked): ${p}`);
     if (extras.length > EXTRAS_LOGGED) this.#log.line(`… and ${extras.length - EXTRAS_LOGGED} more extra files`);
     return { error: null };
+  }
+
+  /** A Hub call that waits out an outage, the job showing "waiting for the Hub" meanwhile. */
+  #askHub<T>(call: () => Promise<T>): Promise<T> {
+    return whileHubDown(call, {
+      signal: this.controller.signal,
+      outageTimeoutMs: this.#ctx.config.downloads.outageTimeoutMs,
+      onWait: (w) => {
+        this.#progress.setWaiting(HUB_LISTING, w);
+        if (w) this.#log.line(`${w.reason}; waiting for the Hub, try ${w.attempt + 1} in ${Math.round((w.retryAt - Date.now()) / 1000)} s`);
+      },
+    });
   }
 
   async #check(dir: string, onDisk: Map<string, OnDisk>, f: ModelFileRow): Promise<void> {
