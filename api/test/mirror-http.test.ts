@@ -236,3 +236,28 @@ describe('mirror over HTTP', () => {
     assert.deepEqual(upstream(e.sim), []);
   });
 });
+
+describe('mirror refs: branches and tags', () => {
+  let e: MirrorEnv;
+  let token: string;
+  before(async () => {
+    e = await startMirrorEnv();
+    await e.download('acme', 'tiny-model', 'main', [{ path: 'config.json', type: 'file' }]);
+    token = await e.createToken('mirror:read');
+  });
+  after(() => e.close());
+  const get = (p: string) => raw(e.api, 'GET', `/mirror${p}`, { authorization: `Bearer ${token}` });
+
+  it('lists a revision the update checker found to be a tag under tags', async () => {
+    await e.download('acme', 'tiny-model', 'v1.0', [{ path: 'config.json', type: 'file' }]);
+    const model = (await e.t.app.inject({ url: '/db/models?revision=v1.0', headers: bearer(e.session) })).json()[0];
+    const check = await e.t.app.inject({ method: 'POST', url: `/db/models/${model.id}/check-update`, headers: bearer(e.session) });
+    assert.equal(check.statusCode, 200, check.body);
+    const refs = MirrorRefsSchema.parse(JSON.parse((await get('/api/models/acme/tiny-model/refs')).body.toString()));
+    assert.deepEqual(refs.tags, [{ name: 'v1.0', ref: 'refs/tags/v1.0', targetCommit: e.sim.commitSha('acme/tiny-model', 'v1.0') }]);
+    assert.deepEqual(
+      refs.branches.map((b) => b.name),
+      ['main'],
+    );
+  });
+});

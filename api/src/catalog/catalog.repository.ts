@@ -123,6 +123,15 @@ export const catalogRepository = {
     return r.rows[0] ?? null;
   },
 
+  /** What the update checker learnt each revision name of a repo is at the Hub (null: not checked yet). */
+  async refKinds(db: Queryable, author: string, repo: string): Promise<Map<string, 'branch' | 'tag' | null>> {
+    const r = await db.query<{ revision: string; ref_kind: 'branch' | 'tag' | null }>(
+      'SELECT revision, ref_kind FROM models WHERE lower(author) = lower($1) AND lower(repo) = lower($2) AND staging_of IS NULL',
+      [author, repo],
+    );
+    return new Map(r.rows.map((row) => [row.revision, row.ref_kind]));
+  },
+
   async upsertModel(db: Queryable, m: ModelKey): Promise<string> {
     const r = await db.query<{ id: string }>(
       `INSERT INTO models (author, repo, revision, storage) VALUES ($1, $2, $3, $4)

@@ -120,19 +120,25 @@ export function createMirrorService(deps: { db: Db; catalog: CatalogService; dow
       };
     },
 
-    /** Every revision the library holds, by name; branch and tag cannot be told apart in the catalog, so names are listed as branches. */
+    /**
+     * Every revision the library holds, by name. A name the update checker found to be a tag at the Hub
+     * is listed as a tag; any other name as a branch (what it was when downloaded, as far as we know).
+     */
     async refs(id: RepoId, includePrs: boolean): Promise<MirrorRefs> {
       const models = (await catalog.listModels({ author: id.author, repo: id.repo })).filter((m) => m.commit_sha && m.files_done > 0);
       if (models.length === 0) throw repoNotFound(`${id.author}/${id.repo}`);
+      const kinds = await catalogRepository.refKinds(db, id.author, id.repo);
       const ref = (name: string, ref: string, commit: string) => ({ name, ref, targetCommit: commit });
-      const named = models.filter((m) => !COMMIT.test(m.revision));
+      // a revision kept on two storage roots is one ref
+      const named = [...new Map(models.filter((m) => !COMMIT.test(m.revision) && !m.revision.startsWith('refs/')).map((m) => [m.revision, m])).values()];
+      const isTag = (m: Model) => kinds.get(m.revision) === 'tag';
       const body: MirrorRefs = {
-        branches: named.filter((m) => !m.revision.startsWith('refs/')).map((m) => ref(m.revision, `refs/heads/${m.revision}`, m.commit_sha!)),
+        branches: named.filter((m) => !isTag(m)).map((m) => ref(m.revision, `refs/heads/${m.revision}`, m.commit_sha!)),
         converts: [],
-        tags: [],
+        tags: named.filter(isTag).map((m) => ref(m.revision, `refs/tags/${m.revision}`, m.commit_sha!)),
       };
       if (includePrs) {
-        body.pullRequests = named.filter((m) => m.revision.startsWith('refs/pr/')).map((m) => ref(m.revision.slice(8), m.revision, m.commit_sha!));
+        body.pullRequests = models.filter((m) => m.revision.startsWith('refs/pr/')).map((m) => ref(m.revision.slice(8), m.revision, m.commit_sha!));
       }
       return body;
     },
