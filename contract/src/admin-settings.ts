@@ -18,7 +18,7 @@ export const RuntimeSettingsSchema = z.object({
   job_concurrency: z.number().int().min(1).max(16).describe('download jobs running at once (JOB_CONCURRENCY)'),
   download_concurrency: z.number().int().min(1).max(64).describe('files downloaded at once per job (DOWNLOAD_CONCURRENCY)'),
   segment_connections: z.number().int().min(1).max(32).describe('connections per large file (SEGMENT_CONNECTIONS)'),
-  disk_reserve_mb: z.number().int().min(0).max(10_000_000).describe('MB always left free on a storage root (DISK_RESERVE_MB)'),
+  disk_reserve_mb: z.number().int().min(0).max(8_000_000_000).describe('MB always left free on a storage root (DISK_RESERVE_MB)'),
   bandwidth_limit_bps: z.number().int().min(0).describe('bytes per second shared by every download; 0: unlimited (BANDWIDTH_LIMIT)'),
   bandwidth_schedule: z
     .array(BandwidthWindowSchema)

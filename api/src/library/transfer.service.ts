@@ -23,7 +23,7 @@ export interface TransferCaller {
 
 const listed = (paths: string[]) => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}`;
 
-export function createTransferService(deps: { db: Db; config: AppConfig; queue: DownloadQueue; roots: StorageRoots }) {
+export function createTransferService(deps: { db: Db; config: AppConfig; queue: DownloadQueue; roots: StorageRoots; reserveBytes: () => number }) {
   const { db, config, queue, roots } = deps;
 
   /** 409 when a job reads or writes the entry: a copy of a revision being written could copy half of it. */
@@ -86,7 +86,7 @@ export function createTransferService(deps: { db: Db; config: AppConfig; queue: 
       // renames and needs none, but only the job finds out whether the kernel allows the rename.)
       const bytesTotal = files.reduce((n, f) => n + f.size_bytes, 0);
       const needed = files.reduce((n, f) => n + (same(f) ? 0 : f.size_bytes), 0);
-      await assertSpace(targetRoot, needed, await downloads.bytesStillNeeded(db, to, null), config.downloads.diskReserveBytes);
+      await assertSpace(targetRoot, needed, await downloads.bytesStillNeeded(db, to, null), deps.reserveBytes());
 
       const job = await withTransaction(db, async (tx) => {
         // two requests at once: the second one waits here, then sees the first one's job

@@ -43,6 +43,12 @@ export function settingsFromConfig(config: AppConfig): RuntimeSettings {
   };
 }
 
+/** The disk reserve as bytes (the setting is in MiB, as DISK_RESERVE_MB). */
+export const reserveBytesOf = (s: RuntimeSettings): number => s.disk_reserve_mb * 1024 * 1024;
+
+/** What most parts need: the values as they are now. */
+export type SettingsReader = Pick<SettingsService, 'current'>;
+
 export type SettingsListener = (next: RuntimeSettings, previous: RuntimeSettings) => void;
 
 /**
@@ -58,6 +64,8 @@ export class SettingsService {
   readonly #listeners = new Set<SettingsListener>();
   #stored = new Map<SettingKey, unknown>();
   #current: RuntimeSettings;
+  #reloading: Promise<void> = Promise.resolve();
+  #log: { warn(msg: string): void } | undefined;
 
   private constructor(deps: { db: Db; config: AppConfig; audit: AuditService }) {
     this.#db = deps.db;
@@ -69,6 +77,7 @@ export class SettingsService {
 
   static async open(deps: { db: Db; config: AppConfig; audit: AuditService; log: { warn(msg: string): void } }): Promise<SettingsService> {
     const s = new SettingsService(deps);
+    s.#log = deps.log;
     await s.reload(deps.log);
     return s;
   }
@@ -103,13 +112,22 @@ export class SettingsService {
       }
       if (Object.keys(changed).length)
         await this.#audit.record(tx, { actor, action: 'settings.update', target: Object.keys(changed).join(', '), details: changed, ip });
+      // even a value saved unchanged moves its source to "set here": the other instances show that too
+      await repo.notifyChanged(tx);
     });
     await this.reload();
     return this.view();
   }
 
   /** Reads the stored values again (at start, after a change); a stored value no longer valid is ignored. */
-  async reload(log?: { warn(msg: string): void }): Promise<void> {
+  reload(log?: { warn(msg: string): void }): Promise<void> {
+    // one at a time, so that an older read (a notification's) never lands after a newer one (a save's)
+    const next = this.#reloading.then(() => this.#read(log));
+    this.#reloading = next.catch(() => {});
+    return next;
+  }
+
+  async #read(log?: { warn(msg: string): void }): Promise<void> {
     const rows = await repo.all(this.#db);
     const stored = new Map<SettingKey, unknown>();
     const merged: Record<string, unknown> = { ...this.#defaults };
@@ -126,7 +144,15 @@ export class SettingsService {
     const previous = this.#current;
     this.#stored = stored;
     this.#current = RuntimeSettingsSchema.parse(merged);
-    if (JSON.stringify(previous) !== JSON.stringify(this.#current)) for (const l of this.#listeners) l(this.#current, previous);
+    if (JSON.stringify(previous) === JSON.stringify(this.#current)) return;
+    for (const l of this.#listeners) {
+      // a part failing to apply a change must not undo the save, nor keep the others from applying it
+      try {
+        l(this.#current, previous);
+      } catch (err) {
+        (log ?? this.#log)?.warn(`settings: applying the change failed: ${(err as Error).message}`);
+      }
+    }
   }
 
   #source(key: SettingKey): SettingSource {
