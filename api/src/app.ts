@@ -172,7 +172,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
         engine: config.downloads.engine,
       }),
     });
-    await priv.register(transferRoutes, { transfer: createTransferService({ db: app.db, config, queue, roots, reserveBytes }) });
+    await priv.register(transferRoutes, { transfer: createTransferService({ db: app.db, queue, roots, reserveBytes }) });
     await priv.register(importRoutes, { imports: createImportService({ db: app.db, config, roots, queue }) });
     await priv.register(deleteRoutes, { library: createDeleteService({ db: app.db, roots }) });
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes }) });

@@ -128,7 +128,7 @@ export class JobRun {
 
   /** The files still to fetch, or null when the job cannot start (the reason is logged). */
   async #prepare(): Promise<ModelFileRow[] | null> {
-    const { d, config } = this;
+    const { d } = this;
     if (!this.#ctx.roots.has(d.storage)) return this.#refuse(`the storage root "${d.storage}" is no longer configured (STORAGE_ROOTS)`);
     const storage = await this.#ctx.roots.guard(d.storage).state();
     if (!storage.ok) {

@@ -3,7 +3,6 @@
 // queue, so it has the same progress, events, cancel, retry and resume after a crash as a download.
 import type { LibraryJobResponse } from '@d011dl/contract';
 import { catalogRepository as catalog, type ModelFileRow } from '../catalog/catalog.repository.ts';
-import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db, type Queryable } from '../db/pool.ts';
 import { downloadsRepository as downloads } from '../downloads/downloads.repository.ts';
 import { conflict, forbidden, HttpError, notFound } from '../http-errors.ts';
@@ -23,8 +22,8 @@ export interface TransferCaller {
 
 const listed = (paths: string[]) => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}`;
 
-export function createTransferService(deps: { db: Db; config: AppConfig; queue: DownloadQueue; roots: StorageRoots; reserveBytes: () => number }) {
-  const { db, config, queue, roots } = deps;
+export function createTransferService(deps: { db: Db; queue: DownloadQueue; roots: StorageRoots; reserveBytes: () => number }) {
+  const { db, queue, roots } = deps;
 
   /** 409 when a job reads or writes the entry: a copy of a revision being written could copy half of it. */
   async function assertIdle(q: Queryable, modelId: string, which: string): Promise<void> {
