@@ -34,6 +34,21 @@ export type RuntimeSettings = z.infer<typeof RuntimeSettingsSchema>;
 export type SettingKey = keyof RuntimeSettings;
 export const SETTING_KEYS = Object.keys(RuntimeSettingsSchema.shape) as SettingKey[];
 
+/** The environment variable behind each setting: its value is the default the portal overrides. */
+export const SETTING_ENV_NAMES: Readonly<Record<SettingKey, string>> = {
+  job_concurrency: 'JOB_CONCURRENCY',
+  download_concurrency: 'DOWNLOAD_CONCURRENCY',
+  segment_connections: 'SEGMENT_CONNECTIONS',
+  disk_reserve_mb: 'DISK_RESERVE_MB',
+  bandwidth_limit_bps: 'BANDWIDTH_LIMIT_MBPS',
+  bandwidth_schedule: 'BANDWIDTH_SCHEDULE',
+  update_check_interval_h: 'UPDATE_CHECK_INTERVAL_H',
+  allow_registration: 'ALLOW_REG',
+  mirror_enabled: 'MIRROR',
+  mirror_anonymous: 'MIRROR_ANONYMOUS',
+  mirror_pull_through: 'MIRROR_PULL_THROUGH',
+};
+
 /** Where a setting's value comes from: the built-in default, the environment, or the portal. */
 export const SettingSourceSchema = z.enum(['default', 'environment', 'portal']);
 export type SettingSource = z.infer<typeof SettingSourceSchema>;

@@ -1,5 +1,6 @@
 import {
   RuntimeSettingsSchema,
+  SETTING_ENV_NAMES,
   SETTING_KEYS,
   type RuntimeSettings,
   type SettingKey,
@@ -11,21 +12,6 @@ import type { AuditActor, AuditService } from '../audit/audit.service.ts';
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { settingsRepository as repo } from './settings.repository.ts';
-
-/** The environment variable behind each setting: its value is the default the portal overrides. */
-const ENV_NAME: Record<SettingKey, string> = {
-  job_concurrency: 'JOB_CONCURRENCY',
-  download_concurrency: 'DOWNLOAD_CONCURRENCY',
-  segment_connections: 'SEGMENT_CONNECTIONS',
-  disk_reserve_mb: 'DISK_RESERVE_MB',
-  bandwidth_limit_bps: 'BANDWIDTH_LIMIT_MBPS',
-  bandwidth_schedule: 'BANDWIDTH_SCHEDULE',
-  update_check_interval_h: 'UPDATE_CHECK_INTERVAL_H',
-  allow_registration: 'ALLOW_REG',
-  mirror_enabled: 'MIRROR',
-  mirror_anonymous: 'MIRROR_ANONYMOUS',
-  mirror_pull_through: 'MIRROR_PULL_THROUGH',
-};
 
 export function settingsFromConfig(config: AppConfig): RuntimeSettings {
   return {
@@ -135,7 +121,7 @@ export class SettingsService {
       if (!(SETTING_KEYS as string[]).includes(key)) continue;
       const ok = RuntimeSettingsSchema.shape[key as SettingKey].safeParse(value);
       if (!ok.success) {
-        log?.warn(`settings: the saved value of ${key} is no longer valid; using ${ENV_NAME[key as SettingKey]} instead`);
+        log?.warn(`settings: the saved value of ${key} is no longer valid; using ${SETTING_ENV_NAMES[key as SettingKey]} instead`);
         continue;
       }
       stored.set(key as SettingKey, ok.data);
@@ -157,6 +143,6 @@ export class SettingsService {
 
   #source(key: SettingKey): SettingSource {
     if (this.#stored.has(key)) return 'portal';
-    return this.#envSet.has(ENV_NAME[key]) ? 'environment' : 'default';
+    return this.#envSet.has(SETTING_ENV_NAMES[key]) ? 'environment' : 'default';
   }
 }
