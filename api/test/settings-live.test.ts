@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { bearer, registerAndLogin, startTestApp, testEnv, type TestApp } from './helpers/app.ts';
+import { adminQuery } from './helpers/db.ts';
 import { waitForStatus } from './helpers/downloads.ts';
 
 const MiB = 1024 * 1024;
@@ -162,5 +163,20 @@ describe('several API instances on one database', () => {
     assert.equal(seen.sources.segment_connections, 'portal');
     const reg = await other.inject({ method: 'POST', url: '/auth/register', payload: { username: 'bob', password: 'a good long password' } });
     assert.equal(reg.statusCode, 201, reg.body);
+  });
+
+  it('a listener that lost its connection reconnects and catches up with what it missed', async () => {
+    const listeners = `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'd011dl-settings'`;
+    const db = t.config.pg!.database!;
+    assert.equal((await adminQuery(listeners, [db])).rowCount, 2, 'one listening connection per instance');
+    await adminQuery(`SELECT pg_terminate_backend(pid) FROM (${listeners}) l`, [db]);
+    // saved while the other instance is not listening: it must read it when it reconnects
+    const r = await t.app.inject({ method: 'PUT', url: '/admin/settings', headers: bearer(admin), payload: { segment_connections: 5 } });
+    assert.equal(r.statusCode, 200, r.body);
+    await waitFor('the other instance to catch up', async () => {
+      const v = (await other.inject({ url: '/admin/settings', headers: bearer(admin) })).json();
+      return v.settings.segment_connections === 5;
+    });
+    await waitFor('both listening again', async () => (await adminQuery(listeners, [db])).rowCount === 2);
   });
 });
