@@ -83,7 +83,7 @@ export async function startDownloadQueue(conn: PgConnection, log: Logger, opts: 
       // an idle slot first: stopping a busy one would let an idle one start another job beside it
       const idle = slots.findLastIndex((s) => !s.busy);
       const [slot] = slots.splice(idle >= 0 ? idle : slots.length - 1, 1);
-      // without waiting: its running job goes on to its end (stop() below still waits for it)
+      // without waiting: its running job goes on to its end (the queue's stop() still waits for it)
       await boss.offWork(DOWNLOAD_QUEUE, { id: slot!.id, wait: false });
     }
   }
@@ -108,9 +108,6 @@ export async function startDownloadQueue(conn: PgConnection, log: Logger, opts: 
     },
 
     setConcurrency,
-
-    /** Job slots of this process (for tests and health). */
-    concurrency: () => slots.length,
 
     /** A job was just committed here: this process's workers look now instead of at their next poll (≤ 1 s). */
     wake(): void {
