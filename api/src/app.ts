@@ -47,7 +47,8 @@ import portalSecret from './plugins/portal-secret.ts';
 import openapi from './plugins/swagger.ts';
 import { TrustedProxies } from './plugins/trusted-proxies.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
-import { SettingsService } from './settings/settings.service.ts';
+import { listenForSettings } from './settings/settings-listener.ts';
+import { reserveBytesOf, SettingsService } from './settings/settings.service.ts';
 import { StorageRoots } from './storage/storage-roots.ts';
 import { updateApplyRoutes } from './updates/update-apply.routes.ts';
 import { createUpdateApplyService } from './updates/update-apply.service.ts';
@@ -77,8 +78,18 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   const audit = createAuditService({ db: app.db });
   // run-time settings (issue 17): the environment's values, overridden by what an administrator saved
   const settings = await SettingsService.open({ db: app.db, config, audit, log: app.log });
+  // another instance on this database saved a change: reload (closed before the database)
+  const settingsListener = await listenForSettings(app.pgConnection, () => settings.reload(), app.log);
+  app.addHook('preClose', () => settingsListener.close());
+  const live = () => settings.current();
+  const reserveBytes = () => reserveBytesOf(live());
   const accessTokens = createAccessTokensService({ db: app.db });
-  const auth = createAuthService({ db: app.db, config, signAccessToken: (claims) => app.jwt.sign(claims) });
+  const auth = createAuthService({
+    db: app.db,
+    config,
+    signAccessToken: (claims) => app.jwt.sign(claims),
+    allowRegistration: () => live().allow_registration,
+  });
   await app.register(jwtAuth, {
     secret: await resolveJwtSecret(config, (m) => app.log.warn(m)),
     accessTokenTtlS: config.auth.accessTokenTtlS,
@@ -107,9 +118,13 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   // the engine's HTTP pools and hash thread are this app's until it closes (after its jobs stopped)
   const engine = openEngine();
   app.addHook('onClose', () => engine.close());
-  const runner = createDownloadRunner({ db: app.db, config, log: app.log, roots, hub });
-  const downloads = createDownloadsService({ db: app.db, config, hub, queue, roots, catalog });
-  await queue.work(config.downloads.jobConcurrency, ({ downloadId }) => runner.run(downloadId));
+  const runner = createDownloadRunner({ db: app.db, config, log: app.log, roots, hub, settings });
+  const downloads = createDownloadsService({ db: app.db, config, hub, queue, roots, catalog, reserveBytes });
+  await queue.work(live().job_concurrency, ({ downloadId }) => runner.run(downloadId));
+  settings.onChange((next, prev) => {
+    if (next.job_concurrency !== prev.job_concurrency)
+      queue.setConcurrency(next.job_concurrency).catch((err) => app.log.warn({ err }, 'could not change the number of jobs at once'));
+  });
   // preClose runs before the database closes: jobs stop (keeping their partial files) and go back to
   // the queue, to be resumed by this or another instance.
   app.addHook('preClose', async () => {
@@ -119,14 +134,22 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
 
   // update checks of downloaded branches (issue 15): closed before the database, like the queue
   const updates = createUpdatesService({ db: app.db, hub, catalog, log: app.log });
-  const updateScheduler = startUpdateScheduler({ intervalH: config.updateCheckIntervalH, checkDue: updates.checkDue, log: app.log });
+  const updateScheduler = startUpdateScheduler({ intervalH: () => live().update_check_interval_h, checkDue: updates.checkDue, log: app.log });
+  settings.onChange((next, prev) => {
+    if (next.update_check_interval_h !== prev.update_check_interval_h) updateScheduler.rearm();
+  });
   app.addHook('preClose', () => updateScheduler.close());
 
   await app.register(healthRoutes, { health });
   await app.register(publicAuthRoutes, { auth, loginRateLimit: config.auth.loginRateLimit });
   // the mirror checks its own tokens (access tokens as HF_TOKEN, or none with MIRROR_ANONYMOUS)
-  const mirror = createMirrorService({ db: app.db, catalog, downloads, pullThrough: config.mirror.pullThrough });
-  await app.register(mirrorRoutes, { mirror, tokens: accessTokens, enabled: config.mirror.enabled, anonymous: config.mirror.anonymous });
+  const mirror = createMirrorService({ db: app.db, catalog, downloads, pullThrough: () => live().mirror_pull_through });
+  await app.register(mirrorRoutes, {
+    mirror,
+    tokens: accessTokens,
+    enabled: () => live().mirror_enabled,
+    anonymous: () => live().mirror_anonymous,
+  });
 
   // Everything registered in here needs a valid access token: new routes are private by default.
   await app.register(async (priv) => {
@@ -145,14 +168,14 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
         queue,
         roots,
         catalog,
-        reserveBytes: config.downloads.diskReserveBytes,
+        reserveBytes,
         engine: config.downloads.engine,
       }),
     });
-    await priv.register(transferRoutes, { transfer: createTransferService({ db: app.db, config, queue, roots }) });
+    await priv.register(transferRoutes, { transfer: createTransferService({ db: app.db, queue, roots, reserveBytes }) });
     await priv.register(importRoutes, { imports: createImportService({ db: app.db, config, roots, queue }) });
     await priv.register(deleteRoutes, { library: createDeleteService({ db: app.db, roots }) });
-    await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes: config.downloads.diskReserveBytes }) });
+    await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes }) });
     await priv.register(quantsRoutes, { hub, catalog });
     await priv.register(updatesRoutes, { updates });
     await priv.register(auditRoutes, { audit });

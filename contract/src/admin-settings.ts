@@ -18,7 +18,7 @@ export const RuntimeSettingsSchema = z.object({
   job_concurrency: z.number().int().min(1).max(16).describe('download jobs running at once (JOB_CONCURRENCY)'),
   download_concurrency: z.number().int().min(1).max(64).describe('files downloaded at once per job (DOWNLOAD_CONCURRENCY)'),
   segment_connections: z.number().int().min(1).max(32).describe('connections per large file (SEGMENT_CONNECTIONS)'),
-  disk_reserve_mb: z.number().int().min(0).max(10_000_000).describe('MB always left free on a storage root (DISK_RESERVE_MB)'),
+  disk_reserve_mb: z.number().int().min(0).max(8_000_000_000).describe('MB always left free on a storage root (DISK_RESERVE_MB)'),
   bandwidth_limit_bps: z.number().int().min(0).describe('bytes per second shared by every download; 0: unlimited (BANDWIDTH_LIMIT)'),
   bandwidth_schedule: z
     .array(BandwidthWindowSchema)
@@ -33,6 +33,21 @@ export const RuntimeSettingsSchema = z.object({
 export type RuntimeSettings = z.infer<typeof RuntimeSettingsSchema>;
 export type SettingKey = keyof RuntimeSettings;
 export const SETTING_KEYS = Object.keys(RuntimeSettingsSchema.shape) as SettingKey[];
+
+/** The environment variable behind each setting: its value is the default the portal overrides. */
+export const SETTING_ENV_NAMES: Readonly<Record<SettingKey, string>> = {
+  job_concurrency: 'JOB_CONCURRENCY',
+  download_concurrency: 'DOWNLOAD_CONCURRENCY',
+  segment_connections: 'SEGMENT_CONNECTIONS',
+  disk_reserve_mb: 'DISK_RESERVE_MB',
+  bandwidth_limit_bps: 'BANDWIDTH_LIMIT_MBPS',
+  bandwidth_schedule: 'BANDWIDTH_SCHEDULE',
+  update_check_interval_h: 'UPDATE_CHECK_INTERVAL_H',
+  allow_registration: 'ALLOW_REG',
+  mirror_enabled: 'MIRROR',
+  mirror_anonymous: 'MIRROR_ANONYMOUS',
+  mirror_pull_through: 'MIRROR_PULL_THROUGH',
+};
 
 /** Where a setting's value comes from: the built-in default, the environment, or the portal. */
 export const SettingSourceSchema = z.enum(['default', 'environment', 'portal']);

@@ -30,6 +30,7 @@ import { errorPages, hintFor } from './routers/errors.ts';
 import { jobsRouter } from './routers/jobs.ts';
 import { libraryRouter } from './routers/library.ts';
 import { modelsRouter } from './routers/models.ts';
+import { settingsRouter } from './routers/settings.ts';
 import { updatesRouter } from './routers/updates.ts';
 import type { RouterDeps } from './routers/shared.ts';
 
@@ -122,6 +123,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.use(updatesRouter(deps));
   app.use(adminRouter(deps));
   app.use(tokensRouter(deps));
+  app.use(settingsRouter(deps));
   errorPages(app);
 
   return app;

@@ -28,9 +28,16 @@ const DISABLED = 'This account is disabled: ask an administrator';
 // hand out sessions.
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export function createAuthService(deps: { db: Db; config: AppConfig; signAccessToken: (claims: AccessClaims) => string }) {
+export function createAuthService(deps: {
+  db: Db;
+  config: AppConfig;
+  signAccessToken: (claims: AccessClaims) => string;
+  /** ALLOW_REG as the Settings page says now (default: the environment's) */
+  allowRegistration?: () => boolean;
+}) {
   const { db, config } = deps;
-  const { bcryptRounds, allowRegistration, accessTokenTtlS, refreshTokenTtlDays } = config.auth;
+  const { bcryptRounds, accessTokenTtlS, refreshTokenTtlDays } = config.auth;
+  const allowRegistration = deps.allowRegistration ?? (() => config.auth.allowRegistration);
 
   // sessionId: the session a refresh continues; a sign-in starts a new one
   async function issueTokens(user: UserRow, client: Parameters<typeof tokens.insert>[0] = db, sessionId?: string): Promise<TokenPair & { refreshId: string }> {
@@ -56,12 +63,12 @@ export function createAuthService(deps: { db: Db; config: AppConfig; signAccessT
 
   return {
     async registrationOpen(): Promise<boolean> {
-      return allowRegistration || (await users.countUsers(db)) === 0;
+      return allowRegistration() || (await users.countUsers(db)) === 0;
     },
 
     async authConfig(): Promise<AuthConfigResponse> {
       const none = (await users.countUsers(db)) === 0;
-      return { registration_open: allowRegistration || none, setup_required: none };
+      return { registration_open: allowRegistration() || none, setup_required: none };
     },
 
     // The very first account may always be created (and is the administrator), so a fresh install
@@ -69,13 +76,13 @@ export function createAuthService(deps: { db: Db; config: AppConfig; signAccessT
     // (closed, name taken) come before the deliberately slow hash, so refusing costs nothing; the
     // transaction checks both again, as the hash takes a while.
     async register(username: string, password: string): Promise<RegisterResponse> {
-      if (!allowRegistration && (await users.countUsers(db)) > 0) throw closed();
+      if (!allowRegistration() && (await users.countUsers(db)) > 0) throw closed();
       if (await users.exists(db, username)) throw conflict(`The username "${username}" is taken`, 'UsernameTaken');
       const passwordHash = await hashPassword(password, bcryptRounds);
       const row = await withTransaction(db, async (tx) => {
         await users.lockRegistration(tx);
         const first = (await users.countUsers(tx)) === 0;
-        if (!first && !allowRegistration) throw closed();
+        if (!first && !allowRegistration()) throw closed();
         const inserted = await users.insert(tx, { username, passwordHash, isAdmin: first });
         if (!inserted) throw conflict(`The username "${username}" is taken`, 'UsernameTaken');
         return inserted;

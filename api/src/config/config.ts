@@ -78,7 +78,7 @@ const EnvSchema = z.object({
     .max(24 * 30)
     .default(24),
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
-  DISK_RESERVE_MB: z.coerce.number().int().min(0).default(512),
+  DISK_RESERVE_MB: z.coerce.number().int().min(0).max(8_000_000_000).default(512),
   COPY_MAX_MBPS: z.coerce.number().min(0, 'must be 0 (no limit) or more').default(0),
   BANDWIDTH_LIMIT_MBPS: z.coerce.number().min(0, 'must be 0 (no limit) or more MB/s').default(0),
   BANDWIDTH_SCHEDULE: z

@@ -52,6 +52,8 @@ export function createDownloadsService(deps: {
   queue: DownloadQueue;
   roots: StorageRoots;
   catalog: CatalogService;
+  /** bytes always left free on a root, as the Settings page says now */
+  reserveBytes: () => number;
 }) {
   const { db, config, queue } = deps;
   const planDeps = { dedup: config.dedup === 'auto', db, hub: deps.hub, roots: deps.roots, catalog: deps.catalog, queue, engine: config.downloads.engine };
@@ -86,7 +88,7 @@ export function createDownloadsService(deps: {
   return {
     async create(caller: Caller, body: DownloadRequest): Promise<CreateDownloadResponse> {
       const plan = await planDownload(planDeps, body);
-      await assertSpace(plan.root, plan.bytesMissing, await repo.bytesStillNeeded(db, plan.storage, null), config.downloads.diskReserveBytes);
+      await assertSpace(plan.root, plan.bytesMissing, await repo.bytesStillNeeded(db, plan.storage, null), deps.reserveBytes());
       const [downloadId] = await withTransaction(db, (tx) => enqueuePlans(planDeps, tx, caller, [plan]));
       queue.wake();
       return { download_id: downloadId!, status: 'queued', commit_sha: plan.commit, files_total: plan.targets.length, bytes_total: plan.bytesTotal };
@@ -110,7 +112,7 @@ export function createDownloadsService(deps: {
         // together they must fit, each root with what its other jobs still need
         const storage = plans[0]!.storage;
         const missing = plans.reduce((n, p) => n + p.bytesMissing, 0);
-        await assertSpace(plans[0]!.root, missing, await repo.bytesStillNeeded(db, storage, null), config.downloads.diskReserveBytes);
+        await assertSpace(plans[0]!.root, missing, await repo.bytesStillNeeded(db, storage, null), deps.reserveBytes());
       }
       const ids = await withTransaction(db, (tx) => enqueuePlans(planDeps, tx, caller, plans));
       if (ids.length) queue.wake();

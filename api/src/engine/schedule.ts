@@ -14,37 +14,69 @@ export interface SchedulePolicy {
   smallFileFactor?: number;
 }
 
-/** Counting semaphore. */
+/** Counting semaphore; its size may change while it is in use (a smaller one lets holders finish). */
 export class Semaphore {
-  #free: number;
+  #size: number;
+  #used = 0;
   readonly #waiters: Array<() => void> = [];
 
   constructor(size: number) {
-    this.#free = size;
+    this.#size = size;
   }
 
   async acquire(): Promise<void> {
-    if (this.#free > 0) {
-      this.#free--;
+    if (this.#used < this.#size) {
+      this.#used++;
       return;
     }
     await new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
 
   release(): void {
-    const next = this.#waiters.shift();
-    if (next) next();
-    else this.#free++;
+    this.#used--;
+    this.#admit();
+  }
+
+  resize(size: number): void {
+    this.#size = size;
+    this.#admit();
+  }
+
+  #admit(): void {
+    while (this.#used < this.#size && this.#waiters.length) {
+      this.#used++;
+      this.#waiters.shift()!();
+    }
   }
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let i = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (i < items.length) await fn(items[i++]!);
+/** Runs `fn` over `items` with at most `limit()` in flight, the limit read again as each one ends. */
+export async function eachLimit<T>(items: readonly T[], limit: number | (() => number), fn: (item: T) => Promise<void>): Promise<void> {
+  const max = typeof limit === 'number' ? () => limit : limit;
+  let next = 0;
+  let running = 0;
+  let failed = false;
+  await new Promise<void>((resolve, reject) => {
+    const pump = () => {
+      while (next < items.length && running < Math.max(1, max())) {
+        running++;
+        fn(items[next++]!).then(
+          () => {
+            running--;
+            pump();
+          },
+          (err) => {
+            running--;
+            if (!failed) reject(err);
+            failed = true;
+            pump();
+          },
+        );
+      }
+      if (running === 0 && next >= items.length) resolve();
+    };
+    pump();
   });
-  await Promise.all(lanes);
 }
 
 /**
@@ -53,7 +85,7 @@ export async function eachLimit<T>(items: readonly T[], limit: number, fn: (item
  * per-connection cap needs more than 8 connections to fill it.
  */
 export class FileScheduler {
-  readonly #policy: { [K in keyof SchedulePolicy]-?: NonNullable<SchedulePolicy[K]> };
+  #policy: { [K in keyof SchedulePolicy]-?: NonNullable<SchedulePolicy[K]> };
   readonly #bigSlots: Semaphore;
   readonly #smallSlots: Semaphore;
 
@@ -67,6 +99,16 @@ export class FileScheduler {
     };
     this.#bigSlots = new Semaphore(Math.max(1, policy.fileConcurrency));
     this.#smallSlots = new Semaphore(Math.max(1, policy.fileConcurrency * this.#policy.smallFileFactor));
+  }
+
+  /**
+   * New concurrency and connections (the Settings page): files that start from now on get them, and
+   * running sets widen or narrow as their files end. Files already downloading keep their connections.
+   */
+  setPolicy(policy: Pick<SchedulePolicy, 'fileConcurrency' | 'segmentConnections'>): void {
+    this.#policy = { ...this.#policy, ...policy };
+    this.#bigSlots.resize(Math.max(1, policy.fileConcurrency));
+    this.#smallSlots.resize(Math.max(1, policy.fileConcurrency * this.#policy.smallFileFactor));
   }
 
   connectionsFor(bigFilesLeft: number): number {
@@ -89,8 +131,16 @@ export class FileScheduler {
       }
     };
     await Promise.all([
-      eachLimit(big, this.#policy.fileConcurrency, (item) => inSlot(this.#bigSlots, item, () => this.connectionsFor(bigLeft--))()),
-      eachLimit(small, this.#policy.fileConcurrency * this.#policy.smallFileFactor, (item) => inSlot(this.#smallSlots, item, () => 1)()),
+      eachLimit(
+        big,
+        () => this.#policy.fileConcurrency,
+        (item) => inSlot(this.#bigSlots, item, () => this.connectionsFor(bigLeft--))(),
+      ),
+      eachLimit(
+        small,
+        () => this.#policy.fileConcurrency * this.#policy.smallFileFactor,
+        (item) => inSlot(this.#smallSlots, item, () => 1)(),
+      ),
     ]);
   }
 }

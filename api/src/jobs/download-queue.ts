@@ -57,7 +57,44 @@ export async function startDownloadQueue(conn: PgConnection, log: Logger, opts: 
     throw err;
   }
 
-  let workerId: string | undefined;
+  // One pg-boss worker per job slot (each polls and runs one job at a time), so the number of slots can
+  // change while jobs run (job_concurrency, issue 17): a slot taken away finishes its job, then stops.
+  const slots: Array<{ id: string; busy: boolean }> = [];
+  let handler: ((data: DownloadJobData, jobId: string) => Promise<void>) | null = null;
+  let resizing: Promise<void> = Promise.resolve();
+
+  async function addSlot(): Promise<void> {
+    const slot = { id: '', busy: false };
+    slot.id = await boss.work<DownloadJobData>(DOWNLOAD_QUEUE, { localConcurrency: 1, batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+      if (!job || !handler) return;
+      slot.busy = true;
+      try {
+        await handler(job.data, job.id);
+      } finally {
+        slot.busy = false;
+      }
+    });
+    slots.push(slot);
+  }
+
+  async function resize(concurrency: number): Promise<void> {
+    while (slots.length < concurrency) await addSlot();
+    while (slots.length > concurrency) {
+      // an idle slot first: stopping a busy one would let an idle one start another job beside it
+      const idle = slots.findLastIndex((s) => !s.busy);
+      const [slot] = slots.splice(idle >= 0 ? idle : slots.length - 1, 1);
+      // without waiting: its running job goes on to its end (the queue's stop() still waits for it)
+      await boss.offWork(DOWNLOAD_QUEUE, { id: slot!.id, wait: false });
+    }
+  }
+
+  /** Jobs run at once by this process from now on; running jobs are never stopped for it. */
+  function setConcurrency(concurrency: number): Promise<void> {
+    const next = resizing.then(() => resize(concurrency));
+    resizing = next.catch(() => {});
+    return next;
+  }
+
   return {
     async send(tx: DbClient, data: DownloadJobData): Promise<string> {
       const id = await boss.send(DOWNLOAD_QUEUE, data, { db: { executeSql: (text, values) => tx.query(text, values as unknown[]) } });
@@ -65,15 +102,16 @@ export async function startDownloadQueue(conn: PgConnection, log: Logger, opts: 
       return id;
     },
 
-    async work(concurrency: number, handler: (data: DownloadJobData, jobId: string) => Promise<void>): Promise<void> {
-      workerId = await boss.work<DownloadJobData>(DOWNLOAD_QUEUE, { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
-        if (job) await handler(job.data, job.id);
-      });
+    async work(concurrency: number, run: (data: DownloadJobData, jobId: string) => Promise<void>): Promise<void> {
+      handler = run;
+      await setConcurrency(concurrency);
     },
 
-    /** A job was just committed here: this process's worker looks now instead of at its next poll (≤ 1 s). */
+    setConcurrency,
+
+    /** A job was just committed here: this process's workers look now instead of at their next poll (≤ 1 s). */
     wake(): void {
-      if (workerId) boss.notifyWorker(workerId);
+      for (const slot of slots) if (!slot.busy) boss.notifyWorker(slot.id);
     },
 
     async cancel(jobId: string): Promise<void> {

@@ -35,6 +35,8 @@ export interface JobContext {
   hub: HubService;
   scheduler: FileScheduler;
   settings: EngineSettings;
+  /** bytes always left free on a root, as the Settings page says now */
+  reserveBytes: () => number;
 }
 
 export interface JobRunOptions {
@@ -126,7 +128,7 @@ export class JobRun {
 
   /** The files still to fetch, or null when the job cannot start (the reason is logged). */
   async #prepare(): Promise<ModelFileRow[] | null> {
-    const { d, config } = this;
+    const { d } = this;
     if (!this.#ctx.roots.has(d.storage)) return this.#refuse(`the storage root "${d.storage}" is no longer configured (STORAGE_ROOTS)`);
     const storage = await this.#ctx.roots.guard(d.storage).state();
     if (!storage.ok) {
@@ -148,7 +150,7 @@ export class JobRun {
     const partials = await Promise.all(todo.map((f) => sizeOnDisk(partialPath(finalPath(this.dir, f.path)))));
     const needed = todo.reduce((n, f, i) => n + Math.max(0, f.size_bytes - Math.max(0, partials[i]!)), 0);
     try {
-      await assertSpace(storage.root, needed, await repo.bytesStillNeeded(this.db, d.storage, d.id), config.downloads.diskReserveBytes);
+      await assertSpace(storage.root, needed, await repo.bytesStillNeeded(this.db, d.storage, d.id), this.#ctx.reserveBytes());
     } catch (err) {
       return this.#refuse((err as Error).message);
     }

@@ -1,6 +1,6 @@
 // Runs the queue's jobs in this process: one JobRun per attempt, each under a lock so that two attempts of
 // one job never write the same files, and all of them stoppable at shutdown (partial files kept).
-import type { JobKind } from '@d011dl/contract';
+import type { JobKind, RuntimeSettings } from '@d011dl/contract';
 import type { FastifyBaseLogger } from 'fastify';
 import { catalogRepository as catalog } from '../catalog/catalog.repository.ts';
 import type { AppConfig } from '../config/config.ts';
@@ -10,6 +10,7 @@ import { TransferJob } from '../library/copy-job.ts';
 import { FileScheduler } from '../engine/index.ts';
 import type { HubService } from '../hub/hub.service.ts';
 import { ImportJob } from '../library/import-job.ts';
+import { reserveBytesOf, type SettingsService } from '../settings/settings.service.ts';
 import type { StorageRoots } from '../storage/storage-roots.ts';
 import { engineSettings } from './engine-settings.ts';
 import { FileLocks } from './file-lock.ts';
@@ -41,17 +42,28 @@ const jobKinds: Partial<Record<JobKind, StartJob>> = {
   import: (ctx, _locks, d) => new ImportJob(ctx, d),
 };
 
-export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: FastifyBaseLogger; roots: StorageRoots; hub: HubService }) {
-  const { db, config } = deps;
+export function createDownloadRunner(deps: {
+  db: Db;
+  config: AppConfig;
+  log: FastifyBaseLogger;
+  roots: StorageRoots;
+  hub: HubService;
+  settings: SettingsService;
+}) {
+  const { db, config, settings } = deps;
+  const policy = (s: RuntimeSettings) => ({ fileConcurrency: s.download_concurrency, segmentConnections: s.segment_connections });
+  // slots shared by every job of this process, resized when the Settings page changes them
+  const scheduler = new FileScheduler(policy(settings.current()));
+  settings.onChange((next) => scheduler.setPolicy(policy(next)));
   const ctx: JobContext = {
     db,
     config,
     logger: deps.log,
     roots: deps.roots,
     hub: deps.hub,
-    // slots shared by every job of this process
-    scheduler: new FileScheduler({ fileConcurrency: config.downloads.fileConcurrency, segmentConnections: config.downloads.segmentConnections }),
+    scheduler,
     settings: engineSettings(config),
+    reserveBytes: () => reserveBytesOf(settings.current()),
   };
   const running = new Map<string, RunnableJob>();
 

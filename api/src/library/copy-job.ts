@@ -154,7 +154,7 @@ export class TransferJob implements RunnableJob {
       needed += Math.max(0, f.size_bytes - partial);
     }
     try {
-      await assertSpace(targetRoot, needed, await repo.bytesStillNeeded(db, d.storage, d.id), this.#ctx.config.downloads.diskReserveBytes);
+      await assertSpace(targetRoot, needed, await repo.bytesStillNeeded(db, d.storage, d.id), this.#ctx.reserveBytes());
     } catch (err) {
       return this.#refuse((err as Error).message);
     }

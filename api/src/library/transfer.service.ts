@@ -3,7 +3,6 @@
 // queue, so it has the same progress, events, cancel, retry and resume after a crash as a download.
 import type { LibraryJobResponse } from '@d011dl/contract';
 import { catalogRepository as catalog, type ModelFileRow } from '../catalog/catalog.repository.ts';
-import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db, type Queryable } from '../db/pool.ts';
 import { downloadsRepository as downloads } from '../downloads/downloads.repository.ts';
 import { conflict, forbidden, HttpError, notFound } from '../http-errors.ts';
@@ -23,8 +22,8 @@ export interface TransferCaller {
 
 const listed = (paths: string[]) => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}`;
 
-export function createTransferService(deps: { db: Db; config: AppConfig; queue: DownloadQueue; roots: StorageRoots }) {
-  const { db, config, queue, roots } = deps;
+export function createTransferService(deps: { db: Db; queue: DownloadQueue; roots: StorageRoots; reserveBytes: () => number }) {
+  const { db, queue, roots } = deps;
 
   /** 409 when a job reads or writes the entry: a copy of a revision being written could copy half of it. */
   async function assertIdle(q: Queryable, modelId: string, which: string): Promise<void> {
@@ -86,7 +85,7 @@ export function createTransferService(deps: { db: Db; config: AppConfig; queue: 
       // renames and needs none, but only the job finds out whether the kernel allows the rename.)
       const bytesTotal = files.reduce((n, f) => n + f.size_bytes, 0);
       const needed = files.reduce((n, f) => n + (same(f) ? 0 : f.size_bytes), 0);
-      await assertSpace(targetRoot, needed, await downloads.bytesStillNeeded(db, to, null), config.downloads.diskReserveBytes);
+      await assertSpace(targetRoot, needed, await downloads.bytesStillNeeded(db, to, null), deps.reserveBytes());
 
       const job = await withTransaction(db, async (tx) => {
         // two requests at once: the second one waits here, then sees the first one's job

@@ -30,7 +30,10 @@ function sendError(reply: FastifyReply, err: MirrorError) {
   return reply.type('application/json').send({ error: err.message });
 }
 
-export async function mirrorRoutes(app: FastifyInstance, opts: { mirror: MirrorService; tokens: AccessTokensService; enabled: boolean; anonymous: boolean }) {
+export async function mirrorRoutes(
+  app: FastifyInstance,
+  opts: { mirror: MirrorService; tokens: AccessTokensService; enabled: () => boolean; anonymous: () => boolean },
+) {
   const { mirror } = opts;
   // Python sends paths-info as a form, JS as JSON
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -39,7 +42,7 @@ export async function mirrorRoutes(app: FastifyInstance, opts: { mirror: MirrorS
     const header = req.headers.authorization;
     const value = header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
     // anonymous: a Hugging Face token the client sends out of habit (~/.cache/huggingface/token) is ignored
-    if (opts.anonymous && (!value || !isAccessToken(value))) return null;
+    if (opts.anonymous() && (!value || !isAccessToken(value))) return null;
     if (!header) {
       throw new MirrorError(401, null, "This D011DL mirror needs a token: create one on the portal's Tokens page and set HF_TOKEN to it");
     }
@@ -55,7 +58,7 @@ export async function mirrorRoutes(app: FastifyInstance, opts: { mirror: MirrorS
   }
 
   async function handle(req: FastifyRequest, reply: FastifyReply) {
-    if (!opts.enabled) throw new MirrorError(404, null, 'The mirror is turned off on this D011DL (MIRROR=off)');
+    if (!opts.enabled()) throw new MirrorError(404, null, 'The mirror is turned off on this D011DL (MIRROR=off, or on the Settings page)');
     const raw = req.raw.url ?? '/';
     const q = raw.indexOf('?');
     const rawPath = (q < 0 ? raw : raw.slice(0, q)).slice('/mirror'.length);

@@ -27,14 +27,14 @@ interface Snapshot {
   files: SnapshotFile[];
 }
 
-export function createMirrorService(deps: { db: Db; catalog: CatalogService; downloads: DownloadsService; pullThrough: boolean }) {
+export function createMirrorService(deps: { db: Db; catalog: CatalogService; downloads: DownloadsService; pullThrough: () => boolean }) {
   const { db, catalog } = deps;
   // one pull-through per repo@revision at a time: clients ask several things at once
   const queueing = new Set<string>();
 
   async function pullThrough(id: RepoId, rev: string, caller: MirrorCaller, models: Model[], notFound: MirrorError): Promise<never> {
     const label = `${id.author}/${id.repo}@${rev}`;
-    if (!deps.pullThrough) throw notFound;
+    if (!deps.pullThrough()) throw notFound;
     const busy = models.find((m) => m.revision === rev && m.files_tracked > m.files_done + m.files_failed);
     if (busy || queueing.has(label.toLowerCase()))
       throw withMessage(notFound, `${label} is being downloaded into this library now: try again when it is done.`);

@@ -1,6 +1,9 @@
 // The settings table (db/migrations/0010_admin.sql): every query on it lives here.
 import type { Queryable } from '../db/pool.ts';
 
+/** The LISTEN/NOTIFY channel a saved change is announced on. */
+export const SETTINGS_CHANNEL = 'd011dl_settings';
+
 export const settingsRepository = {
   async all(db: Queryable): Promise<Map<string, unknown>> {
     const r = await db.query<{ key: string; value: unknown }>('SELECT key, value FROM settings');
@@ -17,6 +20,11 @@ export const settingsRepository = {
 
   async remove(db: Queryable, key: string): Promise<void> {
     await db.query('DELETE FROM settings WHERE key = $1', [key]);
+  },
+
+  /** Tells every API instance on this database to reload (settings-listener.ts); sent at the commit. */
+  async notifyChanged(db: Queryable): Promise<void> {
+    await db.query(`SELECT pg_notify('${SETTINGS_CHANNEL}', '')`);
   },
 
   /** Serialises changes, so two administrators saving at once cannot interleave. */

@@ -1,5 +1,6 @@
 import {
   RuntimeSettingsSchema,
+  SETTING_ENV_NAMES,
   SETTING_KEYS,
   type RuntimeSettings,
   type SettingKey,
@@ -11,21 +12,6 @@ import type { AuditActor, AuditService } from '../audit/audit.service.ts';
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { settingsRepository as repo } from './settings.repository.ts';
-
-/** The environment variable behind each setting: its value is the default the portal overrides. */
-const ENV_NAME: Record<SettingKey, string> = {
-  job_concurrency: 'JOB_CONCURRENCY',
-  download_concurrency: 'DOWNLOAD_CONCURRENCY',
-  segment_connections: 'SEGMENT_CONNECTIONS',
-  disk_reserve_mb: 'DISK_RESERVE_MB',
-  bandwidth_limit_bps: 'BANDWIDTH_LIMIT_MBPS',
-  bandwidth_schedule: 'BANDWIDTH_SCHEDULE',
-  update_check_interval_h: 'UPDATE_CHECK_INTERVAL_H',
-  allow_registration: 'ALLOW_REG',
-  mirror_enabled: 'MIRROR',
-  mirror_anonymous: 'MIRROR_ANONYMOUS',
-  mirror_pull_through: 'MIRROR_PULL_THROUGH',
-};
 
 export function settingsFromConfig(config: AppConfig): RuntimeSettings {
   return {
@@ -43,6 +29,12 @@ export function settingsFromConfig(config: AppConfig): RuntimeSettings {
   };
 }
 
+/** The disk reserve as bytes (the setting is in MiB, as DISK_RESERVE_MB). */
+export const reserveBytesOf = (s: RuntimeSettings): number => s.disk_reserve_mb * 1024 * 1024;
+
+/** What most parts need: the values as they are now. */
+export type SettingsReader = Pick<SettingsService, 'current'>;
+
 export type SettingsListener = (next: RuntimeSettings, previous: RuntimeSettings) => void;
 
 /**
@@ -58,6 +50,8 @@ export class SettingsService {
   readonly #listeners = new Set<SettingsListener>();
   #stored = new Map<SettingKey, unknown>();
   #current: RuntimeSettings;
+  #reloading: Promise<void> = Promise.resolve();
+  #log: { warn(msg: string): void } | undefined;
 
   private constructor(deps: { db: Db; config: AppConfig; audit: AuditService }) {
     this.#db = deps.db;
@@ -69,6 +63,7 @@ export class SettingsService {
 
   static async open(deps: { db: Db; config: AppConfig; audit: AuditService; log: { warn(msg: string): void } }): Promise<SettingsService> {
     const s = new SettingsService(deps);
+    s.#log = deps.log;
     await s.reload(deps.log);
     return s;
   }
@@ -103,13 +98,22 @@ export class SettingsService {
       }
       if (Object.keys(changed).length)
         await this.#audit.record(tx, { actor, action: 'settings.update', target: Object.keys(changed).join(', '), details: changed, ip });
+      // even a value saved unchanged moves its source to "set here": the other instances show that too
+      await repo.notifyChanged(tx);
     });
     await this.reload();
     return this.view();
   }
 
   /** Reads the stored values again (at start, after a change); a stored value no longer valid is ignored. */
-  async reload(log?: { warn(msg: string): void }): Promise<void> {
+  reload(log?: { warn(msg: string): void }): Promise<void> {
+    // one at a time, so that an older read (a notification's) never lands after a newer one (a save's)
+    const next = this.#reloading.then(() => this.#read(log));
+    this.#reloading = next.catch(() => {});
+    return next;
+  }
+
+  async #read(log?: { warn(msg: string): void }): Promise<void> {
     const rows = await repo.all(this.#db);
     const stored = new Map<SettingKey, unknown>();
     const merged: Record<string, unknown> = { ...this.#defaults };
@@ -117,7 +121,7 @@ export class SettingsService {
       if (!(SETTING_KEYS as string[]).includes(key)) continue;
       const ok = RuntimeSettingsSchema.shape[key as SettingKey].safeParse(value);
       if (!ok.success) {
-        log?.warn(`settings: the saved value of ${key} is no longer valid; using ${ENV_NAME[key as SettingKey]} instead`);
+        log?.warn(`settings: the saved value of ${key} is no longer valid; using ${SETTING_ENV_NAMES[key as SettingKey]} instead`);
         continue;
       }
       stored.set(key as SettingKey, ok.data);
@@ -126,11 +130,19 @@ export class SettingsService {
     const previous = this.#current;
     this.#stored = stored;
     this.#current = RuntimeSettingsSchema.parse(merged);
-    if (JSON.stringify(previous) !== JSON.stringify(this.#current)) for (const l of this.#listeners) l(this.#current, previous);
+    if (JSON.stringify(previous) === JSON.stringify(this.#current)) return;
+    for (const l of this.#listeners) {
+      // a part failing to apply a change must not undo the save, nor keep the others from applying it
+      try {
+        l(this.#current, previous);
+      } catch (err) {
+        (log ?? this.#log)?.warn(`settings: applying the change failed: ${(err as Error).message}`);
+      }
+    }
   }
 
   #source(key: SettingKey): SettingSource {
     if (this.#stored.has(key)) return 'portal';
-    return this.#envSet.has(ENV_NAME[key]) ? 'environment' : 'default';
+    return this.#envSet.has(SETTING_ENV_NAMES[key]) ? 'environment' : 'default';
   }
 }

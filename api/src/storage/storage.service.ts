@@ -7,7 +7,7 @@ import type { StorageRoots } from './storage-roots.ts';
 
 const LARGEST = 10;
 
-export function createStorageService(deps: { roots: StorageRoots; catalog: CatalogService; reserveBytes: number }) {
+export function createStorageService(deps: { roots: StorageRoots; catalog: CatalogService; reserveBytes: () => number }) {
   return {
     async overview(): Promise<StorageResponse> {
       const usage = new Map((await deps.catalog.usageByRoot(LARGEST)).map((u) => [u.storage, u]));
@@ -26,7 +26,7 @@ export function createStorageService(deps: { roots: StorageRoots; catalog: Catal
             problem: state.ok ? null : state.message,
             total_bytes: fs ? fs.blocks * fs.bsize : null,
             free_bytes: fs ? fs.bavail * fs.bsize : null,
-            reserve_bytes: deps.reserveBytes,
+            reserve_bytes: deps.reserveBytes(),
             used_bytes: u?.used ?? 0,
             models: u?.models ?? 0,
             largest: (u?.largest ?? []).map((m) => ({

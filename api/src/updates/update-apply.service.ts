@@ -19,7 +19,8 @@ export function createUpdateApplyService(deps: {
   queue: DownloadQueue;
   roots: StorageRoots;
   catalog: CatalogService;
-  reserveBytes: number;
+  /** bytes always left free on a root, as the Settings page says now */
+  reserveBytes: () => number;
   engine: string;
 }) {
   const { db, hub } = deps;
@@ -54,7 +55,7 @@ export function createUpdateApplyService(deps: {
       const unchangedPaths = new Set(unchanged.map((e) => e.path));
       const toFetch = wanted.filter((e) => !unchangedPaths.has(e.path));
       const bytesToFetch = toFetch.reduce((n, e) => n + e.size, 0);
-      await assertSpace(root, bytesToFetch, await downloads.bytesStillNeeded(db, m.storage, null), deps.reserveBytes);
+      await assertSpace(root, bytesToFetch, await downloads.bytesStillNeeded(db, m.storage, null), deps.reserveBytes());
 
       const targets = wanted.map((e) => ({ path: e.path, size: e.size, sha256: e.lfs?.oid ?? null, gitOid: e.oid, isLfs: Boolean(e.lfs) }));
       const downloadId = await withTransaction(db, async (tx) => {

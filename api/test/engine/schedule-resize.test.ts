@@ -1,0 +1,69 @@
+// The file scheduler's slots change while sets run (download_concurrency and segment_connections on the
+// Settings page): files that start afterwards get the new values, running ones finish as they are.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FileScheduler } from '../../src/engine/index.ts';
+
+// lets every promise chain that can move, move
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
+
+describe('FileScheduler.setPolicy', () => {
+  it('widens and narrows a running set, and new files get the new connections', async () => {
+    const scheduler = new FileScheduler({ fileConcurrency: 1, segmentConnections: 2, segmentThreshold: 0, maxFileConnections: 2 });
+    const running = new Map<number, () => void>();
+    const connections: number[] = [];
+    let peak = 0;
+    const items = Array.from({ length: 7 }, (_, i) => ({ size: 1, i }));
+    const done = scheduler.run(items, (item, conns) => {
+      connections[item.i] = conns;
+      return new Promise<void>((resolve) => {
+        running.set(item.i, () => {
+          running.delete(item.i);
+          resolve();
+        });
+        peak = Math.max(peak, running.size);
+      });
+    });
+    const finish = async (n: number) => {
+      for (const i of [...running.keys()].slice(0, n)) running.get(i)!();
+      await settle();
+    };
+
+    await settle();
+    assert.equal(running.size, 1, 'one file at a time');
+    scheduler.setPolicy({ fileConcurrency: 3, segmentConnections: 1 });
+    await finish(1);
+    assert.equal(running.size, 3, 'three at a time once the first one ended');
+    assert.deepEqual(connections.slice(1, 4), [1, 1, 1], 'the new connections per file');
+
+    scheduler.setPolicy({ fileConcurrency: 1, segmentConnections: 1 });
+    assert.equal(running.size, 3, 'running files are not stopped');
+    await finish(1);
+    assert.equal(running.size, 2, 'no new file while more than one runs');
+    await finish(1);
+    assert.equal(running.size, 1);
+    await finish(1);
+    assert.equal(running.size, 1, 'the next file takes the one slot');
+    while (running.size) await finish(1);
+    await done;
+    assert.equal(connections.filter((c) => c !== undefined).length, 7);
+    assert.equal(peak, 3);
+  });
+
+  it('a slot freed by one set goes to another set waiting on the same scheduler', async () => {
+    const scheduler = new FileScheduler({ fileConcurrency: 2, segmentConnections: 1, segmentThreshold: 0 });
+    const gates: Array<() => void> = [];
+    const hold = () => new Promise<void>((resolve) => gates.push(resolve));
+    const a = scheduler.run([{ size: 1 }, { size: 1 }], hold);
+    const b = scheduler.run([{ size: 1 }], hold);
+    await settle();
+    assert.equal(gates.length, 2);
+    scheduler.setPolicy({ fileConcurrency: 3, segmentConnections: 1 });
+    await settle();
+    assert.equal(gates.length, 3, 'the waiting set starts when the scheduler grows');
+    for (const g of gates) g();
+    await Promise.all([a, b]);
+  });
+});
