@@ -77,8 +77,8 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   const audit = createAuditService({ db: app.db });
   // run-time settings (issue 17): the environment's values, overridden by what an administrator saved
   const settings = await SettingsService.open({ db: app.db, config, audit, log: app.log });
-  const accessTokens = createAccessTokensService({ db: app.db });
-  const auth = createAuthService({ db: app.db, config, signAccessToken: (claims) => app.jwt.sign(claims) });
+  const accessTokens = createAccessTokensService({ db: app.db, audit });
+  const auth = createAuthService({ db: app.db, config, audit, signAccessToken: (claims) => app.jwt.sign(claims) });
   await app.register(jwtAuth, {
     secret: await resolveJwtSecret(config, (m) => app.log.warn(m)),
     accessTokenTtlS: config.auth.accessTokenTtlS,
@@ -108,7 +108,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   const engine = openEngine();
   app.addHook('onClose', () => engine.close());
   const runner = createDownloadRunner({ db: app.db, config, log: app.log, roots, hub });
-  const downloads = createDownloadsService({ db: app.db, config, hub, queue, roots, catalog });
+  const downloads = createDownloadsService({ db: app.db, config, hub, queue, roots, catalog, audit });
   await queue.work(config.downloads.jobConcurrency, ({ downloadId }) => runner.run(downloadId));
   // preClose runs before the database closes: jobs stop (keeping their partial files) and go back to
   // the queue, to be resumed by this or another instance.
@@ -133,7 +133,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     priv.addHook('onRequest', priv.authenticate);
     await priv.register(authRoutes, { auth });
     await priv.register(accessTokensRoutes, { tokens: accessTokens });
-    await priv.register(adminRoutes, { auth, admin: createAdminUsersService({ db: app.db, bcryptRounds: config.auth.bcryptRounds }) });
+    await priv.register(adminRoutes, { auth, admin: createAdminUsersService({ db: app.db, bcryptRounds: config.auth.bcryptRounds, audit }) });
     await priv.register(hubRoutes, { hub });
     await priv.register(repoInfoRoutes, { hubClient });
     await priv.register(catalogRoutes, { catalog, rescanGuard: createRescanGuard({ db: app.db }) });
@@ -147,11 +147,12 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
         catalog,
         reserveBytes: config.downloads.diskReserveBytes,
         engine: config.downloads.engine,
+        audit,
       }),
     });
-    await priv.register(transferRoutes, { transfer: createTransferService({ db: app.db, config, queue, roots }) });
-    await priv.register(importRoutes, { imports: createImportService({ db: app.db, config, roots, queue }) });
-    await priv.register(deleteRoutes, { library: createDeleteService({ db: app.db, roots }) });
+    await priv.register(transferRoutes, { transfer: createTransferService({ db: app.db, config, queue, roots, audit }) });
+    await priv.register(importRoutes, { imports: createImportService({ db: app.db, config, roots, queue, audit }) });
+    await priv.register(deleteRoutes, { library: createDeleteService({ db: app.db, roots, audit }) });
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes: config.downloads.diskReserveBytes }) });
     await priv.register(quantsRoutes, { hub, catalog });
     await priv.register(updatesRoutes, { updates });

@@ -4,6 +4,8 @@
 import type { LibraryJobResponse } from '@d011dl/contract';
 import { catalogRepository as catalog, type ModelFileRow } from '../catalog/catalog.repository.ts';
 import type { AppConfig } from '../config/config.ts';
+import type { AuditContext } from '../audit/audit-context.ts';
+import type { AuditService } from '../audit/audit.service.ts';
 import { withTransaction, type Db, type Queryable } from '../db/pool.ts';
 import { downloadsRepository as downloads } from '../downloads/downloads.repository.ts';
 import { conflict, forbidden, HttpError, notFound } from '../http-errors.ts';
@@ -23,8 +25,8 @@ export interface TransferCaller {
 
 const listed = (paths: string[]) => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}`;
 
-export function createTransferService(deps: { db: Db; config: AppConfig; queue: DownloadQueue; roots: StorageRoots }) {
-  const { db, config, queue, roots } = deps;
+export function createTransferService(deps: { db: Db; config: AppConfig; queue: DownloadQueue; roots: StorageRoots; audit: AuditService }) {
+  const { db, config, queue, roots, audit } = deps;
 
   /** 409 when a job reads or writes the entry: a copy of a revision being written could copy half of it. */
   async function assertIdle(q: Queryable, modelId: string, which: string): Promise<void> {
@@ -42,7 +44,7 @@ export function createTransferService(deps: { db: Db; config: AppConfig; queue: 
   }
 
   return {
-    async start(caller: TransferCaller, kind: TransferKind, modelId: string, to: string): Promise<LibraryJobResponse> {
+    async start(caller: TransferCaller, kind: TransferKind, modelId: string, to: string, ctx: AuditContext): Promise<LibraryJobResponse> {
       // a move deletes the source: a decision for everyone who uses the library
       if (kind === 'move' && !caller.admin) throw forbidden('Only administrators can move a revision: a move deletes it from where it is now', 'AdminOnly');
       const source = await catalog.model(db, modelId);
@@ -114,6 +116,12 @@ export function createTransferService(deps: { db: Db; config: AppConfig; queue: 
         });
         await downloads.linkFiles(tx, id, fileIds);
         await downloads.setJobId(tx, id, await queue.send(tx, { downloadId: id }));
+        await audit.record(tx, {
+          ...ctx,
+          action: `model.${kind}`,
+          target: `${source.author}/${source.repo}@${source.revision}`,
+          details: { from: source.storage, to, download_id: id, files: files.length, bytes: bytesTotal },
+        });
         return { id, targetId };
       });
       queue.wake();
