@@ -117,6 +117,31 @@ describe('users: delete, lock-out, audit log', () => {
     assert.deepEqual([rev?.action, rev?.target], ['token.revoke', 'gpu-box']);
   });
 
+  it('records a pause (cancel) and a resume (retry) of a download', async () => {
+    sim.faults.set({ bandwidthPerConn: 256 * 1024 });
+    try {
+      const rev = 'feature/x';
+      const d = await call('POST', '/downloads', root.token, {
+        author: 'acme',
+        repo: 'tiny-model',
+        revision: rev,
+        selection: [{ path: 'model.safetensors', type: 'file' }],
+      });
+      assert.equal(d.statusCode, 202, d.body);
+      const id = d.json().download_id;
+      assert.equal((await call('POST', `/downloads/${id}/cancel`, root.token, {})).statusCode, 200);
+      await waitForStatus(t.app, root.token, id, ['canceled']);
+      sim.faults.reset();
+      assert.equal((await call('POST', `/downloads/${id}/retry`, root.token, {})).statusCode, 200);
+      assert.equal((await waitForStatus(t.app, root.token, id, ['succeeded', 'failed'])).status, 'succeeded');
+      const [retry, cancel] = await audit('&action=download&actor=root');
+      assert.deepEqual([cancel?.action, cancel?.target, cancel?.details.download_id], ['download.cancel', `acme/tiny-model@${rev}`, id]);
+      assert.deepEqual([retry?.action, retry?.target, retry?.details.was], ['download.retry', `acme/tiny-model@${rev}`, 'canceled']);
+    } finally {
+      sim.faults.reset();
+    }
+  });
+
   it('locks a disabled user out at once: the next request, the refresh, and an open event stream', async () => {
     const stream = await fetch(`${url}/downloads/events`, { headers: bearer(bob.token) });
     assert.equal(stream.status, 200);
