@@ -83,10 +83,11 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   app.addHook('preClose', () => settingsListener.close());
   const live = () => settings.current();
   const reserveBytes = () => reserveBytesOf(live());
-  const accessTokens = createAccessTokensService({ db: app.db });
+  const accessTokens = createAccessTokensService({ db: app.db, audit });
   const auth = createAuthService({
     db: app.db,
     config,
+    audit,
     signAccessToken: (claims) => app.jwt.sign(claims),
     allowRegistration: () => live().allow_registration,
   });
@@ -119,7 +120,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   const engine = openEngine();
   app.addHook('onClose', () => engine.close());
   const runner = createDownloadRunner({ db: app.db, config, log: app.log, roots, hub, settings });
-  const downloads = createDownloadsService({ db: app.db, config, hub, queue, roots, catalog, reserveBytes });
+  const downloads = createDownloadsService({ db: app.db, config, hub, queue, roots, catalog, reserveBytes, audit });
   await queue.work(live().job_concurrency, ({ downloadId }) => runner.run(downloadId));
   settings.onChange((next, prev) => {
     if (next.job_concurrency !== prev.job_concurrency)
@@ -156,7 +157,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     priv.addHook('onRequest', priv.authenticate);
     await priv.register(authRoutes, { auth });
     await priv.register(accessTokensRoutes, { tokens: accessTokens });
-    await priv.register(adminRoutes, { auth, admin: createAdminUsersService({ db: app.db, bcryptRounds: config.auth.bcryptRounds }) });
+    await priv.register(adminRoutes, { auth, admin: createAdminUsersService({ db: app.db, bcryptRounds: config.auth.bcryptRounds, audit }) });
     await priv.register(hubRoutes, { hub });
     await priv.register(repoInfoRoutes, { hubClient });
     await priv.register(catalogRoutes, { catalog, rescanGuard: createRescanGuard({ db: app.db }) });
@@ -170,11 +171,12 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
         catalog,
         reserveBytes,
         engine: config.downloads.engine,
+        audit,
       }),
     });
-    await priv.register(transferRoutes, { transfer: createTransferService({ db: app.db, queue, roots, reserveBytes }) });
-    await priv.register(importRoutes, { imports: createImportService({ db: app.db, config, roots, queue }) });
-    await priv.register(deleteRoutes, { library: createDeleteService({ db: app.db, roots }) });
+    await priv.register(transferRoutes, { transfer: createTransferService({ db: app.db, queue, roots, reserveBytes, audit }) });
+    await priv.register(importRoutes, { imports: createImportService({ db: app.db, config, roots, queue, audit }) });
+    await priv.register(deleteRoutes, { library: createDeleteService({ db: app.db, roots, audit }) });
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes }) });
     await priv.register(quantsRoutes, { hub, catalog });
     await priv.register(updatesRoutes, { updates });

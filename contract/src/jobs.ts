@@ -108,6 +108,11 @@ export function statusLabel(status: Download['status']): string {
  * What kind of job it is and on which storage root, as a person reads it ("Copy to fast"); empty for a
  * plain download to the default root, the only kind there is on an installation with one root.
  */
+/** Who started a job: their name, or "deleted user" once that account is gone (its jobs stay). */
+export function jobOwner(job: Pick<Download, 'username'>): string {
+  return job.username ?? 'deleted user';
+}
+
 export function jobKindLabel(job: Pick<Download, 'kind' | 'storage'>): string {
   if (job.kind === 'download' && job.storage === 'default') return '';
   const verb = { download: 'Download to', copy: 'Copy to', move: 'Move to', import: 'Import on', update: 'Update on' }[job.kind];

@@ -14,6 +14,7 @@ import {
   formatWhen,
   jobAction,
   jobKindLabel,
+  jobOwner,
   logTail,
   statusLabel,
   UserSchema,
@@ -23,6 +24,7 @@ import { CSRF_FIELD, csrf } from './csrf.ts';
 import { humanBytes, humanDuration, pathHtml, SELECTION_MAX, waitingText } from './format.ts';
 import { sharedAssets } from './shared-assets.ts';
 import { tokensRouter } from './routers/tokens.ts';
+import { auditRouter } from './routers/audit.ts';
 import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
 import { browseRouter } from './routers/browse.ts';
@@ -66,7 +68,19 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.locals.csrfField = CSRF_FIELD;
   app.locals.pathHtml = pathHtml;
   // the job pages' words, as public/jobs.js uses them (contract/src/jobs.ts)
-  app.locals.jobs = { averageSpeed, describeFiles, elapsedSeconds, fileState, formatSpeed, formatWhen, jobAction, jobKindLabel, logTail, statusLabel };
+  app.locals.jobs = {
+    averageSpeed,
+    describeFiles,
+    elapsedSeconds,
+    fileState,
+    formatSpeed,
+    formatWhen,
+    jobAction,
+    jobKindLabel,
+    jobOwner,
+    logTail,
+    statusLabel,
+  };
 
   if (opts.accessLog) {
     app.use((req, res, next) => {
@@ -122,6 +136,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.use(libraryRouter(deps));
   app.use(updatesRouter(deps));
   app.use(adminRouter(deps));
+  app.use(auditRouter(deps));
   app.use(tokensRouter(deps));
   app.use(settingsRouter(deps));
   errorPages(app);

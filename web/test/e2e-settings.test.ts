@@ -35,7 +35,7 @@ describe('Settings page in a real browser', { skip }, () => {
   };
 
   it('shows each value with its source, keeps a change, and applies it', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
     await page.waitForURL(/\/admin\/settings$/);
     const tabs = page.getByRole('navigation', { name: 'Administration' });
     assert.equal(await tabs.getByRole('link', { name: 'Settings' }).getAttribute('aria-current'), 'page');

@@ -8,6 +8,8 @@ import {
 } from '@d011dl/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { auditContext } from '../audit/audit-context.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { AdminUsersService } from './admin-users.service.ts';
 
@@ -32,7 +34,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { auth: AuthServic
     {
       schema: { tags: ['admin'], summary: 'Create a user (administrators only)', body: AdminCreateUserRequestSchema, response: { 201: UserSchema, ...errors } },
     },
-    async (req, reply) => reply.code(201).send(await opts.auth.createUser(req.body.username, req.body.password, req.body.is_admin)),
+    async (req, reply) => reply.code(201).send(await opts.auth.createUser(req.body.username, req.body.password, req.body.is_admin, auditContext(req))),
   );
 
   r.patch(
@@ -46,6 +48,23 @@ export async function adminRoutes(app: FastifyInstance, opts: { auth: AuthServic
         response: { 200: UserSchema, ...errors },
       },
     },
-    async (req) => opts.admin.update(req.user.sub, req.params.id, req.body),
+    async (req) => opts.admin.update(auditContext(req), req.params.id, req.body),
+  );
+
+  r.delete(
+    '/admin/users/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Delete a user (administrators only): their sessions and access tokens end, their downloads stay as "deleted user". Not yourself, not the last enabled administrator',
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await opts.admin.remove(auditContext(req), req.params.id);
+      return reply.code(204).send(null);
+    },
   );
 }

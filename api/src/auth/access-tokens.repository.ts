@@ -40,9 +40,13 @@ export const accessTokensRepository = {
     return r.rows;
   },
 
-  async revoke(db: Queryable, userId: string, id: string): Promise<boolean> {
-    const r = await db.query('UPDATE access_tokens SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL', [id, userId]);
-    return (r.rowCount ?? 0) > 0;
+  /** The revoked token's name and scope; null when there was no such live token of this user. */
+  async revoke(db: Queryable, userId: string, id: string): Promise<{ name: string; scope: string } | null> {
+    const r = await db.query<{ name: string; scope: string }>(
+      'UPDATE access_tokens SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING name, scope',
+      [id, userId],
+    );
+    return r.rows[0] ?? null;
   },
 
   async findOwner(db: Queryable, tokenHash: string): Promise<TokenOwnerRow | null> {

@@ -2,6 +2,7 @@ import { ApiErrorSchema, CreateTokenRequestSchema, CreateTokenResponseSchema, Id
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auditContext } from '../audit/audit-context.ts';
 import { forbidden } from '../http-errors.ts';
 import type { AccessTokensService } from './access-tokens.service.ts';
 
@@ -35,7 +36,7 @@ export async function accessTokensRoutes(app: FastifyInstance, opts: { tokens: A
       reply
         .code(201)
         .header('cache-control', 'no-store')
-        .send(await opts.tokens.create(req.user.sub, req.body)),
+        .send(await opts.tokens.create(auditContext(req), req.body)),
   );
 
   r.delete(
@@ -49,7 +50,7 @@ export async function accessTokensRoutes(app: FastifyInstance, opts: { tokens: A
       },
     },
     async (req, reply) => {
-      await opts.tokens.revoke(req.user.sub, req.params.id);
+      await opts.tokens.revoke(auditContext(req), req.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -2,7 +2,9 @@
 // carries 256 random bits, so a fast hash is enough: there is nothing to guess), revoked by their owner.
 import { createHash, randomBytes } from 'node:crypto';
 import { ACCESS_TOKEN_PREFIX, type AccessToken, type CreateTokenResponse, type TokenScope } from '@d011dl/contract';
-import type { Db } from '../db/pool.ts';
+import type { CallerContext } from '../audit/audit-context.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { withTransaction, type Db } from '../db/pool.ts';
 import { notFound, unauthorized } from '../http-errors.ts';
 import { accessTokensRepository as repo, type AccessTokenRow } from './access-tokens.repository.ts';
 import type { Principal } from './jwt.plugin.ts';
@@ -17,18 +19,23 @@ function toToken(r: AccessTokenRow): AccessToken {
 
 export const isAccessToken = (value: string) => value.startsWith(ACCESS_TOKEN_PREFIX);
 
-export function createAccessTokensService(deps: { db: Db }) {
-  const { db } = deps;
+export function createAccessTokensService(deps: { db: Db; audit: AuditService }) {
+  const { db, audit } = deps;
   return {
-    async create(userId: string, req: { name: string; scope: TokenScope }): Promise<CreateTokenResponse> {
+    async create(ctx: CallerContext, req: { name: string; scope: TokenScope }): Promise<CreateTokenResponse> {
       const secret = randomBytes(32).toString('hex');
       const token = `${ACCESS_TOKEN_PREFIX}${secret}`;
-      const row = await repo.insert(db, {
-        userId,
-        name: req.name,
-        scope: req.scope,
-        tokenHash: hash(token),
-        hint: `${ACCESS_TOKEN_PREFIX}${secret.slice(0, 4)}…`,
+      const row = await withTransaction(db, async (tx) => {
+        const inserted = await repo.insert(tx, {
+          userId: ctx.actor.sub,
+          name: req.name,
+          scope: req.scope,
+          tokenHash: hash(token),
+          hint: `${ACCESS_TOKEN_PREFIX}${secret.slice(0, 4)}…`,
+        });
+        // the name and scope only: not the token, not even its hint
+        await audit.record(tx, { ...ctx, action: 'token.create', target: inserted.name, details: { token_id: inserted.id, scope: inserted.scope } });
+        return inserted;
       });
       return { ...toToken(row), token };
     },
@@ -37,9 +44,13 @@ export function createAccessTokensService(deps: { db: Db }) {
       return (await repo.listForUser(db, userId)).map(toToken);
     },
 
-    async revoke(userId: string, id: string): Promise<void> {
-      // someone else's token is reported as absent: ids are not to be probed
-      if (!(await repo.revoke(db, userId, id))) throw notFound(`No token ${id} (already revoked, or not yours)`);
+    async revoke(ctx: CallerContext, id: string): Promise<void> {
+      await withTransaction(db, async (tx) => {
+        const gone = await repo.revoke(tx, ctx.actor.sub, id);
+        // someone else's token is reported as absent: ids are not to be probed
+        if (!gone) throw notFound(`No token ${id} (already revoked, or not yours)`);
+        await audit.record(tx, { ...ctx, action: 'token.revoke', target: gone.name, details: { token_id: id, scope: gone.scope } });
+      });
     },
 
     /** Who a token belongs to, as the database says now; a 401 for a revoked token or a disabled account. */

@@ -67,7 +67,7 @@ export async function publicAuthRoutes(app: FastifyInstance, opts: { auth: AuthS
         response: { 201: RegisterResponseSchema, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await auth.register(req.body.username, req.body.password)),
+    async (req, reply) => reply.code(201).send(await auth.register(req.body.username, req.body.password, req.ip)),
   );
 
   r.post(
@@ -76,7 +76,7 @@ export async function publicAuthRoutes(app: FastifyInstance, opts: { auth: AuthS
       preHandler: signInRateLimit,
       schema: { tags: ['auth'], security: [], summary: 'Sign in', body: LoginRequestSchema, response: { 200: LoginResponseSchema, ...errors } },
     },
-    async (req) => auth.login(req.body.username, req.body.password),
+    async (req) => auth.login(req.body.username, req.body.password, req.ip),
   );
 
   r.post(
@@ -105,7 +105,7 @@ export async function publicAuthRoutes(app: FastifyInstance, opts: { auth: AuthS
       },
     },
     async (req, reply) => {
-      await auth.logout(req.body.refresh_token);
+      await auth.logout(req.body.refresh_token, req.ip);
       return reply.code(204).send(null);
     },
   );

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthConfigResponse, LoginResponse, RegisterResponse, TokenPair, User } from '@d011dl/contract';
+import { NO_ONE, type AuditContext } from '../audit/audit-context.ts';
+import type { AuditService } from '../audit/audit.service.ts';
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { conflict, forbidden, unauthorized } from '../http-errors.ts';
@@ -31,11 +33,12 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 export function createAuthService(deps: {
   db: Db;
   config: AppConfig;
+  audit: AuditService;
   signAccessToken: (claims: AccessClaims) => string;
   /** ALLOW_REG as the Settings page says now (default: the environment's) */
   allowRegistration?: () => boolean;
 }) {
-  const { db, config } = deps;
+  const { db, config, audit } = deps;
   const { bcryptRounds, accessTokenTtlS, refreshTokenTtlDays } = config.auth;
   const allowRegistration = deps.allowRegistration ?? (() => config.auth.allowRegistration);
 
@@ -53,12 +56,15 @@ export function createAuthService(deps: {
     };
   }
 
-  async function createUser(username: string, password: string, isAdmin: boolean): Promise<UserRow> {
+  async function createUser(username: string, password: string, isAdmin: boolean, ctx: AuditContext): Promise<UserRow> {
     if (await users.exists(db, username)) throw conflict(`The username "${username}" is taken`, 'UsernameTaken');
     const passwordHash = await hashPassword(password, bcryptRounds);
-    const row = await users.insert(db, { username, passwordHash, isAdmin });
-    if (!row) throw conflict(`The username "${username}" is taken`, 'UsernameTaken');
-    return row;
+    return withTransaction(db, async (tx) => {
+      const row = await users.insert(tx, { username, passwordHash, isAdmin });
+      if (!row) throw conflict(`The username "${username}" is taken`, 'UsernameTaken');
+      await audit.record(tx, { ...ctx, action: 'user.create', target: row.username, details: { is_admin: row.is_admin } });
+      return row;
+    });
   }
 
   return {
@@ -75,7 +81,7 @@ export function createAuthService(deps: {
     // can be claimed without shell access; after that only when ALLOW_REG is on. The cheap refusals
     // (closed, name taken) come before the deliberately slow hash, so refusing costs nothing; the
     // transaction checks both again, as the hash takes a while.
-    async register(username: string, password: string): Promise<RegisterResponse> {
+    async register(username: string, password: string, ip: string | null = null): Promise<RegisterResponse> {
       if (!allowRegistration() && (await users.countUsers(db)) > 0) throw closed();
       if (await users.exists(db, username)) throw conflict(`The username "${username}" is taken`, 'UsernameTaken');
       const passwordHash = await hashPassword(password, bcryptRounds);
@@ -85,26 +91,41 @@ export function createAuthService(deps: {
         if (!first && !allowRegistration()) throw closed();
         const inserted = await users.insert(tx, { username, passwordHash, isAdmin: first });
         if (!inserted) throw conflict(`The username "${username}" is taken`, 'UsernameTaken');
+        await audit.record(tx, {
+          actor: { sub: inserted.id, username: inserted.username },
+          action: 'user.register',
+          target: inserted.username,
+          details: { is_admin: inserted.is_admin },
+          ip,
+        });
         return inserted;
       });
       return { id: row.id, username: row.username, is_admin: row.is_admin };
     },
 
-    async createUser(username: string, password: string, isAdmin: boolean): Promise<User> {
-      return toUser(await createUser(username, password, isAdmin));
+    /** ctx: who creates it (an administrator, or the shell: NO_ONE), for the audit log. */
+    async createUser(username: string, password: string, isAdmin: boolean, ctx: AuditContext = NO_ONE): Promise<User> {
+      return toUser(await createUser(username, password, isAdmin, ctx));
     },
 
-    async login(username: string, password: string): Promise<LoginResponse> {
+    // Every refusal writes one audit entry, whatever the reason, so the reasons take equally long
+    // and the answer (the same words for an unknown name and a wrong password) gives nothing away.
+    async login(username: string, password: string, ip: string | null = null): Promise<LoginResponse> {
+      const failed = async (reason: string, error = unauthorized(BAD_CREDENTIALS, 'InvalidCredentials')) => {
+        await audit.record(db, { actor: null, action: 'auth.login_failed', target: username, details: { reason }, ip });
+        return error;
+      };
       const row = await users.findByUsername(db, username);
       if (!row) {
         await verifyPassword(password, await dummyPasswordHash(bcryptRounds));
-        throw unauthorized(BAD_CREDENTIALS, 'InvalidCredentials');
+        throw await failed('unknown user');
       }
-      if (!(await verifyPassword(password, row.password_hash))) throw unauthorized(BAD_CREDENTIALS, 'InvalidCredentials');
+      if (!(await verifyPassword(password, row.password_hash))) throw await failed('wrong password');
       // only told after the right password, so it does not reveal which accounts exist
-      if (row.disabled_at) throw unauthorized(DISABLED, 'AccountDisabled');
+      if (row.disabled_at) throw await failed('account disabled', unauthorized(DISABLED, 'AccountDisabled'));
       const updated = await users.touchLastLogin(db, row.id);
       const { refreshId: _, ...pair } = await issueTokens(updated);
+      await audit.record(db, { actor: { sub: updated.id, username: updated.username }, action: 'auth.login', target: updated.username, ip });
       return { ...pair, user: toUser(updated) };
     },
 
@@ -131,10 +152,13 @@ export function createAuthService(deps: {
     },
 
     // Ends the whole session: its refresh tokens, and so (see principal) its access tokens too.
-    async logout(refreshToken: string): Promise<void> {
+    async logout(refreshToken: string, ip: string | null = null): Promise<void> {
       await withTransaction(db, async (tx) => {
         const row = await tokens.findForUpdate(tx, hashToken(refreshToken));
-        if (row) await tokens.revokeSession(tx, row.session_id);
+        if (!row) return;
+        await tokens.revokeSession(tx, row.session_id);
+        const user = await users.findById(tx, row.user_id);
+        if (user) await audit.record(tx, { actor: { sub: user.id, username: user.username }, action: 'auth.logout', target: user.username, ip });
       });
     },
 

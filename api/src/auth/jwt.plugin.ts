@@ -37,6 +37,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void>;
     requireAdmin(req: FastifyRequest, reply: FastifyReply): Promise<void>;
+    /** Whether the caller authenticated earlier is still allowed in now (not disabled, deleted or signed out). */
+    stillSignedIn(req: FastifyRequest): Promise<boolean>;
   }
 }
 
@@ -83,6 +85,19 @@ export default fp(
       // a well-signed token with a malformed id is still not one we issued
       if (!Claims.safeParse(claims).success) throw unauthorized('Invalid token', 'InvalidToken');
       req.user = await opts.loadPrincipal(claims.sub, claims.sid);
+    });
+
+    // A long-lived answer (an event stream) asks again from time to time: the token's expiry does not
+    // matter there (it was valid when the stream opened), the account and the session do.
+    app.decorate('stillSignedIn', async (req: FastifyRequest) => {
+      try {
+        const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+        if (req.user.scope) await opts.accessTokens?.principal(bearer ?? '');
+        else await opts.loadPrincipal(req.user.sub, req.user.sid);
+        return true;
+      } catch {
+        return false;
+      }
     });
 
     // req.user.admin comes from the database (authenticate), so a demoted admin loses the right at once

@@ -77,6 +77,13 @@ export const usersRepository = {
     return r.rows[0] ?? null;
   },
 
+  /** Deletes the account (sessions and access tokens cascade); returns how many downloads it leaves ownerless. */
+  async delete(db: Queryable, id: string): Promise<number> {
+    const jobs = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM downloads WHERE user_id = $1', [id]);
+    await db.query('DELETE FROM users WHERE id = $1', [id]);
+    return jobs.rows[0]?.n ?? 0;
+  },
+
   async countEnabledAdmins(db: Queryable): Promise<number> {
     const r = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE is_admin AND disabled_at IS NULL');
     return r.rows[0]?.n ?? 0;

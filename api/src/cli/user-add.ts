@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CredentialsSchema } from '@d011dl/contract';
 import { loadDotEnv } from '@d011dl/contract/env';
+import { createAuditService } from '../audit/audit.service.ts';
 import { createAuthService } from '../auth/auth.service.ts';
 import { ConfigError, loadConfig, type AppConfig } from '../config/config.ts';
 import { runningClusterPort, startEmbeddedPostgres } from '../db/embedded.ts';
@@ -55,7 +56,7 @@ const db = createPool(connection, 2);
 let code = 0;
 try {
   await migrate(db);
-  const auth = createAuthService({ db, config, signAccessToken: () => '' });
+  const auth = createAuthService({ db, config, audit: createAuditService({ db }), signAccessToken: () => '' });
   const user = await auth.createUser(parsed.data.username, parsed.data.password, values.admin ?? false);
   console.log(`created user ${user.username}${user.is_admin ? ' (admin)' : ''}`);
 } catch (err) {

@@ -16,7 +16,7 @@ import { openStreams, streamEvents, streamProgress } from './event-stream.ts';
 import { errorResponses } from '../plugins/error-responses.ts';
 
 const errors = errorResponses(400, 401, 403, 404, 409, 502, 503, 507);
-const caller = (req: FastifyRequest): Caller => ({ id: req.user.sub, admin: req.user.admin });
+const caller = (req: FastifyRequest): Caller => ({ id: req.user.sub, admin: req.user.admin, username: req.user.username, ip: req.ip });
 
 export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: DownloadsService }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -98,7 +98,12 @@ export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: D
     async (req, reply) => {
       const who = caller(req);
       const all = req.query.all === 'true';
-      streamEvents(req, reply, async () => ({ downloads: await downloads.progressList(who, all) }), { event: () => 'downloads', pollMs: 1000, open });
+      streamEvents(req, reply, async () => ({ downloads: await downloads.progressList(who, all) }), {
+        event: () => 'downloads',
+        pollMs: 1000,
+        open,
+        alive: () => app.stillSignedIn(req),
+      });
     },
   );
 
@@ -110,7 +115,13 @@ export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: D
     async (req, reply) => {
       const who = caller(req);
       await downloads.progress(req.params.id, who); // 404 before the stream starts
-      streamProgress(req, reply, () => downloads.progress(req.params.id, who), open);
+      streamProgress(
+        req,
+        reply,
+        () => downloads.progress(req.params.id, who),
+        open,
+        () => app.stillSignedIn(req),
+      );
     },
   );
 

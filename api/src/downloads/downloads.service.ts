@@ -1,7 +1,8 @@
 import type { BatchDownloadRequestSchema, BatchDownloadResponse, CreateDownloadResponse, Download, DownloadFile, DownloadProgress } from '@d011dl/contract';
 import type { z } from 'zod';
 import type { AppConfig } from '../config/config.ts';
-import { withTransaction, type Db } from '../db/pool.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { withTransaction, type Db, type DbClient, type Queryable } from '../db/pool.ts';
 import { conflict, notFound } from '../http-errors.ts';
 import type { HubService } from '../hub/hub.service.ts';
 import type { StorageRoots } from '../storage/storage-roots.ts';
@@ -22,7 +23,12 @@ function prefixed(err: unknown, prefix: string): unknown {
 export interface Caller {
   id: string;
   admin: boolean;
+  /** for the audit log: the name as the database said on this request, and the client's address */
+  username?: string;
+  ip?: string | null;
 }
+
+const label = (d: { author: string; repo: string; revision: string }) => `${d.author}/${d.repo}@${d.revision}`;
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -54,8 +60,19 @@ export function createDownloadsService(deps: {
   catalog: CatalogService;
   /** bytes always left free on a root, as the Settings page says now */
   reserveBytes: () => number;
+  audit: AuditService;
 }) {
-  const { db, config, queue } = deps;
+  const { db, config, queue, audit } = deps;
+  const record = (q: Queryable, caller: Caller, action: string, target: string, details: Record<string, unknown>) =>
+    audit.record(q, { actor: { sub: caller.id, username: caller.username ?? null }, action, target, details, ip: caller.ip ?? null });
+
+  /** Queues the plans in the caller's transaction, with an audit entry per job. */
+  async function enqueue(tx: DbClient, caller: Caller, plans: DownloadPlan[]): Promise<string[]> {
+    const ids = await enqueuePlans(planDeps, tx, caller, plans);
+    for (const [i, p] of plans.entries())
+      await record(tx, caller, 'download.start', label(p.req), { download_id: ids[i], storage: p.storage, files: p.targets.length, bytes: p.bytesTotal });
+    return ids;
+  }
   const planDeps = { dedup: config.dedup === 'auto', db, hub: deps.hub, roots: deps.roots, catalog: deps.catalog, queue, engine: config.downloads.engine };
 
   function toDownload(d: DownloadRow): Download {
@@ -89,7 +106,7 @@ export function createDownloadsService(deps: {
     async create(caller: Caller, body: DownloadRequest): Promise<CreateDownloadResponse> {
       const plan = await planDownload(planDeps, body);
       await assertSpace(plan.root, plan.bytesMissing, await repo.bytesStillNeeded(db, plan.storage, null), deps.reserveBytes());
-      const [downloadId] = await withTransaction(db, (tx) => enqueuePlans(planDeps, tx, caller, [plan]));
+      const [downloadId] = await withTransaction(db, (tx) => enqueue(tx, caller, [plan]));
       queue.wake();
       return { download_id: downloadId!, status: 'queued', commit_sha: plan.commit, files_total: plan.targets.length, bytes_total: plan.bytesTotal };
     },
@@ -114,7 +131,7 @@ export function createDownloadsService(deps: {
         const missing = plans.reduce((n, p) => n + p.bytesMissing, 0);
         await assertSpace(plans[0]!.root, missing, await repo.bytesStillNeeded(db, storage, null), deps.reserveBytes());
       }
-      const ids = await withTransaction(db, (tx) => enqueuePlans(planDeps, tx, caller, plans));
+      const ids = await withTransaction(db, (tx) => enqueue(tx, caller, plans));
       if (ids.length) queue.wake();
       let next = 0;
       return {
@@ -158,7 +175,9 @@ export function createDownloadsService(deps: {
       const d = await visible(id, caller);
       if (d.status !== 'queued' && d.status !== 'running')
         throw conflict(`This download already ${d.status === 'succeeded' ? 'succeeded' : `is ${d.status}`}`, 'NotCancelable');
-      await repo.cancel(db, id);
+      await withTransaction(db, async (tx) => {
+        if (await repo.cancel(tx, id)) await record(tx, caller, 'download.cancel', label(d), { download_id: id, kind: d.kind, was: d.status });
+      });
       if (d.status === 'queued' && d.job_id) await queue.cancel(d.job_id);
       return toDownload((await repo.get(db, id))!);
     },
@@ -171,6 +190,7 @@ export function createDownloadsService(deps: {
         await deps.catalog.resetFailed(tx, await repo.fileIds(tx, id));
         await repo.requeue(tx, id);
         await repo.setJobId(tx, id, await queue.send(tx, { downloadId: id }));
+        await record(tx, caller, 'download.retry', label(d), { download_id: id, kind: d.kind, was: d.status });
       });
       queue.wake();
       return toDownload((await repo.get(db, id))!);

@@ -4,6 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const POLL_MS = 250; // at most ~4 events per second
 const KEEPALIVE_MS = 15_000;
+// how often a stream asks whether its caller may still see it (disabled, deleted, signed out)
+const RECHECK_MS = 2_000;
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled']);
 
 /**
@@ -15,7 +17,14 @@ export function streamEvents<T>(
   req: FastifyRequest,
   reply: FastifyReply,
   read: () => Promise<T>,
-  opts: { event: (value: T) => string; isLast?: (value: T) => boolean; pollMs?: number; open?: Set<ServerResponse> },
+  opts: {
+    event: (value: T) => string;
+    isLast?: (value: T) => boolean;
+    pollMs?: number;
+    open?: Set<ServerResponse>;
+    /** false ends the stream: the caller's account or session is gone */
+    alive?: () => Promise<boolean>;
+  },
 ): void {
   reply.hijack();
   const res = reply.raw;
@@ -30,6 +39,7 @@ export function streamEvents<T>(
   let last = '';
   let lastWrite = Date.now();
   let closed = false;
+  let lastCheck = Date.now();
   opts.open?.add(res);
   req.raw.on('close', () => {
     closed = true;
@@ -39,6 +49,13 @@ export function streamEvents<T>(
   const tick = async () => {
     if (closed) return;
     try {
+      if (opts.alive && Date.now() - lastCheck >= RECHECK_MS) {
+        lastCheck = Date.now();
+        if (!(await opts.alive())) {
+          res.end();
+          return;
+        }
+      }
       const value = await read();
       const json = JSON.stringify(value);
       const done = opts.isLast?.(value) ?? false;
@@ -66,9 +83,15 @@ export function streamEvents<T>(
 }
 
 /** One download: `progress` events (≤ 4/s), then one `end` event with the final state. */
-export function streamProgress(req: FastifyRequest, reply: FastifyReply, read: () => Promise<DownloadProgress>, open?: Set<ServerResponse>): void {
+export function streamProgress(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  read: () => Promise<DownloadProgress>,
+  open?: Set<ServerResponse>,
+  alive?: () => Promise<boolean>,
+): void {
   const done = (p: DownloadProgress) => TERMINAL.has(p.status);
-  streamEvents(req, reply, read, { event: (p) => (done(p) ? 'end' : 'progress'), isLast: done, ...(open ? { open } : {}) });
+  streamEvents(req, reply, read, { event: (p) => (done(p) ? 'end' : 'progress'), isLast: done, ...(open ? { open } : {}), ...(alive ? { alive } : {}) });
 }
 
 /** The streams a server has open, ended when it closes: a stream that never ends would hold app.close(). */

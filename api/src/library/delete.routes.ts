@@ -2,6 +2,7 @@
 import { ApiErrorSchema, DeleteFilesRequestSchema, DeleteModelResponseSchema, IdParamsSchema } from '@d011dl/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auditContext } from '../audit/audit-context.ts';
 import type { DeleteService } from './delete.service.ts';
 
 const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 503: ApiErrorSchema };
@@ -22,7 +23,7 @@ export async function deleteRoutes(app: FastifyInstance, opts: { library: Delete
         response: { 200: DeleteModelResponseSchema, ...errors },
       },
     },
-    async (req) => opts.library.deleteModel(req.params.id),
+    async (req) => opts.library.deleteModel(auditContext(req), req.params.id),
   );
 
   r.delete(
@@ -37,6 +38,6 @@ export async function deleteRoutes(app: FastifyInstance, opts: { library: Delete
         response: { 200: DeleteModelResponseSchema, ...errors },
       },
     },
-    async (req) => opts.library.deleteFiles(req.params.id, req.body.paths),
+    async (req) => opts.library.deleteFiles(auditContext(req), req.params.id, req.body.paths),
   );
 }

@@ -3,6 +3,8 @@
 // and nothing outside the revision folder is touched; files the catalog does not know are left.
 import type { DeleteModelResponse } from '@d011dl/contract';
 import { catalogRepository as catalog } from '../catalog/catalog.repository.ts';
+import type { AuditContext } from '../audit/audit-context.ts';
+import type { AuditService } from '../audit/audit.service.ts';
 import { withTransaction, type Db, type Queryable } from '../db/pool.ts';
 import { downloadsRepository as downloads } from '../downloads/downloads.repository.ts';
 import { conflict, notFound } from '../http-errors.ts';
@@ -21,8 +23,9 @@ const KIND_WORDS = { download: 'a download', copy: 'a copy', move: 'a move', imp
 type ModelOf = NonNullable<Awaited<ReturnType<typeof catalog.model>>>;
 const label = (m: ModelOf) => `${m.author}/${m.repo}@${m.revision} on "${m.storage}"`;
 
-export function createDeleteService(deps: { db: Db; roots: StorageRoots }) {
-  const { db, roots } = deps;
+export function createDeleteService(deps: { db: Db; roots: StorageRoots; audit: AuditService }) {
+  const { db, roots, audit } = deps;
+  const target = (m: ModelOf) => `${m.author}/${m.repo}@${m.revision}`;
 
   /**
    * Inside a transaction that holds the model's row (a new download of it waits for the end): refuses
@@ -96,7 +99,7 @@ export function createDeleteService(deps: { db: Db; roots: StorageRoots }) {
 
   return {
     /** Removes the revision's tracked files from disk and the revision from the catalog. */
-    async deleteModel(modelId: string): Promise<DeleteModelResponse> {
+    async deleteModel(ctx: AuditContext, modelId: string): Promise<DeleteModelResponse> {
       const run = { removing: false };
       try {
         return await withTransaction(db, async (tx) => {
@@ -106,7 +109,9 @@ export function createDeleteService(deps: { db: Db; roots: StorageRoots }) {
           if (staged && roots.has(m.storage))
             await rm(path.join(await roots.guard(m.storage).require(), ...stagingParts(staged)), { recursive: true, force: true });
           await catalog.deleteModel(tx, modelId);
-          return answer(m, removed, 'the revision');
+          const done = answer(m, removed, 'the revision');
+          await audit.record(tx, { ...ctx, action: 'model.delete', target: target(m), details: { storage: m.storage, ...done } });
+          return done;
         });
       } catch (err) {
         return forgetRemoved(modelId, run, err);
@@ -114,14 +119,18 @@ export function createDeleteService(deps: { db: Db; roots: StorageRoots }) {
     },
 
     /** Removes chosen files of a revision from disk and from the catalog; the revision's totals follow. */
-    async deleteFiles(modelId: string, paths: string[]): Promise<DeleteModelResponse> {
+    async deleteFiles(ctx: AuditContext, modelId: string, paths: string[]): Promise<DeleteModelResponse> {
       const run = { removing: false };
       try {
         return await withTransaction(db, async (tx) => {
           const { m, removed, paths: chosen } = await removeLocked(tx, modelId, paths, run);
           await catalog.deleteFiles(tx, modelId, chosen);
           await catalog.refreshModel(tx, modelId, null);
-          return answer(m, removed, 'the chosen files');
+          const done = answer(m, removed, 'the chosen files');
+          // the first paths name what went; a long list is cut short, the count says how many
+          const details = { storage: m.storage, paths: chosen.slice(0, 20), ...done };
+          await audit.record(tx, { ...ctx, action: 'model.delete_files', target: target(m), details });
+          return done;
         });
       } catch (err) {
         return forgetRemoved(modelId, run, err);

@@ -1,6 +1,7 @@
 import { ImportRequestSchema, ImportResponseSchema } from '@d011dl/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auditContext } from '../audit/audit-context.ts';
 import type { ImportService } from './import.service.ts';
 import { BODY_OPTIONAL } from '../plugins/openapi-truth.ts';
 import { errorResponses } from '../plugins/error-responses.ts';
@@ -30,6 +31,6 @@ export async function importRoutes(app: FastifyInstance, opts: { imports: Import
         response: { 202: ImportResponseSchema, ...errors },
       },
     },
-    async (req, reply) => reply.code(202).send(await opts.imports.importFromDisk(req.user.sub, req.body.storage)),
+    async (req, reply) => reply.code(202).send(await opts.imports.importFromDisk(auditContext(req), req.body.storage)),
   );
 }

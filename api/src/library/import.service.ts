@@ -8,6 +8,8 @@ import path from 'node:path';
 import { HfNameSchema, RevisionSchema, type ImportResponse } from '@d011dl/contract';
 import { catalogRepository as catalog } from '../catalog/catalog.repository.ts';
 import type { AppConfig } from '../config/config.ts';
+import type { CallerContext } from '../audit/audit-context.ts';
+import type { AuditService } from '../audit/audit.service.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { downloadsRepository as repo } from '../downloads/downloads.repository.ts';
 import type { DownloadQueue } from '../jobs/download-queue.ts';
@@ -77,11 +79,11 @@ export async function scanRoot(root: string, skipped: Skipped[]): Promise<Found[
   return found;
 }
 
-export function createImportService(deps: { db: Db; config: AppConfig; roots: StorageRoots; queue: DownloadQueue }) {
+export function createImportService(deps: { db: Db; config: AppConfig; roots: StorageRoots; queue: DownloadQueue; audit: AuditService }) {
   const { db, config, queue } = deps;
   return {
     /** Queues an import job per revision folder on the root that the catalog does not know. */
-    async importFromDisk(callerId: string, storage: string = DEFAULT_ROOT): Promise<ImportResponse> {
+    async importFromDisk(ctx: CallerContext, storage: string = DEFAULT_ROOT): Promise<ImportResponse> {
       // an unknown or unmounted root is refused (400, 503) before anything is read
       const root = await deps.roots.guard(storage).require();
       const skipped: Skipped[] = [];
@@ -94,7 +96,7 @@ export function createImportService(deps: { db: Db; config: AppConfig; roots: St
         const ids = await withTransaction(db, async (tx) => {
           const modelId = await catalog.upsertModel(tx, { storage, ...f });
           const id = await repo.insertDownload(tx, {
-            userId: callerId,
+            userId: ctx.actor.sub,
             modelId,
             selection: [],
             force: false,
@@ -105,6 +107,7 @@ export function createImportService(deps: { db: Db; config: AppConfig; roots: St
             kind: 'import',
           });
           await repo.setJobId(tx, id, await queue.send(tx, { downloadId: id }));
+          await deps.audit.record(tx, { ...ctx, action: 'model.import', target: `${f.author}/${f.repo}@${f.revision}`, details: { storage, download_id: id } });
           return { download_id: id, model_id: modelId };
         });
         imports.push({ ...f, ...ids });

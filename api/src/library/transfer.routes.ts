@@ -1,6 +1,7 @@
 import { IdParamsSchema, LibraryJobResponseSchema, TransferRequestSchema } from '@d011dl/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auditContext } from '../audit/audit-context.ts';
 import type { TransferKind, TransferService } from './transfer.service.ts';
 import { errorResponses } from '../plugins/error-responses.ts';
 
@@ -25,7 +26,8 @@ export async function transferRoutes(app: FastifyInstance, opts: { transfer: Tra
           response: { 202: LibraryJobResponseSchema, ...errors },
         },
       },
-      async (req, reply) => reply.code(202).send(await opts.transfer.start({ id: req.user.sub, admin: req.user.admin }, kind, req.params.id, req.body.to)),
+      async (req, reply) =>
+        reply.code(202).send(await opts.transfer.start({ id: req.user.sub, admin: req.user.admin }, kind, req.params.id, req.body.to, auditContext(req))),
     );
   }
 }

@@ -3,6 +3,8 @@
 // queue, so it has the same progress, events, cancel, retry and resume after a crash as a download.
 import type { LibraryJobResponse } from '@d011dl/contract';
 import { catalogRepository as catalog, type ModelFileRow } from '../catalog/catalog.repository.ts';
+import type { AuditContext } from '../audit/audit-context.ts';
+import type { AuditService } from '../audit/audit.service.ts';
 import { withTransaction, type Db, type Queryable } from '../db/pool.ts';
 import { downloadsRepository as downloads } from '../downloads/downloads.repository.ts';
 import { conflict, forbidden, HttpError, notFound } from '../http-errors.ts';
@@ -22,8 +24,8 @@ export interface TransferCaller {
 
 const listed = (paths: string[]) => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}`;
 
-export function createTransferService(deps: { db: Db; queue: DownloadQueue; roots: StorageRoots; reserveBytes: () => number }) {
-  const { db, queue, roots } = deps;
+export function createTransferService(deps: { db: Db; queue: DownloadQueue; roots: StorageRoots; reserveBytes: () => number; audit: AuditService }) {
+  const { db, queue, roots, audit } = deps;
 
   /** 409 when a job reads or writes the entry: a copy of a revision being written could copy half of it. */
   async function assertIdle(q: Queryable, modelId: string, which: string): Promise<void> {
@@ -41,7 +43,7 @@ export function createTransferService(deps: { db: Db; queue: DownloadQueue; root
   }
 
   return {
-    async start(caller: TransferCaller, kind: TransferKind, modelId: string, to: string): Promise<LibraryJobResponse> {
+    async start(caller: TransferCaller, kind: TransferKind, modelId: string, to: string, ctx: AuditContext): Promise<LibraryJobResponse> {
       // a move deletes the source: a decision for everyone who uses the library
       if (kind === 'move' && !caller.admin) throw forbidden('Only administrators can move a revision: a move deletes it from where it is now', 'AdminOnly');
       const source = await catalog.model(db, modelId);
@@ -113,6 +115,12 @@ export function createTransferService(deps: { db: Db; queue: DownloadQueue; root
         });
         await downloads.linkFiles(tx, id, fileIds);
         await downloads.setJobId(tx, id, await queue.send(tx, { downloadId: id }));
+        await audit.record(tx, {
+          ...ctx,
+          action: `model.${kind}`,
+          target: `${source.author}/${source.repo}@${source.revision}`,
+          details: { from: source.storage, to, download_id: id, files: files.length, bytes: bytesTotal },
+        });
         return { id, targetId };
       });
       queue.wake();

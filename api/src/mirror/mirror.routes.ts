@@ -50,7 +50,7 @@ export async function mirrorRoutes(
       throw new MirrorError(401, null, 'Invalid credentials in Authorization header: use a D011DL access token (hf_d011dl…) as HF_TOKEN');
     try {
       const p = await opts.tokens.principal(value);
-      return { id: p.sub, admin: p.admin };
+      return { id: p.sub, admin: p.admin, username: p.username, ip: req.ip };
     } catch (err) {
       if (err instanceof HttpError) throw new MirrorError(err.statusCode, null, `Invalid credentials in Authorization header: ${err.message}`);
       throw err;

@@ -16,7 +16,7 @@ const COMMIT = /^[0-9a-f]{40}$/;
 const MAX_PATHS_INFO = 1000;
 
 /** Who reads: a token's user, or nobody (MIRROR_ANONYMOUS). */
-export type MirrorCaller = { id: string; admin: boolean } | null;
+export type MirrorCaller = { id: string; admin: boolean; username: string; ip: string | null } | null;
 
 interface Snapshot {
   id: string;

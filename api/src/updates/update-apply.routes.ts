@@ -1,6 +1,7 @@
 import { ApiErrorSchema, IdParamsSchema, UpdateJobResponseSchema } from '@d011dl/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auditContext } from '../audit/audit-context.ts';
 import type { UpdateApplyService } from './update-apply.service.ts';
 
 export async function updateApplyRoutes(app: FastifyInstance, opts: { updates: UpdateApplyService }) {
@@ -16,6 +17,6 @@ export async function updateApplyRoutes(app: FastifyInstance, opts: { updates: U
         response: { 202: UpdateJobResponseSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 503: ApiErrorSchema, 507: ApiErrorSchema },
       },
     },
-    async (req, reply) => reply.code(202).send(await opts.updates.update({ id: req.user.sub }, req.params.id)),
+    async (req, reply) => reply.code(202).send(await opts.updates.update(auditContext(req), req.params.id)),
   );
 }

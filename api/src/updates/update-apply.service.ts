@@ -5,6 +5,8 @@ import type { UpdateJobResponse } from '@d011dl/contract';
 import { catalogRepository as catalog } from '../catalog/catalog.repository.ts';
 import { stagingRepository as staging } from '../catalog/staging.repository.ts';
 import type { CatalogService } from '../catalog/catalog.service.ts';
+import type { CallerContext } from '../audit/audit-context.ts';
+import type { AuditService } from '../audit/audit.service.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { downloadsRepository as downloads } from '../downloads/downloads.repository.ts';
 import { conflict } from '../http-errors.ts';
@@ -22,10 +24,11 @@ export function createUpdateApplyService(deps: {
   /** bytes always left free on a root, as the Settings page says now */
   reserveBytes: () => number;
   engine: string;
+  audit: AuditService;
 }) {
   const { db, hub } = deps;
   return {
-    async update(caller: { id: string }, modelId: string): Promise<UpdateJobResponse> {
+    async update(ctx: CallerContext, modelId: string): Promise<UpdateJobResponse> {
       const m = await deps.catalog.requireModel(modelId);
       const name = `${m.author}/${m.repo}@${m.revision}`;
       if (m.pinned) throw conflict(`${name} is pinned to its commit: unpin it to update it`, 'Pinned');
@@ -61,7 +64,7 @@ export function createUpdateApplyService(deps: {
       const downloadId = await withTransaction(db, async (tx) => {
         const { stagingId, fileIds } = await staging.create(tx, m, targets);
         const id = await downloads.insertDownload(tx, {
-          userId: caller.id,
+          userId: ctx.actor.sub,
           modelId: stagingId,
           selection: [],
           force: false,
@@ -74,6 +77,19 @@ export function createUpdateApplyService(deps: {
         });
         await downloads.linkFiles(tx, id, fileIds);
         await downloads.setJobId(tx, id, await deps.queue.send(tx, { downloadId: id }));
+        await deps.audit.record(tx, {
+          ...ctx,
+          action: 'model.update',
+          target: name,
+          details: {
+            storage: m.storage,
+            download_id: id,
+            from_commit: m.commit_sha,
+            to_commit: commit,
+            files_to_fetch: toFetch.length,
+            bytes_to_fetch: bytesToFetch,
+          },
+        });
         return id;
       });
       deps.queue.wake();

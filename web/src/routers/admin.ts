@@ -1,7 +1,9 @@
 // Account management for administrators: list users, disable or enable them, make or unmake
-// administrators, set a new password, create an account. The API decides who may (403 otherwise).
+// administrators, set a new password, create an account, delete one (after a confirmation page).
+// The API decides who may (403 otherwise) and refuses the self and last-administrator cases in words.
 import { Router, type Request, type Response } from 'express';
 import { AdminUsersResponseSchema, UserSchema, type User } from '@d011dl/contract';
+import { z } from 'zod';
 import { ApiError } from '../api-client.ts';
 import { guardId, page, str, type RouterDeps } from './shared.ts';
 
@@ -33,6 +35,24 @@ export function adminRouter({ api }: RouterDeps): Router {
     thenList(req, res, async () => done(await api.call(req, res, 'PATCH', `/admin/users/${req.params.id}`, UserSchema, body)));
 
   router.get('/users', (req, res) => show(req, res));
+  // the administration pages live under /admin/…; the users page kept its older, shorter address
+  router.get('/admin/users', (_req, res) => res.redirect(301, '/users'));
+
+  router.get('/users/:id/delete', async (req, res) => {
+    const me = res.locals.user as User;
+    if (!me.is_admin) throw new ApiError(403, 'Forbidden', 'Only administrators can manage accounts.');
+    const u = (await api.call(req, res, 'GET', '/admin/users', AdminUsersResponseSchema)).users.find((x) => x.id === req.params.id);
+    if (!u) throw new ApiError(404, 'NotFound', 'No such user.');
+    page(res, 'confirm-delete-user', { title: `Delete ${u.username}`, u, self: u.id === me.id });
+  });
+  router.post('/users/:id/delete', (req, res) =>
+    thenList(req, res, async () => {
+      const u = (await api.call(req, res, 'GET', '/admin/users', AdminUsersResponseSchema)).users.find((x) => x.id === req.params.id);
+      if (!u) throw new ApiError(404, 'NotFound', 'No such user: it may have been deleted already.');
+      await api.call(req, res, 'DELETE', `/admin/users/${u.id}`, z.unknown());
+      return `The account ${u.username} is deleted; its downloads stay, shown as "deleted user".`;
+    }),
+  );
   router.post('/users/:id/disable', (req, res) => change(req, res, { disabled: true }, (u) => `${u.username} is disabled and signed out everywhere.`));
   router.post('/users/:id/enable', (req, res) => change(req, res, { disabled: false }, (u) => `${u.username} can sign in again.`));
   router.post('/users/:id/admin', (req, res) => {
