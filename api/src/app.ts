@@ -146,6 +146,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
       updates: createUpdateApplyService({
         db: app.db,
         hub,
+        hubFor: hfTokens.hubFor,
         queue,
         roots,
         catalog,

@@ -178,9 +178,26 @@ describe('per-user Hugging Face tokens', () => {
     assert.equal(again.status, 202, again.text);
     assert.equal((await waitDone(again.json.download_id, alice)).status, 'succeeded');
 
+    // a job queued under this key and run after the key changed: canceled now, retried below
+    sim.faults.set({ bandwidthPerConn: 1024 });
+    const slow = await call('POST', '/downloads', alice, { author: 'acme', repo: 'gated-model', revision: 'main', force: true });
+    assert.equal(slow.status, 202, slow.text);
+    assert.equal((await call('POST', `/downloads/${slow.json.download_id}/cancel`, alice)).status, 200);
+    await waitFor(
+      async () => (await call('GET', `/downloads/${slow.json.download_id}`, alice)).json.status === 'canceled',
+      () => 'the job was not canceled',
+    );
+    sim.faults.reset();
+
     await stopApi();
     await startApi({ DATA_KEY: 'z'.repeat(40) });
     alice = await login('alice');
+    sim.stats.reset();
+    assert.equal((await call('POST', `/downloads/${slow.json.download_id}/retry`, alice)).status, 200);
+    const refused = await waitDone(slow.json.download_id, alice);
+    assert.equal(refused.status, 'failed');
+    assert.match(refused.error, /Your saved Hugging Face token cannot be used: it was encrypted with another server key/);
+    assert.ok(!sim.stats.requests.some((r) => r.path.includes('/resolve/')), 'no file was asked for');
     const status = (await call('GET', '/me/hf-token', alice)).json;
     assert.equal(status.set, true);
     assert.match(status.problem, /cannot be used: it was encrypted with another server key.*Set it again under Account/);
