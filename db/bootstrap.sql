@@ -57,6 +57,8 @@ INSERT INTO schema_migrations (version) VALUES ('0008_updates') ON CONFLICT DO N
 INSERT INTO schema_migrations (version) VALUES ('0009_update_staging') ON CONFLICT DO NOTHING;
 \ir migrations/0010_admin.sql
 INSERT INTO schema_migrations (version) VALUES ('0010_admin') ON CONFLICT DO NOTHING;
+\ir migrations/0011_hf_tokens.sql
+INSERT INTO schema_migrations (version) VALUES ('0011_hf_tokens') ON CONFLICT DO NOTHING;
 
 RESET ROLE;
 \echo 'D011DL database ready'

@@ -22,6 +22,7 @@ export default function Paste() {
         router.push({ pathname: '/browse', params: { author: p.author, repo: p.repo, revision: p.revision ?? 'main', ...(p.path ? { path: p.path } : {}) } })
       }
       onModels={() => router.push('/models')}
+      onAccount={() => router.push('/account')}
       onSignOut={() => void signOut().then(() => router.replace('/'))}
     />
   );

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { startStack, type Stack } from '../../web/test/helpers/stack.ts';
 import { ApiClient, listDownloads, modelFiles, repoInfo, rescanModel } from '../src/api/client.ts';
 import { KEYS, memoryStore } from '../src/api/keys.ts';
+import { changePassword, hfTokenStatus, removeHfToken, setHfToken } from '../src/api/account.ts';
 import { storageRoots } from '../src/api/library.ts';
 import { checkUpdate, modelChanges, pinModel, quants } from '../src/api/updates.ts';
 
@@ -133,5 +134,24 @@ describe('android API client against the real API', () => {
     assert.equal(after.models, 1);
     assert.equal(after.used_bytes, onFast!.bytes_on_disk);
     assert.deepEqual(after.largest.map((m) => m.id), [onFast!.id]);
+  });
+  it('account: a Hugging Face token (its Hub account, never the token) and a password change', async () => {
+    const password = 'correct horse battery';
+    const reg = await fetch(`${s.apiUrl}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'acct', password }) });
+    assert.equal(reg.status, 201, await reg.text());
+    const client = new ApiClient({ store: memoryStore() });
+    await client.setBaseUrl(s.apiUrl);
+    await client.login('acct', password);
+    assert.deepEqual(await hfTokenStatus(client), { set: false, hub_user: null, set_at: null, problem: null });
+    await assert.rejects(setHfToken(client, 'hf_not_a_real_token'), (e: Error & { code?: string }) => e.code === 'HfTokenInvalid' && /does not accept this token/.test(e.message));
+    const saved = await setHfToken(client, ' hf_alice_token ');
+    assert.equal(saved.hub_user, 'alice');
+    assert.equal((await repoInfo(client, 'acme', 'gated-model')).access, 'granted', "the gate is checked with this user's token");
+    assert.equal((await hfTokenStatus(client)).hub_user, 'alice');
+    await removeHfToken(client);
+    assert.equal((await hfTokenStatus(client)).set, false);
+    await assert.rejects(changePassword(client, 'wrong password', 'another good one'), (e: Error & { code?: string }) => e.code === 'WrongPassword');
+    assert.equal((await changePassword(client, password, 'another good one')).changed, true);
+    assert.equal((await client.me()).username, 'acct', 'this session stays signed in');
   });
 });

@@ -56,6 +56,7 @@ function Nav() {
         <Stack.Screen name="jobs" options={{ title: 'Jobs', headerRight: () => <NavLinks jobs={false} /> }} />
         <Stack.Screen name="models" options={{ title: 'My models', headerRight: () => <NavLinks models={false} /> }} />
         <Stack.Screen name="storage" options={{ title: 'Disk usage', headerRight: () => <NavLinks /> }} />
+        <Stack.Screen name="account" options={{ title: 'Account', headerRight: () => <NavLinks /> }} />
       </Stack>
     </>
   );

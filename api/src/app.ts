@@ -5,6 +5,9 @@ import rateLimit from '@fastify/rate-limit';
 import pretty from 'pino-pretty';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { accountRoutes } from './account/account.routes.ts';
+import { createHfTokensService } from './account/hf-tokens.service.ts';
+import { openTokenCipher } from './account/token-cipher.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
 import { createAdminUsersService } from './admin/admin-users.service.ts';
 import { createRescanGuard } from './catalog/rescan-guard.ts';
@@ -107,6 +110,13 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   app.addHook('onClose', () => hubClient.close());
 
   const hub = createHubService(hubClient);
+  // users' own Hugging Face tokens: browsing and downloads a user starts carry theirs, else HF_TOKEN
+  const hfTokens = createHfTokensService({
+    db: app.db,
+    cipher: await openTokenCipher(config, (m) => app.log.warn(m)),
+    hubClient,
+    serverToken: config.hub.token,
+  });
   const roots = new StorageRoots({ db: app.db, roots: config.storageRoots, log: app.log });
   // first start on an empty folder: write the markers now (and say so), not at the first download
   await roots.initialise();
@@ -119,8 +129,8 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   // the engine's HTTP pools and hash thread are this app's until it closes (after its jobs stopped)
   const engine = openEngine();
   app.addHook('onClose', () => engine.close());
-  const runner = createDownloadRunner({ db: app.db, config, log: app.log, roots, hub, settings });
-  const downloads = createDownloadsService({ db: app.db, config, hub, queue, roots, catalog, reserveBytes, audit });
+  const runner = createDownloadRunner({ db: app.db, config, log: app.log, roots, hub, settings, hfTokens });
+  const downloads = createDownloadsService({ db: app.db, config, hub, hubFor: hfTokens.hubFor, queue, roots, catalog, reserveBytes, audit });
   await queue.work(live().job_concurrency, ({ downloadId }) => runner.run(downloadId));
   settings.onChange((next, prev) => {
     if (next.job_concurrency !== prev.job_concurrency)
@@ -158,14 +168,16 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(authRoutes, { auth });
     await priv.register(accessTokensRoutes, { tokens: accessTokens });
     await priv.register(adminRoutes, { auth, admin: createAdminUsersService({ db: app.db, bcryptRounds: config.auth.bcryptRounds, audit }) });
-    await priv.register(hubRoutes, { hub });
-    await priv.register(repoInfoRoutes, { hubClient });
+    await priv.register(accountRoutes, { db: app.db, bcryptRounds: config.auth.bcryptRounds, hfTokens });
+    await priv.register(hubRoutes, { hubFor: hfTokens.hubFor });
+    await priv.register(repoInfoRoutes, { clientFor: hfTokens.clientFor });
     await priv.register(catalogRoutes, { catalog, rescanGuard: createRescanGuard({ db: app.db }) });
     await priv.register(downloadsRoutes, { downloads });
     await priv.register(updateApplyRoutes, {
       updates: createUpdateApplyService({
         db: app.db,
         hub,
+        hubFor: hfTokens.hubFor,
         queue,
         roots,
         catalog,
@@ -178,7 +190,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(importRoutes, { imports: createImportService({ db: app.db, config, roots, queue, audit }) });
     await priv.register(deleteRoutes, { library: createDeleteService({ db: app.db, roots, audit }) });
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes }) });
-    await priv.register(quantsRoutes, { hub, catalog });
+    await priv.register(quantsRoutes, { hubFor: hfTokens.hubFor, catalog });
     await priv.register(updatesRoutes, { updates });
     await priv.register(auditRoutes, { audit });
     await priv.register(settingsRoutes, { settings });
@@ -195,7 +207,10 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
       ...((config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty'
         ? { stream: pretty({ colorize: !!process.stdout.isTTY, singleLine: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', sync: true }) }
         : {}),
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.refresh_token'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.refresh_token', '*.current_password', '*.new_password'],
+        censor: '[redacted]',
+      },
     },
     // request-log.ts writes one line per request instead of Fastify's two
     logController: new LogController({ disableRequestLogging: true }),

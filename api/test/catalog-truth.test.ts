@@ -140,6 +140,7 @@ describe('catalog counts, display paths, repo info and messages', () => {
       private: false,
       access: 'needs-request',
       request_url: `${sim.url}/acme/gated-model`,
+      token: { owner: 'server', hub_user: null },
     });
     const open = (await get('/hf/repo-info?author=acme&repo=tiny-model')).json();
     assert.deepEqual([open.gated, open.access, open.request_url], [false, 'granted', null]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HfTokenUseSchema } from './account.ts';
 import { StorageNameSchema } from './storage.ts';
 import { FileStatusSchema } from './catalog.ts';
 import { HfNameSchema, RepoPathSchema, RevisionSchema } from './names.ts';
@@ -100,6 +101,9 @@ export const DownloadSchema = DownloadProgressSchema.extend({
   display_path: z.string().describe('local_path as people reach it (STORAGE_DISPLAY_ROOT in place of STORAGE_ROOT; equal to local_path when unset)'),
   created_at: z.string(),
   log: z.string().describe('the last lines of the job log'),
+  hf_token: HfTokenUseSchema.nullable()
+    .default(null)
+    .describe("whose Hugging Face token the job's last attempt used (the token itself is never shown); null before it started"),
 });
 export type Download = z.infer<typeof DownloadSchema>;
 

@@ -20,3 +20,4 @@ export * from './updates.ts';
 export * from './audit.ts';
 export * from './admin-settings.ts';
 export * from './bandwidth.ts';
+export * from './account.ts';

@@ -5,6 +5,7 @@ import { pause, sendError, sendJson } from './body.ts';
 import { handleCdn, isCdnFileRoute } from './cdn-routes.ts';
 import type { RequestContext, SimState } from './context.ts';
 import { handleControl } from './control-routes.ts';
+import { handleWhoami } from './whoami.ts';
 import { handleResolve, handleResolveCache } from './file-routes.ts';
 import { viewerOf } from './access.ts';
 import { BadRequest, decodeSegment, parseRequestUrl, requestId, safeDecode } from './http-util.ts';
@@ -164,6 +165,7 @@ function routeHub(url: RequestUrl, method: string): Route | undefined {
   const segs = url.segments;
   const readMethod = method === 'GET' || method === 'HEAD';
   if (segs[0] === 'api') {
+    if (segs[1] === 'whoami-v2' && segs.length === 2 && readMethod) return { fileGet: false, bucket: 'api', run: handleWhoami };
     if (segs[1] === 'agent-harnesses' && segs.length === 2 && readMethod) {
       return { fileGet: false, bucket: 'api', run: (ctx) => sendJson(ctx, 200, { standardEnvVars: [], harnesses: {} }) };
     }

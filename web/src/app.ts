@@ -25,6 +25,7 @@ import { humanBytes, humanDuration, pathHtml, SELECTION_MAX, waitingText } from 
 import { sharedAssets } from './shared-assets.ts';
 import { tokensRouter } from './routers/tokens.ts';
 import { auditRouter } from './routers/audit.ts';
+import { accountRouter } from './routers/account.ts';
 import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
 import { browseRouter } from './routers/browse.ts';
@@ -139,6 +140,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.use(auditRouter(deps));
   app.use(tokensRouter(deps));
   app.use(settingsRouter(deps));
+  app.use(accountRouter(deps));
   errorPages(app);
 
   return app;

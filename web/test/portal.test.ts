@@ -470,7 +470,7 @@ describe('web portal: friendly hints under API errors', () => {
     const gated = await b.request('POST', '/downloads', { _csrf: gatedCsrf, author: 'acme', repo: 'gated-model', revision: 'main', sel: 'file:config.json' });
     assert.equal(gated.status, 403);
     assert.equal(alert(gated.body), escapeHtml(apiBody.message), 'the API message');
-    assert.equal(hint(gated.body), 'Request access on Hugging Face, then ask your admin to set HF_TOKEN.');
+    assert.equal(hint(gated.body), 'Request access on Hugging Face, then add your token under Account (or ask your admin to set HF_TOKEN).');
     assert.doesNotMatch(gated.body, /at .*\.ts:\d+/);
 
     const page = await b.get(`/?${new URLSearchParams({ url: `${s.sim.url}/acme/tiny-model` })}`);

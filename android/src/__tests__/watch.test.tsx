@@ -14,7 +14,7 @@ function job(id: string, over: Partial<Download> = {}): Download {
   return {
     id, kind: 'download', storage: 'default', source_model_id: null, status: 'running', progress_pct: 10, bytes_done: 1, bytes_total: 10, files_done: 0, files_failed: 0, files_total: 1, speed_bps: null, eta_s: null,
     error: null, waiting: null, started_at: null, finished_at: null, model_id: '0b7f2c1e-6c1a-4b8e-9d5e-1b2c3d4e5f60', author: 'acme', repo: 'tiny', revision: 'main',
-    commit_sha: null, user_id: null, username: null, local_path: '/nas/acme/tiny/main', display_path: '/nas/acme/tiny/main', created_at: 'x', log: '', ...over,
+    commit_sha: null, user_id: null, username: null, local_path: '/nas/acme/tiny/main', display_path: '/nas/acme/tiny/main', created_at: 'x', log: '', hf_token: null, ...over,
   };
 }
 

@@ -6,13 +6,15 @@ import { NO_HF_LINK_MESSAGE } from '../share/sharedLink';
 import type { PendingShare } from '../share/SharedLinkContext';
 import { Body, Button, ErrorText, Field, Label, Screen } from '../ui/theme';
 
-export function PasteUrlScreen({ initialUrl = '', shared, onSharedHandled, onParsed, onModels, onSignOut }: {
+export function PasteUrlScreen({ initialUrl = '', shared, onSharedHandled, onParsed, onModels, onAccount, onSignOut }: {
   initialUrl?: string;
   /** A link shared to the app: filled in and opened as if pasted and "Open" pressed. */
   shared?: PendingShare | null;
   onSharedHandled?: (id: number) => void;
   onParsed: (p: ParsedHfUrl) => void;
   onModels: () => void;
+  /** the Account screen: password and Hugging Face token */
+  onAccount?: () => void;
   onSignOut: () => void;
 }) {
   const { client } = useSession();
@@ -62,6 +64,7 @@ export function PasteUrlScreen({ initialUrl = '', shared, onSharedHandled, onPar
       <ErrorText>{error}</ErrorText>
       <Button title="Open" onPress={() => parse()} disabled={!url.trim()} busy={busy} />
       <Button title="My models" kind="secondary" onPress={onModels} />
+      {onAccount ? <Button title="Account" kind="secondary" onPress={onAccount} /> : null}
       <Button title="Sign out" kind="secondary" onPress={onSignOut} />
     </Screen>
   );

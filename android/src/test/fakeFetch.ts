@@ -20,7 +20,8 @@ export function fakeFetch(routes: Record<string, Handler | Handler[]>) {
     counters.set(key, n + 1);
     const h = Array.isArray(route) ? route[Math.min(n, route.length - 1)]! : route;
     const res = h(req);
-    return new Response(res.body === undefined ? '' : JSON.stringify(res.body), { status: res.status, headers: { 'Content-Type': 'application/json' } });
+    // no body at all (not even ''): a 204 must have none
+    return new Response(res.body === undefined ? null : JSON.stringify(res.body), { status: res.status, headers: { 'Content-Type': 'application/json' } });
   });
   return { fetch: fn as unknown as typeof fetch, calls };
 }

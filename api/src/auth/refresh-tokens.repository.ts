@@ -40,6 +40,17 @@ export const refreshTokensRepository = {
     await db.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
   },
 
+  /** Ends every session of the user but one (a password change keeps the session that made it); how many ended. */
+  async revokeOtherSessions(db: Queryable, userId: string, keepSessionId: string): Promise<number> {
+    const r = await db.query<{ n: number }>(
+      `WITH ended AS (UPDATE refresh_tokens SET revoked_at = now()
+                      WHERE user_id = $1 AND session_id <> $2 AND revoked_at IS NULL RETURNING session_id)
+       SELECT count(DISTINCT session_id)::int AS n FROM ended`,
+      [userId, keepSessionId],
+    );
+    return r.rows[0]?.n ?? 0;
+  },
+
   async deleteExpired(db: Queryable): Promise<void> {
     await db.query("DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'");
   },

@@ -67,6 +67,7 @@ const EnvSchema = z.object({
     )
     .optional(),
   PORTAL_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  DATA_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   DOWNLOAD_ENGINE: z.enum(['node', 'hf']).default('node'),
   DOWNLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   SEGMENT_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(8),
@@ -172,6 +173,8 @@ export interface AppConfig {
   trustProxy: boolean | string[];
   // set: X-Forwarded-For only from requests carrying it (the portal), see plugins/portal-secret.ts
   portalSecret: string | undefined;
+  // encrypts users' Hugging Face tokens at rest (api/src/account/token-cipher.ts); unset: generated in DATA_DIR
+  dataKey: string | undefined;
   // the library served back as a Hugging Face–compatible endpoint under /mirror (api/src/mirror/)
   mirror: { enabled: boolean; anonymous: boolean; pullThrough: boolean };
   // hours between checks of downloaded branches at the Hub (api/src/updates); 0: never
@@ -247,6 +250,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     pgPoolMax: e.PG_POOL_MAX,
     trustProxy: e.TRUST_PROXY ?? false,
     portalSecret: e.PORTAL_SECRET,
+    dataKey: e.DATA_KEY,
     mirror: { enabled: e.MIRROR, anonymous: e.MIRROR_ANONYMOUS, pullThrough: e.MIRROR_PULL_THROUGH },
     updateCheckIntervalH: e.UPDATE_CHECK_INTERVAL_H,
     bandwidth: { limitBps: Math.round(e.BANDWIDTH_LIMIT_MBPS * 1_000_000), schedule: e.BANDWIDTH_SCHEDULE },

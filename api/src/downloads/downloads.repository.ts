@@ -33,6 +33,10 @@ export interface DownloadRow {
   started_at: Date | null;
   finished_at: Date | null;
   updated_at: Date;
+  /** whose Hugging Face token the last attempt used (db/migrations/0011_hf_tokens.sql) */
+  hf_token_owner: 'user' | 'server' | 'none' | null;
+  hf_token_user_id: string | null;
+  hf_token_hub_user: string | null;
 }
 
 const DOWNLOAD_SELECT = `

@@ -61,6 +61,8 @@ export function createDownloadsService(deps: {
   /** bytes always left free on a root, as the Settings page says now */
   reserveBytes: () => number;
   audit: AuditService;
+  /** the Hub as a user reaches it (their own token, else HF_TOKEN); `hub` when not given */
+  hubFor?: (userId: string) => Promise<HubService>;
 }) {
   const { db, config, queue, audit } = deps;
   const record = (q: Queryable, caller: Caller, action: string, target: string, details: Record<string, unknown>) =>
@@ -68,12 +70,15 @@ export function createDownloadsService(deps: {
 
   /** Queues the plans in the caller's transaction, with an audit entry per job. */
   async function enqueue(tx: DbClient, caller: Caller, plans: DownloadPlan[]): Promise<string[]> {
-    const ids = await enqueuePlans(planDeps, tx, caller, plans);
+    const ids = await enqueuePlans(planDeps0, tx, caller, plans);
     for (const [i, p] of plans.entries())
       await record(tx, caller, 'download.start', label(p.req), { download_id: ids[i], storage: p.storage, files: p.targets.length, bytes: p.bytesTotal });
     return ids;
   }
-  const planDeps = { dedup: config.dedup === 'auto', db, hub: deps.hub, roots: deps.roots, catalog: deps.catalog, queue, engine: config.downloads.engine };
+  const planDeps0 = { dedup: config.dedup === 'auto', db, hub: deps.hub, roots: deps.roots, catalog: deps.catalog, queue, engine: config.downloads.engine };
+
+  // the plan of a download asks the Hub with the token of the user who starts it
+  const planDepsFor = async (caller: Caller) => ({ ...planDeps0, hub: deps.hubFor ? await deps.hubFor(caller.id) : deps.hub });
 
   function toDownload(d: DownloadRow): Download {
     return {
@@ -92,6 +97,7 @@ export function createDownloadsService(deps: {
       display_path: deps.roots.displayPath(d),
       created_at: d.created_at.toISOString(),
       log: d.log,
+      hf_token: d.hf_token_owner ? { owner: d.hf_token_owner, user_id: d.hf_token_user_id, hub_user: d.hf_token_hub_user } : null,
     };
   }
 
@@ -104,6 +110,7 @@ export function createDownloadsService(deps: {
 
   return {
     async create(caller: Caller, body: DownloadRequest): Promise<CreateDownloadResponse> {
+      const planDeps = await planDepsFor(caller);
       const plan = await planDownload(planDeps, body);
       await assertSpace(plan.root, plan.bytesMissing, await repo.bytesStillNeeded(db, plan.storage, null), deps.reserveBytes());
       const [downloadId] = await withTransaction(db, (tx) => enqueue(tx, caller, [plan]));
@@ -114,6 +121,7 @@ export function createDownloadsService(deps: {
     /** Several revisions of one repo, one job each, queued together or not at all. */
     async createBatch(caller: Caller, body: z.output<typeof BatchDownloadRequestSchema>): Promise<BatchDownloadResponse> {
       const { revisions, ...rest } = body;
+      const planDeps = await planDepsFor(caller);
       const planned: Array<{ revision: string; plan: DownloadPlan | null; message: string | null }> = [];
       // one revision after the other: a batch is a handful, and the Hub's rate limits are per minute
       for (const revision of revisions) {

@@ -1,5 +1,6 @@
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { HttpError } from '../http-errors.ts';
+import { serverCredential, type HubCredential } from './hub-credential.ts';
 import { hubHttpError, hubNetworkError, type HubErrorContext } from './hub-errors.ts';
 import { resolveUrl } from './resolve-url.ts';
 import { validateTreeEntries } from './tree-validate.ts';
@@ -63,9 +64,16 @@ export function nextLink(header: string | string[] | undefined): string | null {
   return null;
 }
 
+export interface HubWhoami {
+  name: string;
+  type?: string;
+}
+
 /**
- * Metadata calls to the Hub. Our HF_TOKEN is only ever sent to HF_ENDPOINT's origin: redirects are
- * followed by hand and only within that origin, and pagination links are rebuilt on it.
+ * Metadata calls to the Hub. A token (the server's HF_TOKEN or a user's own) is only ever sent to
+ * HF_ENDPOINT's origin: redirects are followed by hand and only within that origin, and pagination
+ * links are rebuilt on it. `as(credential)` gives the same client with another token, on the same
+ * connection pool.
  */
 export function createHubClient(opts: HubClientOptions) {
   const origin = new URL(opts.endpoint).origin;
@@ -85,98 +93,155 @@ export function createHubClient(opts: HubClientOptions) {
       throwOnError: false,
     }),
   );
-  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': opts.userAgent };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const webUrl = opts.endpoint;
+  const close = () => dispatcher.close();
+  const baseHeaders = (token: string | undefined): Record<string, string> => ({
+    accept: 'application/json',
+    'user-agent': opts.userAgent,
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  });
 
-  async function getJson<T>(
-    pathAndQuery: string,
-    ctx: Omit<HubErrorContext, 'hubWebUrl' | 'hasToken'>,
-  ): Promise<{ body: T; headers: Dispatcher.ResponseData['headers'] }> {
-    let url = opts.endpoint + pathAndQuery;
-    const errCtx: HubErrorContext = { ...ctx, hubWebUrl: webUrl, hasToken: Boolean(opts.token) };
-    for (let hop = 0; hop < 5; hop++) {
-      let res: Dispatcher.ResponseData;
-      try {
-        res = await request(url, { method: 'GET', headers, dispatcher });
-      } catch (err) {
-        throw hubNetworkError(err, opts.endpoint);
-      }
-      if (REDIRECTS.has(res.statusCode) && res.headers.location) {
-        await res.body.dump();
-        const next = new URL(String(res.headers.location), url);
-        if (next.origin !== origin) throw new HttpError(502, 'HubUnavailable', `Hugging Face redirected an API call to another host (${next.host})`);
-        url = next.href;
-        continue;
-      }
-      if (res.statusCode >= 400) {
-        await res.body.dump();
-        throw hubHttpError(res.statusCode, res.headers, errCtx);
-      }
-      try {
-        return { body: (await res.body.json()) as T, headers: res.headers };
-      } catch {
-        throw new HttpError(502, 'HubUnavailable', 'Hugging Face sent a response that is not JSON');
-      }
+  /**
+   * Who a token belongs to (GET /api/whoami-v2). Null when the Hub refuses the token (401); other
+   * failures throw the usual mapped errors.
+   */
+  async function whoami(token: string): Promise<HubWhoami | null> {
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(`${opts.endpoint}/api/whoami-v2`, { method: 'GET', headers: baseHeaders(token), dispatcher });
+    } catch (err) {
+      throw hubNetworkError(err, opts.endpoint);
     }
-    throw new HttpError(502, 'HubUnavailable', 'Hugging Face redirected too many times');
+    if (res.statusCode === 401 || res.statusCode === 403) {
+      await res.body.dump();
+      return null;
+    }
+    if (res.statusCode >= 400) {
+      await res.body.dump();
+      throw hubHttpError(res.statusCode, res.headers, { repoId: 'whoami-v2', hubWebUrl: webUrl, cred: { token, owner: 'user' } });
+    }
+    const body = (await res.body.json().catch(() => null)) as { name?: unknown; type?: unknown } | null;
+    if (!body || typeof body.name !== 'string' || !body.name) throw new HttpError(502, 'HubUnavailable', 'Hugging Face did not say whose token this is');
+    return { name: body.name, ...(typeof body.type === 'string' ? { type: body.type } : {}) };
   }
 
-  const repoPath = (author: string, repo: string) => `/api/models/${encodeURIComponent(author)}/${encodeURIComponent(repo)}`;
+  return bind(serverCredential(opts.token));
 
-  return {
-    endpoint: opts.endpoint,
+  function bind(cred: HubCredential): HubClient {
+    const headers = baseHeaders(cred.token);
 
-    async repoInfo(author: string, repo: string, revision?: string): Promise<HubRepoInfo> {
-      const rev = revision ? `/revision/${encodeURIComponent(revision)}` : '';
-      const { body } = await getJson<HubRepoInfo>(`${repoPath(author, repo)}${rev}`, { repoId: `${author}/${repo}`, revision });
-      return body;
-    },
-
-    async refs(author: string, repo: string, includePrs: boolean): Promise<HubRefs> {
-      const { body } = await getJson<HubRefs>(`${repoPath(author, repo)}/refs${includePrs ? '?include_prs=1' : ''}`, { repoId: `${author}/${repo}` });
-      return body;
-    },
-
-    async treePage(
-      author: string,
-      repo: string,
-      revision: string,
-      p: { path?: string | undefined; recursive: boolean; cursor?: string | undefined },
-    ): Promise<{ entries: HubTreeEntry[]; nextCursor: string | null }> {
-      const sub = p.path ? `/${encodeURIComponent(p.path)}` : '';
-      const query = p.cursor ? decodeCursor(p.cursor) : new URLSearchParams({ recursive: String(p.recursive), expand: 'false' });
-      const { body, headers: h } = await getJson<HubTreeEntry[]>(`${repoPath(author, repo)}/tree/${encodeURIComponent(revision)}${sub}?${query}`, {
-        repoId: `${author}/${repo}`,
-        revision,
-        path: p.path,
-      });
-      if (!Array.isArray(body)) throw new HttpError(502, 'HubUnavailable', 'Hugging Face sent a tree listing that is not a list');
-      const next = nextLink(h.link);
-      return { entries: validateTreeEntries(body), nextCursor: next ? encodeCursor(new URL(next, opts.endpoint).search) : null };
-    },
-
-    /**
-     * HEAD of a file's download URL, without following the redirect: enough to learn whether the
-     * server's token may read the repo's files (gated repos list publicly but refuse the files).
-     */
-    async checkFileAccess(author: string, repo: string, revision: string, path: string): Promise<void> {
-      const url = resolveUrl(opts.endpoint, author, repo, revision, path);
-      let res: Dispatcher.ResponseData;
-      try {
-        res = await request(url, { method: 'HEAD', headers, dispatcher });
-      } catch (err) {
-        throw hubNetworkError(err, opts.endpoint);
+    async function getJson<T>(
+      pathAndQuery: string,
+      ctx: Omit<HubErrorContext, 'hubWebUrl' | 'cred'>,
+    ): Promise<{ body: T; headers: Dispatcher.ResponseData['headers'] }> {
+      let url = opts.endpoint + pathAndQuery;
+      const errCtx: HubErrorContext = { ...ctx, hubWebUrl: webUrl, cred };
+      for (let hop = 0; hop < 5; hop++) {
+        let res: Dispatcher.ResponseData;
+        try {
+          res = await request(url, { method: 'GET', headers, dispatcher });
+        } catch (err) {
+          throw hubNetworkError(err, opts.endpoint);
+        }
+        if (REDIRECTS.has(res.statusCode) && res.headers.location) {
+          await res.body.dump();
+          const next = new URL(String(res.headers.location), url);
+          if (next.origin !== origin) throw new HttpError(502, 'HubUnavailable', `Hugging Face redirected an API call to another host (${next.host})`);
+          url = next.href;
+          continue;
+        }
+        if (res.statusCode >= 400) {
+          await res.body.dump();
+          throw hubHttpError(res.statusCode, res.headers, errCtx);
+        }
+        try {
+          return { body: (await res.body.json()) as T, headers: res.headers };
+        } catch {
+          throw new HttpError(502, 'HubUnavailable', 'Hugging Face sent a response that is not JSON');
+        }
       }
-      await res.body.dump();
-      if (res.statusCode >= 400)
-        throw hubHttpError(res.statusCode, res.headers, { repoId: `${author}/${repo}`, revision, path, hubWebUrl: webUrl, hasToken: Boolean(opts.token) });
-    },
+      throw new HttpError(502, 'HubUnavailable', 'Hugging Face redirected too many times');
+    }
 
-    async close(): Promise<void> {
-      await dispatcher.close();
-    },
-  };
+    const repoPath = (author: string, repo: string) => `/api/models/${encodeURIComponent(author)}/${encodeURIComponent(repo)}`;
+
+    return {
+      endpoint: opts.endpoint,
+
+      async repoInfo(author: string, repo: string, revision?: string): Promise<HubRepoInfo> {
+        const rev = revision ? `/revision/${encodeURIComponent(revision)}` : '';
+        const { body } = await getJson<HubRepoInfo>(`${repoPath(author, repo)}${rev}`, { repoId: `${author}/${repo}`, revision });
+        return body;
+      },
+
+      async refs(author: string, repo: string, includePrs: boolean): Promise<HubRefs> {
+        const { body } = await getJson<HubRefs>(`${repoPath(author, repo)}/refs${includePrs ? '?include_prs=1' : ''}`, { repoId: `${author}/${repo}` });
+        return body;
+      },
+
+      async treePage(
+        author: string,
+        repo: string,
+        revision: string,
+        p: { path?: string | undefined; recursive: boolean; cursor?: string | undefined },
+      ): Promise<{ entries: HubTreeEntry[]; nextCursor: string | null }> {
+        const sub = p.path ? `/${encodeURIComponent(p.path)}` : '';
+        const query = p.cursor ? decodeCursor(p.cursor) : new URLSearchParams({ recursive: String(p.recursive), expand: 'false' });
+        const { body, headers: h } = await getJson<HubTreeEntry[]>(`${repoPath(author, repo)}/tree/${encodeURIComponent(revision)}${sub}?${query}`, {
+          repoId: `${author}/${repo}`,
+          revision,
+          path: p.path,
+        });
+        if (!Array.isArray(body)) throw new HttpError(502, 'HubUnavailable', 'Hugging Face sent a tree listing that is not a list');
+        const next = nextLink(h.link);
+        return { entries: validateTreeEntries(body), nextCursor: next ? encodeCursor(new URL(next, opts.endpoint).search) : null };
+      },
+
+      /**
+       * HEAD of a file's download URL, without following the redirect: enough to learn whether the
+       * server's token may read the repo's files (gated repos list publicly but refuse the files).
+       */
+      async checkFileAccess(author: string, repo: string, revision: string, path: string): Promise<void> {
+        const url = resolveUrl(opts.endpoint, author, repo, revision, path);
+        let res: Dispatcher.ResponseData;
+        try {
+          res = await request(url, { method: 'HEAD', headers, dispatcher });
+        } catch (err) {
+          throw hubNetworkError(err, opts.endpoint);
+        }
+        await res.body.dump();
+        if (res.statusCode >= 400) throw hubHttpError(res.statusCode, res.headers, { repoId: `${author}/${repo}`, revision, path, hubWebUrl: webUrl, cred });
+      },
+
+      /** whose token this client sends */
+      credential: cred,
+      /** the same client (and connection pool) sending another credential's token */
+      as: bind,
+      whoami,
+
+      async close(): Promise<void> {
+        await close();
+      },
+    };
+  }
 }
 
-export type HubClient = ReturnType<typeof createHubClient>;
+export interface HubClient {
+  endpoint: string;
+  /** whose token this client sends */
+  credential: HubCredential;
+  repoInfo(author: string, repo: string, revision?: string): Promise<HubRepoInfo>;
+  refs(author: string, repo: string, includePrs: boolean): Promise<HubRefs>;
+  treePage(
+    author: string,
+    repo: string,
+    revision: string,
+    p: { path?: string | undefined; recursive: boolean; cursor?: string | undefined },
+  ): Promise<{ entries: HubTreeEntry[]; nextCursor: string | null }>;
+  checkFileAccess(author: string, repo: string, revision: string, path: string): Promise<void>;
+  /** the same client (and connection pool) sending another credential's token */
+  as(cred: HubCredential): HubClient;
+  whoami(token: string): Promise<HubWhoami | null>;
+  /** closes the pool shared by every `as()` of this client */
+  close(): Promise<void>;
+}

@@ -11,11 +11,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { HubService } from './hub.service.ts';
 
+/** The Hub as the signed-in user reaches it: their own token when set, else the server's (api/src/account). */
+export type HubFor = (userId: string) => Promise<HubService>;
+
 const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 502: ApiErrorSchema, 503: ApiErrorSchema };
 
-export async function hubRoutes(app: FastifyInstance, opts: { hub: HubService }) {
+export async function hubRoutes(app: FastifyInstance, opts: { hubFor: HubFor }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { hub } = opts;
+  const hub = (req: { user: { sub: string } }) => opts.hubFor(req.user.sub);
 
   r.post(
     '/hf/parse-url',
@@ -27,7 +30,7 @@ export async function hubRoutes(app: FastifyInstance, opts: { hub: HubService })
         response: { 200: ParsedHfUrlSchema, ...errors },
       },
     },
-    async (req) => hub.parseUrl(req.body.url),
+    async (req) => (await hub(req)).parseUrl(req.body.url),
   );
 
   r.get(
@@ -40,7 +43,7 @@ export async function hubRoutes(app: FastifyInstance, opts: { hub: HubService })
         response: { 200: RefsResponseSchema, ...errors },
       },
     },
-    async (req) => hub.refs(req.query.author, req.query.repo, req.query.include_prs ?? false),
+    async (req) => (await hub(req)).refs(req.query.author, req.query.repo, req.query.include_prs ?? false),
   );
 
   r.get(
@@ -53,6 +56,6 @@ export async function hubRoutes(app: FastifyInstance, opts: { hub: HubService })
         response: { 200: TreeResponseSchema, ...errors },
       },
     },
-    async (req) => hub.tree(req.query),
+    async (req) => (await hub(req)).tree(req.query),
   );
 }

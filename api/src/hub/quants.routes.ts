@@ -2,13 +2,13 @@ import { ApiErrorSchema, groupQuants, QuantsQuerySchema, QuantsResponseSchema, R
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { CatalogService } from '../catalog/catalog.service.ts';
-import type { HubService } from './hub.service.ts';
+import type { HubFor } from './hub.routes.ts';
 
 const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 502: ApiErrorSchema, 503: ApiErrorSchema };
 
-export async function quantsRoutes(app: FastifyInstance, opts: { hub: HubService; catalog: CatalogService }) {
+export async function quantsRoutes(app: FastifyInstance, opts: { hubFor: HubFor; catalog: CatalogService }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { hub, catalog } = opts;
+  const { hubFor, catalog } = opts;
 
   r.get(
     '/hf/quants',
@@ -23,7 +23,7 @@ export async function quantsRoutes(app: FastifyInstance, opts: { hub: HubService
     },
     async (req) => {
       const { author, repo, revision } = req.query;
-      const [tree, done] = await Promise.all([hub.listAll(author, repo, revision), catalog.doneFiles({ author, repo, revision })]);
+      const [tree, done] = await Promise.all([(await hubFor(req.user.sub)).listAll(author, repo, revision), catalog.doneFiles({ author, repo, revision })]);
       const oids = new Map(tree.map((e) => [e.path, e.oid]));
       // done at this revision and still the same content as the Hub's (a moved branch may have changed it)
       const isDone = (path: string) => {

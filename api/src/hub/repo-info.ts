@@ -28,5 +28,6 @@ export async function repoInfo(hub: HubClient, author: string, repo: string): Pr
     private: info.private === true,
     access,
     request_url: gated ? `${hub.endpoint}/${encodeURIComponent(author)}/${encodeURIComponent(repo)}` : null,
+    token: { owner: hub.credential.owner, hub_user: hub.credential.hubUser ?? null },
   };
 }

@@ -24,7 +24,7 @@ export async function fetchWithHfCli(job: JobRun, todo: ModelFileRow[], opts: { 
       paths: todo.map((f) => f.path),
       dir,
       endpoint: config.hub.endpoint,
-      token: config.hub.token,
+      token: job.hubToken,
       hfHome: path.join(config.dataDir, 'hf-home'),
       cli: config.downloads.hfCli,
       signal: controller.signal,

@@ -9,6 +9,8 @@ import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { downloadsRepository as repo, type DownloadRow } from '../downloads/downloads.repository.ts';
 import { contentLockKey, linkDuplicates, type DedupJob } from '../library/dedup.ts';
+import type { CredentialOutcome } from '../account/hf-tokens.service.ts';
+import { describeCredential } from '../hub/hub-credential.ts';
 import type { HubService } from '../hub/hub.service.ts';
 import { DownloadError, downloadFile, runFileSet, type FileOutcome, type FileResult, type FileScheduler, type FileTask } from '../engine/index.ts';
 import { partialPath } from '../engine/sidecar.ts';
@@ -37,6 +39,8 @@ export interface JobContext {
   settings: EngineSettings;
   /** bytes always left free on a root, as the Settings page says now */
   reserveBytes: () => number;
+  /** whose Hugging Face token this job uses (job-runner.ts), or why the user's cannot be used */
+  hubToken?: CredentialOutcome;
 }
 
 export interface JobRunOptions {
@@ -105,6 +109,11 @@ export class JobRun {
     return this.#ctx.config;
   }
 
+  /** the Hugging Face token this job sends (its user's own, else HF_TOKEN): for the hf CLI's environment */
+  get hubToken(): string | undefined {
+    return this.#ctx.settings.token;
+  }
+
   async run(): Promise<void> {
     const writer = new ProgressWriter({
       db: this.db,
@@ -129,6 +138,9 @@ export class JobRun {
   /** The files still to fetch, or null when the job cannot start (the reason is logged). */
   async #prepare(): Promise<ModelFileRow[] | null> {
     const { d } = this;
+    const t = this.#ctx.hubToken;
+    if (t && !t.ok) return this.#refuse(t.problem);
+    if (t?.ok) this.log.line(`using ${describeCredential(t.cred)}`);
     if (!this.#ctx.roots.has(d.storage)) return this.#refuse(`the storage root "${d.storage}" is no longer configured (STORAGE_ROOTS)`);
     const storage = await this.#ctx.roots.guard(d.storage).state();
     if (!storage.ok) {

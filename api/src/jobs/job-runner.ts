@@ -8,6 +8,7 @@ import type { Db } from '../db/pool.ts';
 import { downloadsRepository as repo } from '../downloads/downloads.repository.ts';
 import { TransferJob } from '../library/copy-job.ts';
 import { FileScheduler } from '../engine/index.ts';
+import type { HfTokensService } from '../account/hf-tokens.service.ts';
 import type { HubService } from '../hub/hub.service.ts';
 import { ImportJob } from '../library/import-job.ts';
 import { reserveBytesOf, type SettingsService } from '../settings/settings.service.ts';
@@ -49,6 +50,7 @@ export function createDownloadRunner(deps: {
   roots: StorageRoots;
   hub: HubService;
   settings: SettingsService;
+  hfTokens?: HfTokensService;
 }) {
   const { db, config, settings } = deps;
   const policy = (s: RuntimeSettings) => ({ fileConcurrency: s.download_concurrency, segmentConnections: s.segment_connections });
@@ -67,13 +69,22 @@ export function createDownloadRunner(deps: {
   };
   const running = new Map<string, RunnableJob>();
 
+  // A job reaches the Hub with the token of the user who started it (else HF_TOKEN), read here in the
+  // worker at each attempt: a job resumed after a restart still has it. Copy and move never ask the Hub.
+  async function contextFor(d: { id: string; kind: JobKind; user_id: string | null }): Promise<JobContext> {
+    if (!deps.hfTokens || d.kind === 'copy' || d.kind === 'move') return ctx;
+    const hubToken = await deps.hfTokens.forJob(d.id, d.user_id);
+    if (!hubToken.ok) return { ...ctx, hubToken };
+    return { ...ctx, hubToken, hub: deps.hfTokens.hubForCredential(hubToken.cred), settings: Object.freeze({ ...ctx.settings, token: hubToken.cred.token }) };
+  }
+
   async function runLocked(downloadId: string, locks: FileLocks): Promise<void> {
     const d = await repo.get(db, downloadId);
     if (!d || d.status === 'canceled' || d.status === 'succeeded') return;
     const start = jobKinds[d.kind];
     if (!start) throw new Error(`no runner for jobs of kind "${d.kind}"`);
     if ((await repo.markRunning(db, downloadId)) === 'canceled') return;
-    const job = start(ctx, locks, d, await catalog.filesOfDownload(db, downloadId));
+    const job = start(await contextFor(d), locks, d, await catalog.filesOfDownload(db, downloadId));
     running.set(downloadId, job);
     try {
       await job.run();

@@ -18,6 +18,8 @@ import type { StorageRoots } from '../storage/storage-roots.ts';
 export function createUpdateApplyService(deps: {
   db: Db;
   hub: HubService;
+  /** the Hub as the user who starts the update reaches it (their own token, else HF_TOKEN) */
+  hubFor?: (userId: string) => Promise<HubService>;
   queue: DownloadQueue;
   roots: StorageRoots;
   catalog: CatalogService;
@@ -26,9 +28,10 @@ export function createUpdateApplyService(deps: {
   engine: string;
   audit: AuditService;
 }) {
-  const { db, hub } = deps;
+  const { db } = deps;
   return {
     async update(ctx: CallerContext, modelId: string): Promise<UpdateJobResponse> {
+      const hub = deps.hubFor ? await deps.hubFor(ctx.actor.sub) : deps.hub;
       const m = await deps.catalog.requireModel(modelId);
       const name = `${m.author}/${m.repo}@${m.revision}`;
       if (m.pinned) throw conflict(`${name} is pinned to its commit: unpin it to update it`, 'Pinned');

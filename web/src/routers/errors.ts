@@ -6,7 +6,7 @@ import { page, portalStatus } from './shared.ts';
 
 /** A short next step under the API's message, for errors a user can do something about. */
 const HINTS: Record<string, string> = {
-  GatedRepo: 'Request access on Hugging Face, then ask your admin to set HF_TOKEN.',
+  GatedRepo: 'Request access on Hugging Face, then add your token under Account (or ask your admin to set HF_TOKEN).',
   InsufficientStorage: 'Select fewer files, or free some space on the NAS, then try again.',
   StorageUnavailable: 'The NAS storage seems not to be mounted: ask your admin to check it, then try again.',
 };
