@@ -55,6 +55,8 @@ INSERT INTO schema_migrations (version) VALUES ('0007_access_tokens') ON CONFLIC
 INSERT INTO schema_migrations (version) VALUES ('0008_updates') ON CONFLICT DO NOTHING;
 \ir migrations/0009_update_staging.sql
 INSERT INTO schema_migrations (version) VALUES ('0009_update_staging') ON CONFLICT DO NOTHING;
+\ir migrations/0012_webhooks.sql
+INSERT INTO schema_migrations (version) VALUES ('0012_webhooks') ON CONFLICT DO NOTHING;
 
 RESET ROLE;
 \echo 'D011DL database ready'

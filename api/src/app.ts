@@ -53,6 +53,9 @@ import { createStorageService } from './storage/storage.service.ts';
 import { startUpdateScheduler } from './updates/update-scheduler.ts';
 import { updatesRoutes } from './updates/updates.routes.ts';
 import { createUpdatesService } from './updates/updates.service.ts';
+import { createNotifySender } from './notify/notify-sender.ts';
+import { webhooksRoutes } from './notify/webhooks.routes.ts';
+import { createWebhooksService } from './notify/webhooks.service.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -115,6 +118,11 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   const updateScheduler = startUpdateScheduler({ intervalH: config.updateCheckIntervalH, checkDue: updates.checkDue, log: app.log });
   app.addHook('preClose', () => updateScheduler.close());
 
+  // notifications (webhooks, e-mail): sent from the rows that jobs and update checks write
+  const notifySender = createNotifySender({ db: app.db, log: app.log, ...config.notify, userAgent: `d011dl/${VERSION}`, mailer: null });
+  notifySender.start();
+  app.addHook('preClose', () => notifySender.close());
+
   await app.register(healthRoutes, { health });
   await app.register(publicAuthRoutes, { auth, loginRateLimit: config.auth.loginRateLimit });
   // the mirror checks its own tokens (access tokens as HF_TOKEN, or none with MIRROR_ANONYMOUS)
@@ -148,6 +156,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes: config.downloads.diskReserveBytes }) });
     await priv.register(quantsRoutes, { hub, catalog });
     await priv.register(updatesRoutes, { updates });
+    await priv.register(webhooksRoutes, { webhooks: createWebhooksService({ db: app.db, sender: notifySender }) });
   });
 }
 

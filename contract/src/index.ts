@@ -17,3 +17,4 @@ export * from './mirror.ts';
 export * from './mirror-commands.ts';
 export * from './quants.ts';
 export * from './updates.ts';
+export * from './notifications.ts';

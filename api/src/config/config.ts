@@ -91,6 +91,12 @@ const EnvSchema = z.object({
     .min(0, 'must be 0 (off) or more hours')
     .max(24 * 365)
     .default(6),
+  PUBLIC_URL: z
+    .url('must be the address people open the portal at, such as https://models.example.org')
+    .refine((v) => /^https?:/.test(v), 'must start with http:// or https://')
+    .optional(),
+  WEBHOOK_RETRY_BASE_S: z.coerce.number().min(0.01, 'must be at least 0.01 seconds').max(3600).default(10),
+  WEBHOOK_TIMEOUT_S: z.coerce.number().min(1, 'must be at least 1 second').max(120).default(10),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -166,6 +172,8 @@ export interface AppConfig {
   mirror: { enabled: boolean; anonymous: boolean; pullThrough: boolean };
   // hours between checks of downloaded branches at the Hub (api/src/updates); 0: never
   updateCheckIntervalH: number;
+  // notifications (api/src/notify): links into the portal, and how webhooks are retried
+  notify: { publicUrl: string | null; retryBaseS: number; timeoutMs: number };
 }
 
 // The value shipped in .env.example: a deployment that still carries it has not been configured.
@@ -235,6 +243,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     portalSecret: e.PORTAL_SECRET,
     mirror: { enabled: e.MIRROR, anonymous: e.MIRROR_ANONYMOUS, pullThrough: e.MIRROR_PULL_THROUGH },
     updateCheckIntervalH: e.UPDATE_CHECK_INTERVAL_H,
+    notify: { publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null, retryBaseS: e.WEBHOOK_RETRY_BASE_S, timeoutMs: e.WEBHOOK_TIMEOUT_S * 1000 },
     downloads: {
       engine: e.DOWNLOAD_ENGINE,
       hfCli: e.HF_CLI,
