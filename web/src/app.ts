@@ -23,6 +23,7 @@ import { CSRF_FIELD, csrf } from './csrf.ts';
 import { humanBytes, humanDuration, pathHtml, SELECTION_MAX, waitingText } from './format.ts';
 import { sharedAssets } from './shared-assets.ts';
 import { tokensRouter } from './routers/tokens.ts';
+import { webhooksRouter } from './routers/webhooks.ts';
 import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
 import { browseRouter } from './routers/browse.ts';
@@ -122,6 +123,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.use(updatesRouter(deps));
   app.use(adminRouter(deps));
   app.use(tokensRouter(deps));
+  app.use(webhooksRouter(deps));
   errorPages(app);
 
   return app;
