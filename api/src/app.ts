@@ -54,6 +54,8 @@ import { startUpdateScheduler } from './updates/update-scheduler.ts';
 import { updatesRoutes } from './updates/updates.routes.ts';
 import { createUpdatesService } from './updates/updates.service.ts';
 import { createNotifySender } from './notify/notify-sender.ts';
+import { createMailer } from './notify/mailer.ts';
+import { meNotificationsRoutes } from './notify/me-notifications.routes.ts';
 import { webhooksRoutes } from './notify/webhooks.routes.ts';
 import { createWebhooksService } from './notify/webhooks.service.ts';
 
@@ -119,9 +121,13 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   app.addHook('preClose', () => updateScheduler.close());
 
   // notifications (webhooks, e-mail): sent from the rows that jobs and update checks write
-  const notifySender = createNotifySender({ db: app.db, log: app.log, ...config.notify, userAgent: `d011dl/${VERSION}`, mailer: null });
+  const mailer = config.notify.smtp ? createMailer(config.notify.smtp, config.notify.timeoutMs) : null;
+  const notifySender = createNotifySender({ db: app.db, log: app.log, ...config.notify, userAgent: `d011dl/${VERSION}`, mailer });
   notifySender.start();
-  app.addHook('preClose', () => notifySender.close());
+  app.addHook('preClose', async () => {
+    await notifySender.close();
+    mailer?.close();
+  });
 
   await app.register(healthRoutes, { health });
   await app.register(publicAuthRoutes, { auth, loginRateLimit: config.auth.loginRateLimit });
@@ -156,6 +162,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(storageRoutes, { storage: createStorageService({ roots, catalog, reserveBytes: config.downloads.diskReserveBytes }) });
     await priv.register(quantsRoutes, { hub, catalog });
     await priv.register(updatesRoutes, { updates });
+    await priv.register(meNotificationsRoutes, { db: app.db, emailAvailable: mailer !== null });
     await priv.register(webhooksRoutes, { webhooks: createWebhooksService({ db: app.db, sender: notifySender }) });
   });
 }

@@ -100,10 +100,17 @@ export const WebhookTestResultSchema = z.object({
 });
 export type WebhookTestResult = z.infer<typeof WebhookTestResultSchema>;
 
-// E-mail for the signed-in user (PUT/GET /me/notifications); needs SMTP_URL on the server.
-export const EmailNotificationsSchema = z.object({
-  email: z.email('must be an e-mail address').max(254).nullable().describe('null: no e-mail'),
+// E-mail for the signed-in user (PUT/GET /me/notifications): their own downloads' events, and updates of
+// the catalog. Needs SMTP_URL on the server.
+export const EmailNotificationsRequestSchema = z.object({
+  email: z.email('must be an e-mail address').max(254, 'must be at most 254 characters').nullable().describe('null: no e-mail'),
   events: z.array(NotifyEventSchema).transform((e) => [...new Set(e)]),
-  available: z.boolean().optional().describe('false when the server has no SMTP_URL: nothing would be sent'),
+});
+export type EmailNotificationsRequest = z.input<typeof EmailNotificationsRequestSchema>;
+
+export const EmailNotificationsSchema = z.object({
+  email: z.string().nullable(),
+  events: z.array(NotifyEventSchema),
+  available: z.boolean().describe('false when the server has no SMTP_URL: nothing can be sent'),
 });
 export type EmailNotifications = z.infer<typeof EmailNotificationsSchema>;

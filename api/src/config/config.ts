@@ -97,6 +97,15 @@ const EnvSchema = z.object({
     .optional(),
   WEBHOOK_RETRY_BASE_S: z.coerce.number().min(0.01, 'must be at least 0.01 seconds').max(3600).default(10),
   WEBHOOK_TIMEOUT_S: z.coerce.number().min(1, 'must be at least 1 second').max(120).default(10),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .refine(
+      (v) => URL.canParse(v) && ['smtp:', 'smtps:'].includes(new URL(v).protocol) && new URL(v).hostname !== '',
+      'must be smtp://[user:password@]host[:port] or smtps://…',
+    )
+    .optional(),
+  SMTP_FROM: z.string().trim().min(3).max(254).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -173,7 +182,7 @@ export interface AppConfig {
   // hours between checks of downloaded branches at the Hub (api/src/updates); 0: never
   updateCheckIntervalH: number;
   // notifications (api/src/notify): links into the portal, and how webhooks are retried
-  notify: { publicUrl: string | null; retryBaseS: number; timeoutMs: number };
+  notify: { publicUrl: string | null; retryBaseS: number; timeoutMs: number; smtp: { url: string; from: string } | null };
 }
 
 // The value shipped in .env.example: a deployment that still carries it has not been configured.
@@ -243,7 +252,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     portalSecret: e.PORTAL_SECRET,
     mirror: { enabled: e.MIRROR, anonymous: e.MIRROR_ANONYMOUS, pullThrough: e.MIRROR_PULL_THROUGH },
     updateCheckIntervalH: e.UPDATE_CHECK_INTERVAL_H,
-    notify: { publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null, retryBaseS: e.WEBHOOK_RETRY_BASE_S, timeoutMs: e.WEBHOOK_TIMEOUT_S * 1000 },
+    notify: {
+      publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+      retryBaseS: e.WEBHOOK_RETRY_BASE_S,
+      timeoutMs: e.WEBHOOK_TIMEOUT_S * 1000,
+      smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM ?? `D011DL <d011dl@${new URL(e.SMTP_URL).hostname}>` } : null,
+    },
     downloads: {
       engine: e.DOWNLOAD_ENGINE,
       hfCli: e.HF_CLI,
