@@ -59,6 +59,8 @@ INSERT INTO schema_migrations (version) VALUES ('0009_update_staging') ON CONFLI
 INSERT INTO schema_migrations (version) VALUES ('0010_admin') ON CONFLICT DO NOTHING;
 \ir migrations/0011_hf_tokens.sql
 INSERT INTO schema_migrations (version) VALUES ('0011_hf_tokens') ON CONFLICT DO NOTHING;
+\ir migrations/0012_webhooks.sql
+INSERT INTO schema_migrations (version) VALUES ('0012_webhooks') ON CONFLICT DO NOTHING;
 
 RESET ROLE;
 \echo 'D011DL database ready'

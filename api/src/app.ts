@@ -61,6 +61,11 @@ import { createStorageService } from './storage/storage.service.ts';
 import { startUpdateScheduler } from './updates/update-scheduler.ts';
 import { updatesRoutes } from './updates/updates.routes.ts';
 import { createUpdatesService } from './updates/updates.service.ts';
+import { createNotifySender } from './notify/notify-sender.ts';
+import { createMailer } from './notify/mailer.ts';
+import { meNotificationsRoutes } from './notify/me-notifications.routes.ts';
+import { webhooksRoutes } from './notify/webhooks.routes.ts';
+import { createWebhooksService } from './notify/webhooks.service.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -151,6 +156,15 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   });
   app.addHook('preClose', () => updateScheduler.close());
 
+  // notifications (webhooks, e-mail): sent from the rows that jobs and update checks write
+  const mailer = config.notify.smtp ? createMailer(config.notify.smtp, config.notify.timeoutMs) : null;
+  const notifySender = createNotifySender({ db: app.db, log: app.log, ...config.notify, userAgent: `d011dl/${VERSION}`, mailer });
+  notifySender.start();
+  app.addHook('preClose', async () => {
+    await notifySender.close();
+    mailer?.close();
+  });
+
   await app.register(healthRoutes, { health });
   await app.register(publicAuthRoutes, { auth, loginRateLimit: config.auth.loginRateLimit });
   // the mirror checks its own tokens (access tokens as HF_TOKEN, or none with MIRROR_ANONYMOUS)
@@ -194,6 +208,8 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(updatesRoutes, { updates });
     await priv.register(auditRoutes, { audit });
     await priv.register(settingsRoutes, { settings });
+    await priv.register(meNotificationsRoutes, { db: app.db, emailAvailable: mailer !== null });
+    await priv.register(webhooksRoutes, { webhooks: createWebhooksService({ db: app.db, sender: notifySender }) });
   });
 }
 

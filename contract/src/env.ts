@@ -2,7 +2,8 @@
 // contract, so not exported from the index: `@d011dl/contract/env`).
 import type { z } from 'zod';
 
-const SECRET_NAME = /SECRET|PASSWORD|TOKEN/;
+// SMTP_URL may carry the mail account's password
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|SMTP_URL/;
 
 export interface EnvReading<T> {
   /** the variables that are set; empty values count as unset, as docker-compose writes them */

@@ -21,3 +21,4 @@ export * from './audit.ts';
 export * from './admin-settings.ts';
 export * from './bandwidth.ts';
 export * from './account.ts';
+export * from './notifications.ts';

@@ -26,6 +26,7 @@ import { sharedAssets } from './shared-assets.ts';
 import { tokensRouter } from './routers/tokens.ts';
 import { auditRouter } from './routers/audit.ts';
 import { accountRouter } from './routers/account.ts';
+import { webhooksRouter } from './routers/webhooks.ts';
 import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
 import { browseRouter } from './routers/browse.ts';
@@ -141,6 +142,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
   app.use(tokensRouter(deps));
   app.use(settingsRouter(deps));
   app.use(accountRouter(deps));
+  app.use(webhooksRouter(deps));
   errorPages(app);
 
   return app;

@@ -102,6 +102,21 @@ const EnvSchema = z.object({
     .min(0, 'must be 0 (off) or more hours')
     .max(24 * 365)
     .default(6),
+  PUBLIC_URL: z
+    .url('must be the address people open the portal at, such as https://models.example.org')
+    .refine((v) => /^https?:/.test(v), 'must start with http:// or https://')
+    .optional(),
+  WEBHOOK_RETRY_BASE_S: z.coerce.number().min(0.01, 'must be at least 0.01 seconds').max(3600).default(10),
+  WEBHOOK_TIMEOUT_S: z.coerce.number().min(1, 'must be at least 1 second').max(120).default(10),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .refine(
+      (v) => URL.canParse(v) && ['smtp:', 'smtps:'].includes(new URL(v).protocol) && new URL(v).hostname !== '',
+      'must be smtp://[user:password@]host[:port] or smtps://…',
+    )
+    .optional(),
+  SMTP_FROM: z.string().trim().min(3).max(254).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -183,6 +198,8 @@ export interface AppConfig {
   bandwidth: { limitBps: number; schedule: BandwidthWindow[] };
   // the names of the variables set in the environment, so the settings page can say where a value comes from
   envSet: ReadonlySet<string>;
+  // notifications (api/src/notify): links into the portal, and how webhooks are retried
+  notify: { publicUrl: string | null; retryBaseS: number; timeoutMs: number; smtp: { url: string; from: string } | null };
 }
 
 // The value shipped in .env.example: a deployment that still carries it has not been configured.
@@ -255,6 +272,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     updateCheckIntervalH: e.UPDATE_CHECK_INTERVAL_H,
     bandwidth: { limitBps: Math.round(e.BANDWIDTH_LIMIT_MBPS * 1_000_000), schedule: e.BANDWIDTH_SCHEDULE },
     envSet: new Set(Object.keys(raw).filter((k) => k in EnvSchema.shape)),
+    notify: {
+      publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+      retryBaseS: e.WEBHOOK_RETRY_BASE_S,
+      timeoutMs: e.WEBHOOK_TIMEOUT_S * 1000,
+      smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM ?? `D011DL <d011dl@${new URL(e.SMTP_URL).hostname}>` } : null,
+    },
     downloads: {
       engine: e.DOWNLOAD_ENGINE,
       hfCli: e.HF_CLI,

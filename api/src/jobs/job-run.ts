@@ -24,6 +24,7 @@ import type { FileLocks } from './file-lock.ts';
 import { fetchRefusedByBridge, fetchWithHfCli } from './hf-cli-files.ts';
 import { refusedByBridge } from './hf-xet.ts';
 import { finalState } from './final-state.ts';
+import { notifyJobEnd } from '../notify/notify-events.ts';
 import { JobLog } from './job-log.ts';
 import { JobProgress } from './job-progress.ts';
 import { ProgressWriter } from './progress-writer.ts';
@@ -349,6 +350,8 @@ export class JobRun {
       await repo.setLog(tx, d.id, log.tail());
       await catalog.refreshModel(tx, d.model_id, commit);
       if (final) await repo.finish(tx, d.id, final);
+      // notifications of the end go with it, or neither does (a crash before this commit runs the job again)
+      if (final) await notifyJobEnd(tx, this.#ctx.logger, d, final);
     });
     if (reason === 'shutdown') throw new JobInterrupted('interrupted by shutdown');
     if (reason === 'storage') throw new JobInterrupted('paused: the storage is not usable');

@@ -50,14 +50,16 @@ export const updatesRepository = {
     });
   },
 
-  /** What the last check found: the branch's commit at the Hub, or why it could not tell. */
-  async recordBranch(db: Queryable, id: string, hubCommitSha: string | null, error: string | null): Promise<void> {
-    await db.query(
-      `UPDATE models SET hub_commit_sha = $2, update_check_error = $3, update_checked_at = now(),
-              ref_kind = CASE WHEN $3::text IS NULL THEN 'branch' ELSE ref_kind END
-        WHERE id = $1`,
+  /** What the last check found: the branch's commit at the Hub, or why it could not tell. Returns the commit recorded before. */
+  async recordBranch(db: Queryable, id: string, hubCommitSha: string | null, error: string | null): Promise<string | null> {
+    const r = await db.query<{ previous: string | null }>(
+      `UPDATE models m SET hub_commit_sha = $2, update_check_error = $3, update_checked_at = now(),
+              ref_kind = CASE WHEN $3::text IS NULL THEN 'branch' ELSE m.ref_kind END
+         FROM (SELECT hub_commit_sha FROM models WHERE id = $1 FOR UPDATE) old
+        WHERE m.id = $1 RETURNING old.hub_commit_sha AS previous`,
       [id, hubCommitSha, error],
     );
+    return r.rows[0]?.previous ?? null;
   },
 
   /** The revision is a tag: never checked again, nothing to show. */

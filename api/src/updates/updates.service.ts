@@ -1,9 +1,10 @@
 import type { CheckUpdateResponse, ModelChanges, UpdateState } from '@d011dl/contract';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CatalogService } from '../catalog/catalog.service.ts';
-import type { Db } from '../db/pool.ts';
+import { type Db, withTransaction } from '../db/pool.ts';
 import { conflict, HttpError, notFound } from '../http-errors.ts';
 import type { HubService } from '../hub/hub.service.ts';
+import { notifyUpdateSeen } from '../notify/notify-events.ts';
 import { diffFiles, summarise } from './diff.ts';
 import { updateFields } from './update-fields.ts';
 import { type UpdateRow, updatesRepository as repo } from './updates.repository.ts';
@@ -60,7 +61,11 @@ export function createUpdatesService(deps: { db: Db; hub: HubService; catalog: C
         const tag = refs.refs.find((x) => x.kind === 'tag' && x.name === r.revision);
         const branch = refs.refs.find((x) => x.kind === 'branch' && x.name === r.revision);
         if (tag) await repo.recordTag(db, r.id);
-        else if (branch) await repo.recordBranch(db, r.id, branch.commit, null);
+        else if (branch)
+          // a commit seen for the first time is notified (update.available) in the same transaction
+          await withTransaction(db, async (tx) => {
+            if ((await repo.recordBranch(tx, r.id, branch.commit, null)) !== branch.commit) await notifyUpdateSeen(tx, log, r.id);
+          });
         else await repo.recordBranch(db, r.id, r.hub_commit_sha, `the Hub has no branch "${r.revision}" any more`);
         kinds.set(r.id, tag ? 'tag' : branch ? 'branch' : 'unknown');
       }
