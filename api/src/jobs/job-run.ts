@@ -10,7 +10,16 @@ import { withTransaction, type Db } from '../db/pool.ts';
 import { downloadsRepository as repo, type DownloadRow } from '../downloads/downloads.repository.ts';
 import { contentLockKey, linkDuplicates, type DedupJob } from '../library/dedup.ts';
 import type { HubService } from '../hub/hub.service.ts';
-import { DownloadError, downloadFile, runFileSet, type FileOutcome, type FileResult, type FileScheduler, type FileTask } from '../engine/index.ts';
+import {
+  type BandwidthLimiter,
+  DownloadError,
+  downloadFile,
+  runFileSet,
+  type FileOutcome,
+  type FileResult,
+  type FileScheduler,
+  type FileTask,
+} from '../engine/index.ts';
 import { partialPath } from '../engine/sidecar.ts';
 import { assertSpace, formatBytes } from '../storage/disk-space.ts';
 import { finalPath, resolveUrl } from '../storage/file-paths.ts';
@@ -35,6 +44,8 @@ export interface JobContext {
   hub: HubService;
   scheduler: FileScheduler;
   settings: EngineSettings;
+  /** the bandwidth limit every download of this process shares (api/src/bandwidth) */
+  limiter?: BandwidthLimiter | undefined;
 }
 
 export interface JobRunOptions {
@@ -255,6 +266,7 @@ export class JobRun {
       ...this.#ctx.settings,
       segmentConnections: connections,
       signal,
+      limiter: this.#ctx.limiter,
       onBytes: (_p, delta) => this.progress.add(file.id, delta),
       onWaiting: (p, w) => this.progress.setWaiting(p, w),
       onEvent: (e) => {

@@ -7,7 +7,7 @@ import type { AppConfig } from '../config/config.ts';
 import type { Db } from '../db/pool.ts';
 import { downloadsRepository as repo } from '../downloads/downloads.repository.ts';
 import { TransferJob } from '../library/copy-job.ts';
-import { FileScheduler } from '../engine/index.ts';
+import { type BandwidthLimiter, FileScheduler } from '../engine/index.ts';
 import type { HubService } from '../hub/hub.service.ts';
 import { ImportJob } from '../library/import-job.ts';
 import type { StorageRoots } from '../storage/storage-roots.ts';
@@ -41,7 +41,14 @@ const jobKinds: Partial<Record<JobKind, StartJob>> = {
   import: (ctx, _locks, d) => new ImportJob(ctx, d),
 };
 
-export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: FastifyBaseLogger; roots: StorageRoots; hub: HubService }) {
+export function createDownloadRunner(deps: {
+  db: Db;
+  config: AppConfig;
+  log: FastifyBaseLogger;
+  roots: StorageRoots;
+  hub: HubService;
+  limiter?: BandwidthLimiter;
+}) {
   const { db, config } = deps;
   const ctx: JobContext = {
     db,
@@ -52,6 +59,7 @@ export function createDownloadRunner(deps: { db: Db; config: AppConfig; log: Fas
     // slots shared by every job of this process
     scheduler: new FileScheduler({ fileConcurrency: config.downloads.fileConcurrency, segmentConnections: config.downloads.segmentConnections }),
     settings: engineSettings(config),
+    limiter: deps.limiter,
   };
   const running = new Map<string, RunnableJob>();
 
