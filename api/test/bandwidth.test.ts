@@ -2,6 +2,7 @@
 // 9 s, a change reaches a running job at once, and a paused job transfers nothing until it is resumed.
 // Lower bounds only: a loaded machine may always be slower.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { startHubSim, type CatalogConfig, type HubSim } from '@d011dl/hubsim';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
@@ -158,5 +159,47 @@ describe('bandwidth limit', () => {
     // it went on from the partial file rather than starting over
     assert.match(done.log, /resume weights\.bin/);
     await assertFilesExact(sim, t.config.storageRoot, 'acme/pausing', 'main', 'main');
+  });
+});
+
+const hfMissing = spawnSync('hf', ['--help']).status !== 0;
+describe('bandwidth limit on DOWNLOAD_ENGINE=hf', {
+  skip: hfMissing && process.env.REQUIRE_HF_CLI !== '1' ? 'hf CLI not installed (pip install huggingface_hub)' : false,
+}, () => {
+  it('holds the hf CLI to the limit by stopping and continuing it', { timeout: 180_000 }, async () => {
+    const sim = await startHubSim({ catalog });
+    // 8 MB/s per connection: unlimited, hf would take 2.5 s for the 20 MB
+    sim.faults.set({ bandwidthPerConn: 8 * MB });
+    const t = await startTestApp({ HF_ENDPOINT: sim.url, DOWNLOAD_ENGINE: 'hf', BANDWIDTH_LIMIT_MBPS: '1' });
+    try {
+      const token = (await registerAndLogin(t.app)).token;
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/downloads',
+        headers: bearer(token),
+        payload: { author: 'acme', repo: 'twenty', revision: 'main' },
+      });
+      assert.equal(res.statusCode, 202, res.body);
+      const id = res.json().download_id;
+      // timed from hf's first bytes on disk: hf's own start-up (Python, its Hub calls) takes seconds
+      let first = 0;
+      let done: { status: string; error: string | null; bytes_done: number } | undefined;
+      const deadline = Date.now() + 150_000;
+      while (Date.now() < deadline) {
+        done = (await t.app.inject({ url: `/downloads/${id}`, headers: bearer(token) })).json();
+        if (!first && done!.bytes_done > 0) first = performance.now();
+        if (done!.status === 'succeeded' || done!.status === 'failed') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const seconds = (performance.now() - first) / 1000;
+      assert.equal(done?.status, 'succeeded', done?.error ?? 'still running');
+      // the process is measured every 0.5 s: up to half a second at 8 MB/s gets through before it is
+      // stopped, and progress shows bytes a little late (another 0.5 s)
+      assert.ok(first > 0 && seconds >= 12, `20 MB at 1 MB/s through hf took only ${seconds.toFixed(1)} s from its first bytes`);
+      await assertFilesExact(sim, t.config.storageRoot, 'acme/twenty', 'main', 'main');
+    } finally {
+      await t.close();
+      await sim.close();
+    }
   });
 });

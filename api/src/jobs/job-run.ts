@@ -114,6 +114,10 @@ export class JobRun {
     return this.#ctx.config;
   }
 
+  get limiter(): BandwidthLimiter | undefined {
+    return this.#ctx.limiter;
+  }
+
   async run(): Promise<void> {
     const writer = new ProgressWriter({
       db: this.db,
