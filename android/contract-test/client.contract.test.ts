@@ -43,6 +43,9 @@ describe('android API client against the real API', () => {
     const parsed = await client.parseUrl(`https://huggingface.co/acme/tiny-model/tree/dev`);
     assert.deepEqual({ author: parsed.author, repo: parsed.repo, revision: parsed.revision }, { author: 'acme', repo: 'tiny-model', revision: 'dev' });
 
+    // the job screen's bandwidth line: nothing limits downloads on this stack
+    assert.deepEqual(await client.bandwidth(), { limit_bps: 0, until: null, until_time: null, next_limit_bps: null, source: 'setting' });
+
     const refs = await client.refs('acme', 'tiny-model');
     assert.ok(refs.branches.includes('main'));
 

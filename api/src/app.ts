@@ -12,6 +12,8 @@ import { adminRoutes } from './admin/admin.routes.ts';
 import { createAdminUsersService } from './admin/admin-users.service.ts';
 import { createRescanGuard } from './catalog/rescan-guard.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
+import { bandwidthRoutes } from './bandwidth/bandwidth.routes.ts';
+import { BandwidthService } from './bandwidth/bandwidth.service.ts';
 import { createAuditService } from './audit/audit.service.ts';
 import { authRoutes, publicAuthRoutes } from './auth/auth.routes.ts';
 import { accessTokensRoutes } from './auth/access-tokens.routes.ts';
@@ -134,7 +136,10 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
   // the engine's HTTP pools and hash thread are this app's until it closes (after its jobs stopped)
   const engine = openEngine();
   app.addHook('onClose', () => engine.close());
-  const runner = createDownloadRunner({ db: app.db, config, log: app.log, roots, hub, settings, hfTokens });
+  // one bandwidth limit for every download of this instance, kept at the setting and schedule in force
+  const bandwidth = new BandwidthService({ settings });
+  app.addHook('onClose', async () => bandwidth.close());
+  const runner = createDownloadRunner({ db: app.db, config, log: app.log, roots, hub, settings, hfTokens, limiter: bandwidth.limiter });
   const downloads = createDownloadsService({ db: app.db, config, hub, hubFor: hfTokens.hubFor, queue, roots, catalog, reserveBytes, audit });
   await queue.work(live().job_concurrency, ({ downloadId }) => runner.run(downloadId));
   settings.onChange((next, prev) => {
@@ -187,6 +192,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(repoInfoRoutes, { clientFor: hfTokens.clientFor });
     await priv.register(catalogRoutes, { catalog, rescanGuard: createRescanGuard({ db: app.db }) });
     await priv.register(downloadsRoutes, { downloads });
+    await priv.register(bandwidthRoutes, { bandwidth });
     await priv.register(updateApplyRoutes, {
       updates: createUpdateApplyService({
         db: app.db,

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { BandwidthWindow } from './admin-settings.ts';
 
 // The schedule as one line of text, for BANDWIDTH_SCHEDULE and the portal's field:
@@ -27,3 +28,13 @@ export function parseBandwidthSchedule(text: string): BandwidthWindow[] | string
 export function formatBandwidthSchedule(windows: readonly BandwidthWindow[]): string {
   return windows.map((w) => `${w.from}-${w.to}=${w.limit_bps === null ? 'unlimited' : String(+(w.limit_bps / 1_000_000).toFixed(3))}`).join(', ');
 }
+
+// GET /bandwidth: the limit in force on this API instance now, for the job page's "limited to 20 MB/s until 00:00".
+export const BandwidthStatusSchema = z.object({
+  limit_bps: z.number().int().min(0).describe('bytes per second shared by every download of this API instance; 0: unlimited'),
+  until: z.string().nullable().describe('when the limit next changes (ISO 8601), or null when it does not'),
+  until_time: z.string().nullable().describe('the same moment as HH:MM in the server time zone, the one the schedule is written in'),
+  next_limit_bps: z.number().int().min(0).nullable().describe('the limit from `until` on; 0: unlimited'),
+  source: z.enum(['setting', 'schedule']).describe('a schedule window sets it, or the plain limit'),
+});
+export type BandwidthStatus = z.infer<typeof BandwidthStatusSchema>;

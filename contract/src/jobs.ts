@@ -1,6 +1,7 @@
 // Words for a job, shared by the portal (server and browser, see web/src/shared-assets.ts) and the
 // Android app: what it holds ("Q4_K_M + README", "fp16/ (2 files)"), the state of each of its files
 // as a person reads it, and times. Type imports only: the browser loads this module on its own.
+import type { BandwidthStatus } from './bandwidth.ts';
 import type { Download, DownloadFile } from './downloads.ts';
 
 // A quantization or precision tag in a weights file name: model-Q4_K_M.gguf, x.IQ3_XS.gguf, y-bf16.gguf
@@ -117,4 +118,15 @@ export function jobKindLabel(job: Pick<Download, 'kind' | 'storage'>): string {
   if (job.kind === 'download' && job.storage === 'default') return '';
   const verb = { download: 'Download to', copy: 'Copy to', move: 'Move to', import: 'Import on', update: 'Update on' }[job.kind];
   return `${verb} ${job.storage}`;
+}
+
+/**
+ * The bandwidth limit in words for the job page (GET /bandwidth): "Downloads limited to 20 MB/s until 00:00,
+ * then unlimited"; null when nothing limits downloads now or later.
+ */
+export function describeBandwidth(b: BandwidthStatus, formatRate: (bps: number) => string): string | null {
+  const now = b.limit_bps > 0 ? `limited to ${formatRate(b.limit_bps)}` : 'unlimited';
+  if (b.until_time === null || b.next_limit_bps === null) return b.limit_bps > 0 ? `Downloads ${now}` : null;
+  const next = b.next_limit_bps > 0 ? `then ${formatRate(b.next_limit_bps)}` : 'then unlimited';
+  return `Downloads ${now} until ${b.until_time}, ${next}`;
 }

@@ -3,7 +3,7 @@
 // holds, Pause/Resume/Retry) are the contract's, served by web/src/shared-assets.ts, so the page,
 // the server's first render and the Android app say the same.
 import { formatBytes, formatDuration, formatRetryIn, formatSpeed } from './shared/format.js';
-import { averageSpeed, describeFiles, elapsedSeconds, fileState, formatWhen, jobAction, logTail, statusLabel } from './shared/jobs.js';
+import { averageSpeed, describeBandwidth, describeFiles, elapsedSeconds, fileState, formatWhen, jobAction, logTail, statusLabel } from './shared/jobs.js';
 import { copyPath } from './copy-path.js';
 import { $, announcer, drawBar, getJson, isFinal, pctOf, setPath, show } from './live.js';
 
@@ -163,11 +163,22 @@ function jobPage(job) {
     if (failed.length) say(failed.length === 1 ? `${failed[0]} failed.` : `${failed.length} files failed.`);
   };
 
+  // "Downloads limited to 20 MB/s until 00:00": shown while the job is queued or running
+  var renderBandwidth = function (b) {
+    var text = b ? describeBandwidth(b, formatSpeed) : null;
+    var p = $('job-bandwidth');
+    if (text && p.textContent !== text) p.textContent = text;
+    show(p, !!text && !isFinal(job.dataset.status));
+  };
   var refresh = function () {
-    return Promise.all([getJson(`/api/jobs/${encodeURIComponent(id)}`), getJson(`/api/jobs/${encodeURIComponent(id)}/files`)]).then(function (both) {
-      current = both[0];
-      renderFiles(both[1].files || []);
-      apply(both[0]);
+    var bandwidth = getJson('/api/bandwidth').catch(function () {
+      return null;
+    });
+    return Promise.all([getJson(`/api/jobs/${encodeURIComponent(id)}`), getJson(`/api/jobs/${encodeURIComponent(id)}/files`), bandwidth]).then(function (all) {
+      current = all[0];
+      renderFiles(all[1].files || []);
+      apply(all[0]);
+      renderBandwidth(all[2]);
     });
   };
   // While it runs: the files and the log every 2 s; the numbers from the API's stream as they come.

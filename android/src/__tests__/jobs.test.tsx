@@ -144,4 +144,14 @@ describe('JobScreen details', () => {
     expect(screen.getByRole('button', { name: 'Resume' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
   });
+
+  it('says how the bandwidth limit holds a running job back, and until when', async () => {
+    const { fetch } = fakeFetch({
+      [`GET /downloads/${ID}`]: () => ({ status: 200, body: jobFixture({ status: 'running', bytes_done: 1_000_000 }) }),
+      [`GET /downloads/${ID}/files`]: () => ({ status: 200, body: { files: [f('model.bin', 'downloading', 600_000, 1_000_000)] } }),
+      'GET /bandwidth': () => ({ status: 200, body: { limit_bps: 20_000_000, until: '2026-01-02T00:00:00Z', until_time: '00:00', next_limit_bps: 0, source: 'setting' } }),
+    });
+    await renderSignedIn(<JobScreen id={ID} onModels={() => {}} />, fetch);
+    expect(await screen.findByTestId('bandwidth')).toHaveTextContent('Downloads limited to 20 MB/s until 00:00, then unlimited');
+  });
 });

@@ -2,6 +2,7 @@
 // request/response shapes come from @d011dl/contract, never re-declared here.
 import {
   ApiErrorSchema,
+  BandwidthStatusSchema,
   BatchDownloadResponseSchema,
   CreateDownloadResponseSchema,
   DownloadFilesResponseSchema,
@@ -143,6 +144,11 @@ export class ApiClient {
 
   downloadFiles(id: string): Promise<DownloadFilesResponse> {
     return this.request('GET', `/downloads/${encodeURIComponent(id)}/files`, {}, DownloadFilesResponseSchema);
+  }
+
+  /** The bandwidth limit downloads share now, and until when (administrators set it). */
+  bandwidth(): Promise<z.infer<typeof BandwidthStatusSchema>> {
+    return this.request('GET', '/bandwidth', {}, BandwidthStatusSchema);
   }
 
   cancelDownload(id: string): Promise<unknown> {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { FlatList, ScrollView, Text, View } from 'react-native';
-import { elapsedSeconds, fileState, formatBytes, formatDuration, formatRetryIn, formatSpeed, formatWhen, jobAction, logTail, statusLabel, type Download, type DownloadFile } from '@d011dl/contract';
+import { describeBandwidth, elapsedSeconds, fileState, formatBytes, formatDuration, formatRetryIn, formatSpeed, formatWhen, jobAction, logTail, statusLabel, type Download, type DownloadFile } from '@d011dl/contract';
 import { errorMessage } from '../api/client';
 import { copyMessage, copyPath } from '../jobs/copyPath';
 import { FINAL } from '../jobs/describe';
@@ -24,6 +24,8 @@ export function JobScreen({ id, onModels, onFinished }: {
   const [error, setError] = useState('');
   const [tick, setTick] = useState(0);
   const [copied, setCopied] = useState('');
+  // "Downloads limited to 20 MB/s until 00:00": while the job is queued or running
+  const [bandwidth, setBandwidth] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const logBox = useRef<ScrollView>(null); // kept at its end: the newest lines are the ones that matter
 
@@ -37,7 +39,11 @@ export function JobScreen({ id, onModels, onFinished }: {
         setFiles(f.files);
         setError('');
         if (FINAL.has(d.status) && (await unwatchJob(store, id))) onFinished?.(d);
-        if (!FINAL.has(d.status)) timer.current = setTimeout(() => setTick((n) => n + 1), POLL_MS);
+        if (!FINAL.has(d.status)) {
+          timer.current = setTimeout(() => setTick((n) => n + 1), POLL_MS);
+          // an API without it (older) or a failed call leaves the line out; the job page works without it
+          client.bandwidth().then((b) => alive && setBandwidth(describeBandwidth(b, formatSpeed)), () => {});
+        }
       } catch (e) {
         if (!alive) return;
         setError(errorMessage(e));
@@ -76,6 +82,7 @@ export function JobScreen({ id, onModels, onFinished }: {
           </View>
           <Body>{formatBytes(job.bytes_done)} / {formatBytes(job.bytes_total)} · {job.files_done}/{job.files_total} files{job.files_failed ? ` · ${job.files_failed} failed` : ''}</Body>
           {FINAL.has(job.status) ? null : <Body muted>Speed {formatSpeed(job.speed_bps || null)} · ETA {formatDuration(job.eta_s)}</Body>}
+          {!FINAL.has(job.status) && bandwidth ? <Body muted testID="bandwidth">{bandwidth}</Body> : null}
           <Times job={job} />
           <Text selectable testID="display-path" style={{ color: t.muted, marginTop: 6 }}>{job.display_path}</Text>
           <Button kind="secondary" title="Copy path" onPress={() => void copyPath(job.display_path).then((o) => setCopied(copyMessage(o)))} />

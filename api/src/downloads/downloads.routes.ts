@@ -150,4 +150,31 @@ export async function downloadsRoutes(app: FastifyInstance, opts: { downloads: D
     },
     async (req) => downloads.retry(req.params.id, caller(req)),
   );
+
+  r.post(
+    '/downloads/:id/pause',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary:
+          'Pause a queued or running download: it stops at once, frees its place in the queue and keeps its partial files (status "canceled", shown as paused); pausing a paused one changes nothing',
+        params: IdParamsSchema,
+        response: { 200: DownloadSchema, ...errors },
+      },
+    },
+    async (req) => downloads.pause(req.params.id, caller(req)),
+  );
+
+  r.post(
+    '/downloads/:id/resume',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary: 'Resume a paused download: queued again, it continues from its partial files; resuming a queued or running one changes nothing',
+        params: IdParamsSchema,
+        response: { 200: DownloadSchema, ...errors },
+      },
+    },
+    async (req) => downloads.resume(req.params.id, caller(req)),
+  );
 }

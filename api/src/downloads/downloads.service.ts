@@ -203,6 +203,28 @@ export function createDownloadsService(deps: {
       queue.wake();
       return toDownload((await repo.get(db, id))!);
     },
+
+    // Pause is the cancel above under the name people use for it: the job stops at once, gives its queue
+    // slot back and keeps its partial files; its status is 'canceled', which clients show as "paused"
+    // (contract/src/jobs.ts statusLabel). Resume queues it again and it continues from those files.
+    async pause(id: string, caller: Caller): Promise<Download> {
+      const d = await visible(id, caller);
+      if (d.status === 'canceled') return toDownload(d);
+      if (d.status !== 'queued' && d.status !== 'running')
+        throw conflict(`Only a queued or running download can be paused; this one ${d.status === 'succeeded' ? 'succeeded' : `is ${d.status}`}`, 'NotPausable');
+      return this.cancel(id, caller);
+    },
+
+    async resume(id: string, caller: Caller): Promise<Download> {
+      const d = await visible(id, caller);
+      if (d.status === 'queued' || d.status === 'running') return toDownload(d);
+      if (d.status !== 'canceled')
+        throw conflict(
+          d.status === 'failed' ? 'This download failed rather than being paused: retry it (POST /downloads/:id/retry)' : 'This download already succeeded',
+          'NotResumable',
+        );
+      return this.retry(id, caller);
+    },
   };
 }
 

@@ -111,6 +111,7 @@ export class FileRun {
       outageMaxDelayMs: num(o.outageMaxDelayMs, DEFAULTS.outageMaxDelayMs, 1),
       client,
       cancel: o.signal,
+      limiter: o.limiter,
       onBytes: (delta) => this.bytes(delta),
       onRetry: (message, attempt) => this.event('retry', message, attempt === undefined ? {} : { attempt }),
       onWaiting: (w) => {

@@ -6,3 +6,4 @@ export { DownloadError, type DownloadErrorCode } from './errors.ts';
 export { closeEngine, openEngine, type EngineHandle } from './close.ts';
 export type { EngineOptions, FileEvent, FileEventType, FileResult, FileTask } from './types.ts';
 export { FileScheduler, eachLimit, type SchedulePolicy } from './schedule.ts';
+export { BandwidthLimiter } from './bandwidth-limiter.ts';

@@ -5,6 +5,7 @@
 // write's await kept them alive long enough to be promoted, and the garbage collector then spent more
 // CPU than the rest of the engine (bench/README.md, "CPU profile"). A chunk copied and dropped on arrival
 // dies young; the staging buffers are reused from a pool; there is no promise per chunk.
+import type { BandwidthLimiter } from './bandwidth-limiter.ts';
 import type { FileHasher } from './hashing.ts';
 import type { RangeResponse } from './http-client.ts';
 import { LeanBody } from './lean-conn.ts';
@@ -36,6 +37,8 @@ export interface ReceiveTarget {
   onArrived(length: number): void;
   /** bytes written to the file (called once per completed write) */
   onWritten(length: number): void;
+  /** the bandwidth limit shared by every connection (bandwidth-limiter.ts); none: unlimited */
+  limiter?: BandwidthLimiter | undefined;
 }
 
 /**
@@ -201,11 +204,25 @@ export function receiveBody(res: RangeResponse, slot: Slot, watchdog: NodeJS.Tim
   const bodyEnd = res.length === undefined ? -1 : res.start + res.length;
   const writer = new StagedWriter(target, slot.recv);
   if (body instanceof LeanBody) body.readInto(() => writer.region());
+  const limiter = target.limiter;
   return new Promise<void>((resolve, reject) => {
     let done = false;
+    // the body is paused while both staging buffers are busy (full), or while the bandwidth limit makes
+    // it wait its turn (slot.throttled); it reads again only when neither holds it
+    let full = false;
+    const ticket = limiter?.newTicket(() => {
+      slot.throttled = false;
+      if (done) return;
+      watchdog.refresh();
+      if (!full) body.resume();
+    });
     const finish = (broken: unknown, destroy: boolean) => {
       if (done) return;
       done = true;
+      if (ticket) {
+        slot.throttled = false;
+        limiter!.release(ticket);
+      }
       (body as NodeJS.EventEmitter).off('data', onData);
       if (destroy) body.destroy();
       writer.flush().then(
@@ -225,16 +242,24 @@ export function receiveBody(res: RangeResponse, slot: Slot, watchdog: NodeJS.Tim
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
       slot.recv += piece.length;
       target.onArrived(piece.length);
-      if (!writer.push(piece)) body.pause();
+      if (!writer.push(piece)) {
+        full = true;
+        body.pause();
+      }
+      if (limiter?.limited && !limiter.charge(ticket!, piece.length)) {
+        slot.throttled = true;
+        body.pause();
+      }
       // a response that ends right here ends by itself, keeping its connection for the next range
       if (slot.recv >= slot.end && slot.recv !== bodyEnd) finish(undefined, true);
     };
     writer.onRoom = () => {
       if (done) return;
       if (writer.error !== undefined) return finish(writer.error, true);
+      full = false;
       // a slow disk is not a stalled connection
       watchdog.refresh();
-      body.resume();
+      if (!slot.throttled) body.resume();
     };
     body.on('data', onData);
     body.on('error', (err: unknown) => finish(err, false));

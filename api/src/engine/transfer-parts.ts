@@ -1,5 +1,6 @@
 // The parts of a transfer (transfer.ts) that are plain data and checks: its settings, the range a
 // connection owns, and whether an answer continues the bytes already on disk.
+import type { BandwidthLimiter } from './bandwidth-limiter.ts';
 import { DownloadError } from './errors.ts';
 import { HttpFailure, type ClientConfig, type RangeResponse } from './http-client.ts';
 import type { ContentMeta } from './partial-file.ts';
@@ -29,6 +30,8 @@ export interface TransferSettings {
   onRetry(message: string, attempt?: number): void;
   /** the file is waiting for the Hub (null: bytes flow again) */
   onWaiting(w: { reason: string; retryAt: number; attempt: number } | null): void;
+  /** the bandwidth limit shared by every connection; none: unlimited */
+  limiter?: BandwidthLimiter | undefined;
 }
 
 export type TransferOutcome = { kind: 'complete' } | { kind: 'restart'; reason: string; singleConnection: boolean };
@@ -38,6 +41,8 @@ export class Slot {
   /** next byte to receive (bytes before it are written or staged for writing) */
   recv: number;
   end: number;
+  /** paused by the bandwidth limit, waiting its turn: not a stall */
+  throttled = false;
   constructor(start: number, end: number) {
     this.recv = start;
     this.end = end;

@@ -257,7 +257,8 @@ export class Transfer {
       } finally {
         this.#releaseFirst();
       }
-      watchdog = setTimeout(() => req.abort(new StallAbort()), s.stallTimeoutMs);
+      // a connection waiting for its turn under the bandwidth limit is not stalled: it is given more time
+      watchdog = setTimeout(() => (slot.throttled ? watchdog!.refresh() : req.abort(new StallAbort())), s.stallTimeoutMs);
       try {
         this.#validator = checkAnswer(res, slot, cached, this.#file.meta, this.#validator, s);
       } catch (err) {
@@ -276,6 +277,7 @@ export class Transfer {
         onWritten: (n) => {
           this.bytesFetched += n;
         },
+        limiter: s.limiter,
       });
     } catch (err) {
       if (req.signal.reason instanceof StallAbort) throw req.signal.reason;

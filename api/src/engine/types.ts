@@ -1,5 +1,6 @@
 // Public types of the per-file download engine (imported by the job runner).
 import type { Dispatcher } from 'undici';
+import type { BandwidthLimiter } from './bandwidth-limiter.ts';
 
 export interface FileTask {
   /** repo path (already validated: no "..", no leading "/", no backslash) */
@@ -80,6 +81,8 @@ export interface EngineOptions {
   userAgent?: string;
   /** hash segmented files on the engine's worker thread instead of the event loop (default true) */
   hashThread?: boolean;
+  /** a bandwidth limit shared with other downloads (bandwidth-limiter.ts); none: unlimited */
+  limiter?: BandwidthLimiter | undefined;
 }
 
 export type FileResult = { status: 'done' | 'skipped'; sha256: string; bytesFetched: number };

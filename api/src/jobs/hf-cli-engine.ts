@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { BandwidthLimiter } from '../engine/bandwidth-limiter.ts';
 import { hfCliEnv } from './hf-cli-env.ts';
 
 export interface HfCliRun {
@@ -16,6 +17,8 @@ export interface HfCliRun {
   xet?: boolean;
   signal: AbortSignal;
   onDiskBytes(bytes: number): void;
+  /** the bandwidth limit shared with the built-in engine's downloads */
+  limiter?: BandwidthLimiter | undefined;
 }
 
 // fnmatch treats [ ] * ? as pattern characters; a literal file name must escape them.
@@ -39,12 +42,35 @@ export async function runHfCli(run: HfCliRun): Promise<void> {
   const args = ['download', run.repoId, '--revision', run.commit, '--local-dir', run.dir, '--max-workers', '8', '--format', 'quiet'];
   for (const p of run.paths) args.push('--include', literalPattern(p));
   const env = hfCliEnv({ endpoint: run.endpoint, hfHome: run.hfHome, token: run.token, xet: run.xet });
+  // what is on disk before hf starts is not charged to the bandwidth limit; all it adds is
+  let lastBytes = run.limiter ? await bytesUnder(run.dir) : 0;
   const child = spawn(run.cli, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  const stop = () => child.kill('SIGTERM');
+  // hf's sockets are not ours to pause: under a bandwidth limit the whole process is stopped (SIGSTOP)
+  // while it has used more than its share, so it reads nothing and TCP slows the sender, and continued
+  // (SIGCONT) when it is its turn again. Coarse (bytes are measured on disk every 0.5 s), right on average.
+  let frozen = false;
+  const thaw = () => {
+    if (frozen) child.kill('SIGCONT');
+    frozen = false;
+  };
+  const ticket = run.limiter?.newTicket(thaw);
+  const onBytes = (bytes: number) => {
+    run.onDiskBytes(bytes);
+    const delta = bytes - lastBytes;
+    lastBytes = bytes;
+    if (delta > 0 && ticket && run.limiter!.limited && !run.limiter!.charge(ticket, delta) && child.exitCode === null && !run.signal.aborted) {
+      frozen = child.kill('SIGSTOP');
+    }
+  };
+  const stop = () => {
+    child.kill('SIGTERM');
+    // a stopped process acts on SIGTERM only once it runs again
+    thaw();
+  };
   run.signal.addEventListener('abort', stop, { once: true });
-  const poll = setInterval(() => void bytesUnder(run.dir).then(run.onDiskBytes), 500);
+  const poll = setInterval(() => void bytesUnder(run.dir).then(onBytes), 500);
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
       child.on('error', (err) =>
@@ -59,6 +85,8 @@ export async function runHfCli(run: HfCliRun): Promise<void> {
     }
   } finally {
     clearInterval(poll);
+    if (ticket) run.limiter!.release(ticket);
+    thaw();
     run.signal.removeEventListener('abort', stop);
     // hf's bookkeeping inside the model folder; D011DL tracks the files itself
     if (!run.signal.aborted) await rm(path.join(run.dir, '.cache', 'huggingface'), { recursive: true, force: true });

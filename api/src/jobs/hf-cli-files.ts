@@ -29,6 +29,7 @@ export async function fetchWithHfCli(job: JobRun, todo: ModelFileRow[], opts: { 
       cli: config.downloads.hfCli,
       signal: controller.signal,
       xet: opts.xet ?? false,
+      limiter: job.limiter,
       onDiskBytes: (bytes) => {
         const now = Math.min(goal, Math.max(0, bytes - before));
         progress.addUnassigned(now - counted);

@@ -12,7 +12,16 @@ import { contentLockKey, linkDuplicates, type DedupJob } from '../library/dedup.
 import type { CredentialOutcome } from '../account/hf-tokens.service.ts';
 import { describeCredential } from '../hub/hub-credential.ts';
 import type { HubService } from '../hub/hub.service.ts';
-import { DownloadError, downloadFile, runFileSet, type FileOutcome, type FileResult, type FileScheduler, type FileTask } from '../engine/index.ts';
+import {
+  type BandwidthLimiter,
+  DownloadError,
+  downloadFile,
+  runFileSet,
+  type FileOutcome,
+  type FileResult,
+  type FileScheduler,
+  type FileTask,
+} from '../engine/index.ts';
 import { partialPath } from '../engine/sidecar.ts';
 import { assertSpace, formatBytes } from '../storage/disk-space.ts';
 import { finalPath, resolveUrl } from '../storage/file-paths.ts';
@@ -42,6 +51,8 @@ export interface JobContext {
   reserveBytes: () => number;
   /** whose Hugging Face token this job uses (job-runner.ts), or why the user's cannot be used */
   hubToken?: CredentialOutcome;
+  /** the bandwidth limit every download of this process shares (api/src/bandwidth) */
+  limiter?: BandwidthLimiter | undefined;
 }
 
 export interface JobRunOptions {
@@ -113,6 +124,10 @@ export class JobRun {
   /** the Hugging Face token this job sends (its user's own, else HF_TOKEN): for the hf CLI's environment */
   get hubToken(): string | undefined {
     return this.#ctx.settings.token;
+  }
+
+  get limiter(): BandwidthLimiter | undefined {
+    return this.#ctx.limiter;
   }
 
   async run(): Promise<void> {
@@ -270,6 +285,7 @@ export class JobRun {
       ...this.#ctx.settings,
       segmentConnections: connections,
       signal,
+      limiter: this.#ctx.limiter,
       onBytes: (_p, delta) => this.progress.add(file.id, delta),
       onWaiting: (p, w) => this.progress.setWaiting(p, w),
       onEvent: (e) => {

@@ -7,7 +7,7 @@ import type { AppConfig } from '../config/config.ts';
 import type { Db } from '../db/pool.ts';
 import { downloadsRepository as repo } from '../downloads/downloads.repository.ts';
 import { TransferJob } from '../library/copy-job.ts';
-import { FileScheduler } from '../engine/index.ts';
+import { type BandwidthLimiter, FileScheduler } from '../engine/index.ts';
 import type { HfTokensService } from '../account/hf-tokens.service.ts';
 import type { HubService } from '../hub/hub.service.ts';
 import { ImportJob } from '../library/import-job.ts';
@@ -51,6 +51,7 @@ export function createDownloadRunner(deps: {
   hub: HubService;
   settings: SettingsService;
   hfTokens?: HfTokensService;
+  limiter?: BandwidthLimiter;
 }) {
   const { db, config, settings } = deps;
   const policy = (s: RuntimeSettings) => ({ fileConcurrency: s.download_concurrency, segmentConnections: s.segment_connections });
@@ -66,6 +67,7 @@ export function createDownloadRunner(deps: {
     scheduler,
     settings: engineSettings(config),
     reserveBytes: () => reserveBytesOf(settings.current()),
+    limiter: deps.limiter,
   };
   const running = new Map<string, RunnableJob>();
 

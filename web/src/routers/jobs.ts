@@ -1,7 +1,17 @@
 // The jobs list and a job's page, its actions, and the JSON and live stream their pages read
 // (public/jobs.js, public/joblist.js).
 import { Router, type Request, type Response } from 'express';
-import { describeFiles, DownloadFilesResponseSchema, DownloadSchema, DownloadsResponseSchema, type Download, UserSchema } from '@d011dl/contract';
+import {
+  BandwidthStatusSchema,
+  describeBandwidth,
+  describeFiles,
+  DownloadFilesResponseSchema,
+  DownloadSchema,
+  DownloadsResponseSchema,
+  type Download,
+  formatSpeed,
+  UserSchema,
+} from '@d011dl/contract';
 import { ACCESS_COOKIE, forwardedFor, type ApiClient } from '../api-client.ts';
 import { guardId, page, portalStatus, str, type RouterDeps } from './shared.ts';
 
@@ -73,11 +83,18 @@ export function jobsRouter({ api, apiBase, secretHeader }: RouterDeps): Router {
 
   router.get('/jobs/:id', async (req, res) => {
     const id = req.params.id;
-    const [d, files] = await Promise.all([
+    const [d, files, bandwidth] = await Promise.all([
       api.call(req, res, 'GET', `/downloads/${id}`, DownloadSchema),
       api.call(req, res, 'GET', `/downloads/${id}/files`, DownloadFilesResponseSchema).catch(() => ({ files: [] })),
+      // "limited to 20 MB/s until 00:00": a page without it is still the job's page
+      api.call(req, res, 'GET', '/bandwidth', BandwidthStatusSchema).catch(() => null),
     ]);
-    page(res, 'job', { title: `${d.author}/${d.repo}`, d, files: files.files });
+    page(res, 'job', { title: `${d.author}/${d.repo}`, d, files: files.files, bandwidth: bandwidth && describeBandwidth(bandwidth, formatSpeed) });
+  });
+
+  // JSON for the job page's bandwidth line (public/jobs.js), refreshed while the job runs.
+  router.get('/api/bandwidth', async (req, res) => {
+    res.set('cache-control', 'no-store').json(await api.call(req, res, 'GET', '/bandwidth', BandwidthStatusSchema));
   });
 
   // cancel keeps the partial files and retry resumes them: the pages call them Pause and Resume
