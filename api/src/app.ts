@@ -215,7 +215,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(auditRoutes, { audit });
     await priv.register(settingsRoutes, { settings });
     await priv.register(meNotificationsRoutes, { db: app.db, emailAvailable: mailer !== null });
-    await priv.register(webhooksRoutes, { webhooks: createWebhooksService({ db: app.db, sender: notifySender }) });
+    await priv.register(webhooksRoutes, { webhooks: createWebhooksService({ db: app.db, sender: notifySender, audit }) });
   });
 }
 

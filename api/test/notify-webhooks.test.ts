@@ -321,6 +321,13 @@ describe('webhooks', () => {
     assert.equal((await call('DELETE', `/admin/webhooks/${hooks.slack}`)).statusCode, 204);
     assert.equal((await call('GET', `/admin/webhooks/${hooks.slack}/deliveries`)).statusCode, 404);
     assert.equal((await call('PATCH', `/admin/webhooks/${hooks.slack}`, { enabled: true })).statusCode, 404);
+    // each change is in the audit log, by name, with no secret and no receiver path (a Slack URL is its token)
+    const audit = await call('GET', '/admin/audit?action=webhook&limit=200');
+    const actions = (audit.json().entries as Array<{ action: string; target: string }>).map((e) => `${e.action} ${e.target}`);
+    for (const want of ['webhook.create generic', 'webhook.create slack', 'webhook.update phone', 'webhook.update slack', 'webhook.delete slack'])
+      assert.ok(actions.includes(want), `${want} in ${actions.join(', ')}`);
+    for (const secret of Object.values(secrets)) assert.ok(!audit.body.includes(secret), 'no secret in the audit log');
+    assert.ok(!audit.body.includes('/slack'), 'no receiver path in the audit log');
   });
 
   it('still one event per finished job, and no secret in any log line', async () => {

@@ -1,3 +1,4 @@
+import { auditContext } from '../audit/audit-context.ts';
 import {
   ApiErrorSchema,
   CreateWebhookRequestSchema,
@@ -41,7 +42,7 @@ export async function webhooksRoutes(app: FastifyInstance, opts: { webhooks: Web
       reply
         .code(201)
         .header('cache-control', 'no-store')
-        .send(await opts.webhooks.create(req.user.sub, req.body)),
+        .send(await opts.webhooks.create(auditContext(req), req.body)),
   );
 
   r.patch(
@@ -55,14 +56,14 @@ export async function webhooksRoutes(app: FastifyInstance, opts: { webhooks: Web
         response: { 200: WebhookSchema, ...errors },
       },
     },
-    async (req) => opts.webhooks.update(req.params.id, req.body),
+    async (req) => opts.webhooks.update(auditContext(req), req.params.id, req.body),
   );
 
   r.delete(
     '/admin/webhooks/:id',
     { schema: { tags, summary: 'Delete a webhook and its delivery log', params: IdParamsSchema, response: { 204: z.null(), ...errors } } },
     async (req, reply) => {
-      await opts.webhooks.remove(req.params.id);
+      await opts.webhooks.remove(auditContext(req), req.params.id);
       return reply.code(204).send(null);
     },
   );

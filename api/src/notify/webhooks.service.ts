@@ -1,7 +1,9 @@
 // Webhooks for administrators: add, list, change, delete, send a test, read the delivery log.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CreateWebhookResponse, DeliveryLog, Webhook, WebhookPreset, WebhookTestResult, NotifyEvent } from '@d011dl/contract';
-import type { Db } from '../db/pool.ts';
+import type { CallerContext } from '../audit/audit-context.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { withTransaction, type Db } from '../db/pool.ts';
 import { notFound } from '../http-errors.ts';
 import { eventPayload } from './notify-events.ts';
 import type { NotifySender } from './notify-sender.ts';
@@ -21,8 +23,10 @@ function toWebhook(r: WebhookRow): Webhook {
   };
 }
 
-export function createWebhooksService(deps: { db: Db; sender: NotifySender }) {
-  const { db, sender } = deps;
+export function createWebhooksService(deps: { db: Db; sender: NotifySender; audit: AuditService }) {
+  const { db, sender, audit } = deps;
+  // the URL's host only: a receiver's URL can hold a token (ntfy topics, Discord and Slack hooks)
+  const host = (url: string) => new URL(url).host;
 
   async function requireHook(id: string): Promise<WebhookRow> {
     const row = await repo.getWebhook(db, id);
@@ -32,11 +36,20 @@ export function createWebhooksService(deps: { db: Db; sender: NotifySender }) {
 
   return {
     async create(
-      adminId: string,
+      ctx: CallerContext,
       req: { url: string; events: NotifyEvent[]; secret?: string | undefined; preset: WebhookPreset; name: string },
     ): Promise<CreateWebhookResponse> {
       const generated = req.secret === undefined ? `whsec_${randomBytes(24).toString('hex')}` : null;
-      const row = await repo.insertWebhook(db, { ...req, secret: req.secret ?? generated!, createdBy: adminId });
+      const row = await withTransaction(db, async (tx) => {
+        const inserted = await repo.insertWebhook(tx, { ...req, secret: req.secret ?? generated!, createdBy: ctx.actor.sub });
+        await audit.record(tx, {
+          ...ctx,
+          action: 'webhook.create',
+          target: req.name,
+          details: { host: host(req.url), preset: req.preset, events: req.events },
+        });
+        return inserted;
+      });
       return { ...toWebhook(row), ...(generated ? { secret: generated } : {}) };
     },
 
@@ -44,14 +57,26 @@ export function createWebhooksService(deps: { db: Db; sender: NotifySender }) {
       return (await repo.listWebhooks(db)).map(toWebhook);
     },
 
-    async update(id: string, patch: Parameters<typeof repo.updateWebhook>[2]): Promise<Webhook> {
-      const row = await repo.updateWebhook(db, id, patch);
-      if (!row) throw notFound(`No webhook ${id}`);
+    async update(ctx: CallerContext, id: string, patch: Parameters<typeof repo.updateWebhook>[2]): Promise<Webhook> {
+      const row = await withTransaction(db, async (tx) => {
+        const updated = await repo.updateWebhook(tx, id, patch);
+        if (!updated) throw notFound(`No webhook ${id}`);
+        // which fields changed, never the secret's value
+        const details: Record<string, unknown> = Object.fromEntries(Object.entries(patch).filter(([k, v]) => v !== undefined && k !== 'secret' && k !== 'url'));
+        if (patch.url !== undefined) details.host = host(patch.url);
+        if (patch.secret !== undefined) details.secret_changed = true;
+        await audit.record(tx, { ...ctx, action: 'webhook.update', target: updated.name, details });
+        return updated;
+      });
       return toWebhook(row);
     },
 
-    async remove(id: string): Promise<void> {
-      if (!(await repo.deleteWebhook(db, id))) throw notFound(`No webhook ${id}`);
+    async remove(ctx: CallerContext, id: string): Promise<void> {
+      await withTransaction(db, async (tx) => {
+        const hook = await repo.getWebhook(tx, id);
+        if (!hook || !(await repo.deleteWebhook(tx, id))) throw notFound(`No webhook ${id}`);
+        await audit.record(tx, { ...ctx, action: 'webhook.delete', target: hook.name, details: { host: host(hook.url) } });
+      });
     },
 
     /** A "test" event to this webhook now (even when disabled: that is how one checks it before enabling). */
