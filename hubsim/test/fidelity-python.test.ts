@@ -290,4 +290,28 @@ describe('hf download (huggingface_hub CLI)', { skip: HF_MISSING }, () => {
       sim.faults.reset();
     }
   });
+  test('HfApi.whoami says whose token it is; an unknown token is refused (python3 API)', { skip: PY_API_MISSING }, async () => {
+    const script = [
+      'import os',
+      'from huggingface_hub import HfApi',
+      'api = HfApi(endpoint=os.environ["HF_ENDPOINT"])',
+      'me = api.whoami(token=os.environ["WHO"])',
+      'print(me["name"], me["type"], me["auth"]["type"], me["auth"]["accessToken"]["role"])',
+    ].join('\n');
+    const run = (who: string) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        execFile(
+          'python3',
+          ['-c', script],
+          { env: { ...hfCliEnv({ endpoint: sim.url, hfHome: join(work, 'py-whoami') }), WHO: who }, timeout: 60_000 },
+          (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }),
+        );
+      });
+    const alice = await run('hf_alice_token');
+    assert.equal(alice.code, 0, alice.out);
+    assert.equal(alice.out.trim(), 'alice user access_token read');
+    const unknown = await run('hf_nobody_token');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.out, /Invalid user token|401/);
+  });
 });
