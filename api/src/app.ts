@@ -123,6 +123,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     cipher: await openTokenCipher(config, (m) => app.log.warn(m)),
     hubClient,
     serverToken: config.hub.token,
+    audit,
   });
   const roots = new StorageRoots({ db: app.db, roots: config.storageRoots, log: app.log });
   // first start on an empty folder: write the markers now (and say so), not at the first download
@@ -187,7 +188,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(authRoutes, { auth });
     await priv.register(accessTokensRoutes, { tokens: accessTokens });
     await priv.register(adminRoutes, { auth, admin: createAdminUsersService({ db: app.db, bcryptRounds: config.auth.bcryptRounds, audit }) });
-    await priv.register(accountRoutes, { db: app.db, bcryptRounds: config.auth.bcryptRounds, hfTokens });
+    await priv.register(accountRoutes, { db: app.db, bcryptRounds: config.auth.bcryptRounds, hfTokens, audit });
     await priv.register(hubRoutes, { hubFor: hfTokens.hubFor });
     await priv.register(repoInfoRoutes, { clientFor: hfTokens.clientFor });
     await priv.register(catalogRoutes, { catalog, rescanGuard: createRescanGuard({ db: app.db }) });

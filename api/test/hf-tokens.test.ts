@@ -227,6 +227,22 @@ describe('per-user Hugging Face tokens', () => {
     assert.equal((await call('POST', '/auth/login', undefined, { username: 'bob', password: 'a brand new password' })).status, 200);
   });
 
+  it('the audit log has each token change and the password change, with no secret', async () => {
+    alice = await login('alice');
+    const audit = await call('GET', '/admin/audit?limit=200', alice);
+    assert.equal(audit.status, 200, audit.text);
+    const seen = (audit.json.entries as Array<{ action: string; actor: { username: string }; details: Record<string, unknown> }>).map(
+      (e) => `${e.action} ${e.actor.username} ${JSON.stringify(e.details)}`,
+    );
+    for (const want of ['hf_token.set alice {"hub_user":"alice"}', 'hf_token.set bob {"hub_user":"bob"}', 'hf_token.remove bob {}', 'password.change bob'])
+      assert.ok(
+        seen.some((l) => l.startsWith(want)),
+        `${want} in ${seen.join('; ')}`,
+      );
+    for (const secret of SECRETS) assert.ok(!audit.text.includes(secret), 'no token in the audit log');
+    assert.ok(!audit.text.includes('a brand new password'));
+  });
+
   it('no token reached a log line, and the generated key file is not needed with DATA_KEY', async () => {
     await stopApi();
     assert.ok(logs.includes('"route":"/me/hf-token"'), 'the log was captured');

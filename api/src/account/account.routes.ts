@@ -1,4 +1,5 @@
-// The signed-in user's own account: PUT /me/password and their Hugging Face token (issue 17).
+import type { AuditService } from '../audit/audit.service.ts';
+import { auditContext } from '../audit/audit-context.ts';
 import {
   ApiErrorSchema,
   ChangePasswordRequestSchema,
@@ -22,7 +23,7 @@ const sessionOnly = async (req: FastifyRequest) => {
   if (req.user?.scope) throw forbidden('This is done from a signed-in session (the portal, the app, or POST /auth/login), not with an access token');
 };
 
-export async function accountRoutes(app: FastifyInstance, opts: { db: Db; bcryptRounds: number; hfTokens: HfTokensService }) {
+export async function accountRoutes(app: FastifyInstance, opts: { db: Db; bcryptRounds: number; hfTokens: HfTokensService; audit: AuditService }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { hfTokens } = opts;
 
@@ -37,7 +38,8 @@ export async function accountRoutes(app: FastifyInstance, opts: { db: Db; bcrypt
         response: { 200: ChangePasswordResponseSchema, ...errors },
       },
     },
-    async (req) => changePassword({ db: opts.db, bcryptRounds: opts.bcryptRounds }, { userId: req.user.sub, sessionId: req.user.sid }, req.body),
+    async (req) =>
+      changePassword({ db: opts.db, bcryptRounds: opts.bcryptRounds, audit: opts.audit }, { ...auditContext(req), sessionId: req.user.sid }, req.body),
   );
 
   r.get(
@@ -64,7 +66,7 @@ export async function accountRoutes(app: FastifyInstance, opts: { db: Db; bcrypt
         response: { 200: SetHfTokenResponseSchema, ...errors },
       },
     },
-    async (req, reply) => reply.header('cache-control', 'no-store').send(await hfTokens.set(req.user.sub, req.body.token)),
+    async (req, reply) => reply.header('cache-control', 'no-store').send(await hfTokens.set(auditContext(req), req.body.token)),
   );
 
   r.delete(
@@ -74,7 +76,7 @@ export async function accountRoutes(app: FastifyInstance, opts: { db: Db; bcrypt
       schema: { tags: ['auth'], summary: 'Remove my Hugging Face token', response: { 204: z.null(), ...errors } },
     },
     async (req, reply) => {
-      await hfTokens.remove(req.user.sub);
+      await hfTokens.remove(auditContext(req));
       return reply.code(204).send(null);
     },
   );

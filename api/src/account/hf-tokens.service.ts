@@ -1,7 +1,9 @@
 // A user's own Hugging Face token (issue 17): checked with the Hub when saved, sealed at rest
 // (token-cipher.ts), and the credential every Hub call made for that user carries (else HF_TOKEN).
+import type { CallerContext } from '../audit/audit-context.ts';
+import type { AuditService } from '../audit/audit.service.ts';
 import type { HfTokenStatus, SetHfTokenResponse } from '@d011dl/contract';
-import type { Db } from '../db/pool.ts';
+import { withTransaction, type Db } from '../db/pool.ts';
 import { badRequest, HttpError } from '../http-errors.ts';
 import type { HubClient } from '../hub/hub-client.ts';
 import { serverCredential, type HubCredential } from '../hub/hub-credential.ts';
@@ -14,8 +16,8 @@ export type CredentialOutcome = { ok: true; cred: HubCredential } | { ok: false;
 
 const unusable = (why: string) => `Your saved Hugging Face token cannot be used: ${why}. Set it again under Account.`;
 
-export function createHfTokensService(deps: { db: Db; cipher: TokenCipher; hubClient: HubClient; serverToken: string | undefined }) {
-  const { db, cipher, hubClient } = deps;
+export function createHfTokensService(deps: { db: Db; cipher: TokenCipher; hubClient: HubClient; serverToken: string | undefined; audit: AuditService }) {
+  const { db, cipher, hubClient, audit } = deps;
 
   function open(row: HfTokenRow): CredentialOutcome {
     try {
@@ -48,7 +50,8 @@ export function createHfTokensService(deps: { db: Db; cipher: TokenCipher; hubCl
       return { set: true, hub_user: row.hubUser, set_at: row.setAt.toISOString(), problem: opened.ok ? null : opened.problem };
     },
 
-    async set(userId: string, token: string): Promise<SetHfTokenResponse> {
+    async set(ctx: CallerContext, token: string): Promise<SetHfTokenResponse> {
+      const userId = ctx.actor.sub;
       // asked before anything is stored: a token the Hub refuses is never kept
       const who = await hubClient.whoami(token).catch((err: unknown) => {
         if (err instanceof HttpError && err.statusCode >= 500)
@@ -60,12 +63,19 @@ export function createHfTokensService(deps: { db: Db; cipher: TokenCipher; hubCl
           'The Hub does not accept this token (Invalid credentials): check that you copied the whole token from https://huggingface.co/settings/tokens and that it was not revoked. Nothing was saved.',
           'HfTokenInvalid',
         );
-      const setAt = await repo.upsert(db, userId, cipher.seal(token, userId), who.name);
+      const setAt = await withTransaction(db, async (tx) => {
+        const at = await repo.upsert(tx, userId, cipher.seal(token, userId), who.name);
+        await audit.record(tx, { ...ctx, action: 'hf_token.set', target: ctx.actor.username, details: { hub_user: who.name } });
+        return at;
+      });
       return { hub_user: who.name, set_at: setAt.toISOString() };
     },
 
-    async remove(userId: string): Promise<void> {
-      await repo.remove(db, userId);
+    async remove(ctx: CallerContext): Promise<void> {
+      await withTransaction(db, async (tx) => {
+        await repo.remove(tx, ctx.actor.sub);
+        await audit.record(tx, { ...ctx, action: 'hf_token.remove', target: ctx.actor.username });
+      });
     },
 
     credential,
