@@ -37,10 +37,17 @@ describe('pasted links in a real browser', { skip }, () => {
     await page.getByLabel('Revision').waitFor();
   };
   // what the person sees, without scrolling
+  // on screen once the page has settled: the scroll happens after the tree is built, and a loaded
+  // machine may take a few frames to apply it
   const inView = async (label: string) => {
-    const box = await page.getByLabel(label, { exact: true }).boundingBox();
-    const vp = page.viewportSize()!;
-    return box !== null && box.y >= 0 && box.y + box.height <= vp.height && box.x >= 0 && box.x + box.width <= vp.width;
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const box = await page.getByLabel(label, { exact: true }).boundingBox();
+      const vp = page.viewportSize()!;
+      if (box !== null && box.y >= 0 && box.y + box.height <= vp.height && box.x >= 0 && box.x + box.width <= vp.width) return true;
+      if (Date.now() > deadline) return false;
+      await page.waitForTimeout(100);
+    }
   };
   const shot = (name: string, size: string) => page.screenshot({ path: path.join(shots, `links-${name}-${size}.png`) });
 
