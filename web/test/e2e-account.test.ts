@@ -12,7 +12,8 @@ describe('the Account page in a real browser', { skip }, () => {
   let browser: Browser;
   let page: Page;
   before(async () => {
-    s = await startStack();
+    // an SMTP server is only needed to send; with SMTP_URL set the page offers e-mail
+    s = await startStack({ SMTP_URL: 'smtp://127.0.0.1:9' });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(20_000);
@@ -45,6 +46,24 @@ describe('the Account page in a real browser', { skip }, () => {
     await page.getByRole('button', { name: 'Remove token' }).click();
     await page.getByText('Hugging Face token removed').waitFor();
     assert.equal((await page.locator('[data-hf-status]').textContent())?.trim(), 'No token set.');
+  });
+
+  it('asks for e-mail about my downloads, and stops it again', async () => {
+    await page.getByLabel('E-mail address (empty: none)').fill('not an address');
+    await page.getByLabel('a download of mine failed').check();
+    await page.getByRole('button', { name: 'Save e-mail settings' }).click();
+    // the browser's own check refuses it before it is sent
+    assert.equal(await page.locator('#email-address:invalid').count(), 1);
+    await page.getByLabel('E-mail address (empty: none)').fill('alice@example.org');
+    await page.getByRole('button', { name: 'Save e-mail settings' }).click();
+    await page.getByText('E-mail notifications go to alice@example.org.').waitFor();
+    assert.equal(await page.getByLabel('a download of mine failed').isChecked(), true);
+    assert.equal(await page.getByLabel('a download of mine succeeded').isChecked(), false);
+    await screenshotSizes(page, 'account-email');
+    await page.getByLabel('E-mail address (empty: none)').fill('');
+    await page.getByRole('button', { name: 'Save e-mail settings' }).click();
+    await page.getByText('No more e-mail notifications.').waitFor();
+    assert.equal((await page.locator('[data-email-status]').textContent())?.trim(), 'No e-mail is sent to you.');
   });
 
   it('changes the password: a wrong current one is refused, the new one signs in', async () => {

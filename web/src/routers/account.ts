@@ -2,22 +2,24 @@
 // (used for their browsing and downloads instead of the server's HF_TOKEN). The token is sent to the
 // API once and never shown again; the page shows only the Hub account it belongs to.
 import { Router, type Request, type Response } from 'express';
-import { ChangePasswordResponseSchema, HfTokenStatusSchema, SetHfTokenResponseSchema } from '@d011dl/contract';
+import { ChangePasswordResponseSchema, EmailNotificationsSchema, HfTokenStatusSchema, NotifyEventSchema, SetHfTokenResponseSchema } from '@d011dl/contract';
 import { z } from 'zod';
 import { apiRefusal, page, str, type RouterDeps } from './shared.ts';
 
-type Section = 'password' | 'hf';
+type Section = 'password' | 'hf' | 'email';
 
 export function accountRouter({ api }: RouterDeps): Router {
   const router = Router();
 
   async function show(req: Request, res: Response, extra: { error?: string | null; errorIn?: Section } = {}) {
     const hf = await api.call(req, res, 'GET', '/me/hf-token', HfTokenStatusSchema);
+    const email = await api.call(req, res, 'GET', '/me/notifications', EmailNotificationsSchema);
     // the form may have held a token or passwords: nothing of it is to be kept by a browser or proxy
     res.set('cache-control', 'no-store');
     page(res, 'account', {
       title: 'Account',
       hf,
+      email,
       notice: str(req.query.notice) || null,
       error: extra.error ?? null,
       errorIn: extra.errorIn ?? null,
@@ -49,6 +51,19 @@ export function accountRouter({ api }: RouterDeps): Router {
       done(res, `Hugging Face token saved: Hub account ${r.hub_user}.`);
     } catch (err) {
       await show(req, res, { error: apiRefusal(res, err).message, errorIn: 'hf' });
+    }
+  });
+
+  // e-mail about my own downloads (sent through the server's SMTP_URL); an empty address stops them
+  router.post('/account/email', async (req, res) => {
+    const address = str(req.body.email).trim();
+    const picked = ([] as unknown[]).concat(req.body.events ?? []).map(String);
+    const events = NotifyEventSchema.options.filter((e) => picked.includes(e));
+    try {
+      await api.call(req, res, 'PUT', '/me/notifications', EmailNotificationsSchema, { email: address || null, events: address ? events : [] });
+      done(res, address ? `E-mail notifications go to ${address}.` : 'No more e-mail notifications.');
+    } catch (err) {
+      await show(req, res, { error: apiRefusal(res, err).message, errorIn: 'email' });
     }
   });
 
