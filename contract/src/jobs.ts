@@ -114,6 +114,16 @@ export function jobOwner(job: Pick<Download, 'username'>): string {
   return job.username ?? 'deleted user';
 }
 
+/** Whose Hugging Face token a job used, in words; '' for a job that never asked the Hub (copy, move). */
+export function jobTokenLabel(job: Pick<Download, 'hf_token' | 'username'>): string {
+  const t = job.hf_token;
+  if (!t) return '';
+  if (t.owner === 'none') return 'none (public files only)';
+  if (t.owner === 'server') return "the server's (HF_TOKEN)";
+  const whose = job.username ? `${job.username}'s` : "its owner's";
+  return t.hub_user ? `${whose} (Hub account ${t.hub_user})` : whose;
+}
+
 export function jobKindLabel(job: Pick<Download, 'kind' | 'storage'>): string {
   if (job.kind === 'download' && job.storage === 'default') return '';
   const verb = { download: 'Download to', copy: 'Copy to', move: 'Move to', import: 'Import on', update: 'Update on' }[job.kind];

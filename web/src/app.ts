@@ -15,6 +15,7 @@ import {
   jobAction,
   jobKindLabel,
   jobOwner,
+  jobTokenLabel,
   logTail,
   statusLabel,
   UserSchema,
@@ -80,6 +81,7 @@ export function buildWebApp(opts: WebOptions): express.Express {
     jobAction,
     jobKindLabel,
     jobOwner,
+    jobTokenLabel,
     logTail,
     statusLabel,
   };

@@ -70,6 +70,8 @@ describe('users and audit log in a real browser', { skip }, () => {
     assert.equal((await waitForStatus(s.api.app, bob, bobsJob, ['succeeded', 'failed'])).status, 'succeeded');
     await page.goto(`${s.webUrl}/jobs/${bobsJob}`);
     assert.equal(await page.locator('#job-owner').textContent(), 'bob');
+    // bob has no Hugging Face token of his own and the server none: the job says so
+    assert.equal(await page.locator('#job-token').textContent(), 'none (public files only)');
 
     await page.goto(`${s.webUrl}/users`);
     await page.getByRole('button', { name: 'Delete bob' }).click();
