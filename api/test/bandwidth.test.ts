@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { startHubSim, type CatalogConfig, type HubSim } from '@d011dl/hubsim';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
-import { assertFilesExact, waitForStatus } from './helpers/downloads.ts';
+import { assertFilesExact, waitForStatus, until } from './helpers/downloads.ts';
 
 const MB = 1_000_000;
 const MiB = 1024 * 1024;
@@ -56,16 +56,6 @@ describe('bandwidth limit', () => {
     assert.equal(res.statusCode, 202, res.body);
     return res.json().download_id;
   };
-  async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 120_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: T;
-    do {
-      last = await read();
-      if (ok(last)) return last;
-      await new Promise((r) => setTimeout(r, 100));
-    } while (Date.now() < deadline);
-    throw new Error(`${what}: ${JSON.stringify(last)}`);
-  }
 
   it('says what limit is in force, to every signed-in user', async () => {
     assert.deepEqual(await get('/bandwidth', bob), { limit_bps: 0, until: null, until_time: null, next_limit_bps: null, source: 'setting' });

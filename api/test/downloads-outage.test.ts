@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startHubSim, type CatalogConfig, type HubSim } from '@d011dl/hubsim';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
-import { assertFilesExact, waitForStatus } from './helpers/downloads.ts';
+import { assertFilesExact, waitForStatus, until } from './helpers/downloads.ts';
 
 const MiB = 1024 * 1024;
 const catalog: CatalogConfig = {
@@ -58,16 +58,6 @@ describe('jobs on a real line', () => {
     assert.equal(res.statusCode, 202, res.body);
     return res.json().download_id;
   };
-  async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 90_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: T;
-    do {
-      last = await read();
-      if (ok(last)) return last;
-      await new Promise((r) => setTimeout(r, 100));
-    } while (Date.now() < deadline);
-    throw new Error(`${what}: ${JSON.stringify(last)}`);
-  }
 
   it('waits out a 20 s Hub outage mid-job, showing why, and ends succeeded with no one pressing Retry', { timeout: 180_000 }, async () => {
     sim.faults.set({ bandwidthPerConn: 2 * MiB });

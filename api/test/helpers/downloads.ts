@@ -35,3 +35,15 @@ export async function assertFilesExact(
   }
   return expected.length;
 }
+
+/** Reads until `ok` holds (every 100 ms), else fails naming what was awaited and the last value read. */
+export async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T;
+  do {
+    last = await read();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  } while (Date.now() < deadline);
+  throw new Error(`${what}: ${JSON.stringify(last)}`);
+}
