@@ -178,8 +178,9 @@ describe('per-user Hugging Face tokens', () => {
     assert.equal(again.status, 202, again.text);
     assert.equal((await waitDone(again.json.download_id, alice)).status, 'succeeded');
 
-    // a job queued under this key and run after the key changed: canceled now, retried below
-    sim.faults.set({ bandwidthPerConn: 1024 });
+    // a job queued under this key and run after the key changed: canceled now, retried below (1 byte/s:
+    // even the smallest file cannot finish before the cancel on a loaded machine)
+    sim.faults.set({ bandwidthPerConn: 1 });
     const slow = await call('POST', '/downloads', alice, { author: 'acme', repo: 'gated-model', revision: 'main', force: true });
     assert.equal(slow.status, 202, slow.text);
     assert.equal((await call('POST', `/downloads/${slow.json.download_id}/cancel`, alice)).status, 200);

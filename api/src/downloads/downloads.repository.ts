@@ -139,12 +139,16 @@ export const downloadsRepository = {
     return r.rows[0]?.status ?? null;
   },
 
+  /**
+   * The job's end (or its return to the queue). A job someone canceled (paused) stays canceled: a
+   * shutdown that interrupts it before it noticed the cancel must not queue it again.
+   */
   async finish(db: Queryable, id: string, f: { status: 'succeeded' | 'failed' | 'canceled' | 'queued'; error: string | null }): Promise<void> {
     await db.query(
       `UPDATE downloads SET status = $2, error = $3, speed_bps = NULL, eta_s = NULL, waiting = NULL,
               finished_at = CASE WHEN $2 = 'queued' THEN NULL ELSE now() END,
               progress_pct = CASE WHEN $2 = 'succeeded' THEN 100 ELSE progress_pct END, updated_at = now()
-        WHERE id = $1`,
+        WHERE id = $1 AND NOT (status = 'canceled' AND $2 = 'queued')`,
       [id, f.status, f.error],
     );
   },
