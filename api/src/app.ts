@@ -118,9 +118,11 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
 
   const hub = createHubService(hubClient);
   // users' own Hugging Face tokens: browsing and downloads a user starts carry theirs, else HF_TOKEN
+  // the server's data key: users' Hugging Face tokens and webhook secrets are sealed with it at rest
+  const cipher = await openTokenCipher(config, (m) => app.log.warn(m));
   const hfTokens = createHfTokensService({
     db: app.db,
-    cipher: await openTokenCipher(config, (m) => app.log.warn(m)),
+    cipher,
     hubClient,
     serverToken: config.hub.token,
     audit,
@@ -164,7 +166,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
 
   // notifications (webhooks, e-mail): sent from the rows that jobs and update checks write
   const mailer = config.notify.smtp ? createMailer(config.notify.smtp, config.notify.timeoutMs) : null;
-  const notifySender = createNotifySender({ db: app.db, log: app.log, ...config.notify, userAgent: `d011dl/${VERSION}`, mailer });
+  const notifySender = createNotifySender({ db: app.db, log: app.log, ...config.notify, userAgent: `d011dl/${VERSION}`, mailer, cipher });
   notifySender.start();
   app.addHook('preClose', async () => {
     await notifySender.close();
@@ -216,7 +218,7 @@ export async function appPlugin(app: FastifyInstance, opts: { config: AppConfig 
     await priv.register(auditRoutes, { audit });
     await priv.register(settingsRoutes, { settings });
     await priv.register(meNotificationsRoutes, { db: app.db, emailAvailable: mailer !== null });
-    await priv.register(webhooksRoutes, { webhooks: createWebhooksService({ db: app.db, sender: notifySender, audit }) });
+    await priv.register(webhooksRoutes, { webhooks: createWebhooksService({ db: app.db, sender: notifySender, audit, cipher }) });
   });
 }
 

@@ -135,6 +135,11 @@ describe('webhooks', () => {
       ['generic', 'ntfy', 'discord', 'slack'],
     );
     for (const s of Object.values(secrets)) assert.ok(!list.body.includes(s), 'no secret in the list');
+    // kept sealed with the server's data key, like the users' Hugging Face tokens
+    const stored = (await pool.query<{ secret: string }>('SELECT secret FROM webhooks')).rows.map((r) => r.secret);
+    assert.equal(stored.length, 4);
+    for (const v of stored) assert.match(v, /^sealed\.v1\./);
+    for (const s of Object.values(secrets)) assert.ok(!stored.some((v) => v.includes(s)), 'no secret in plain text in the database');
     const patched = await call('PATCH', `/admin/webhooks/${hooks.ntfy}`, { name: 'phone' });
     assert.equal(patched.json().name, 'phone');
     assert.ok(!patched.body.includes(secrets.ntfy!));

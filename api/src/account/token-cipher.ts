@@ -52,12 +52,28 @@ export class TokenCipher {
   }
 }
 
+const TEXT_PREFIX = `sealed.v${KEY_VERSION}.`;
+
+/** A secret as one line of text for a text column: "sealed.v1.<key id>.<iv>.<tag>.<ciphertext>" (base64url). */
+export function sealText(cipher: TokenCipher, text: string, owner: string): string {
+  const s = cipher.seal(text, owner);
+  return `${TEXT_PREFIX}${s.keyId}.${[s.iv, s.authTag, s.ciphertext].map((b) => b.toString('base64url')).join('.')}`;
+}
+
+export function openText(cipher: TokenCipher, sealed: string, owner: string): string {
+  const parts = sealed.startsWith(TEXT_PREFIX) ? sealed.slice(TEXT_PREFIX.length).split('.') : [];
+  if (parts.length !== 4) throw new TokenUnreadable('it is not in the sealed format');
+  const [keyId, iv, authTag, ciphertext] = parts as [string, string, string, string];
+  const b = (x: string) => Buffer.from(x, 'base64url');
+  return cipher.open({ keyId, iv: b(iv), authTag: b(authTag), ciphertext: b(ciphertext), keyVersion: KEY_VERSION }, owner);
+}
+
 /** DATA_KEY, or the key generated in DATA_DIR when it is unset. */
 export async function openTokenCipher(config: AppConfig, warn: (msg: string) => void): Promise<TokenCipher> {
   const secret =
     config.dataKey ??
     (await secretInDataDir(config.dataDir, 'data-key', (file) =>
-      warn(`DATA_KEY is not set: users' Hugging Face tokens are encrypted with a generated key kept in ${file}; keep it with backups of the database`),
+      warn(`DATA_KEY is not set: users' Hugging Face tokens and webhook secrets are encrypted with a generated key kept in ${file}; keep it with backups of the database`),
     ));
   return new TokenCipher(secret);
 }

@@ -2,6 +2,7 @@
 // several instances share the work and a crashed one's are taken up again), sends each on its own
 // (a slow receiver holds up nothing else, and never a job: jobs only write rows), records every attempt
 // and schedules the next one with backoff.
+import { openText, type TokenCipher } from '../account/token-cipher.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/pool.ts';
 import { type DeliveryRow, notifyRepository as repo, type WebhookRow } from './notify.repository.ts';
@@ -32,8 +33,13 @@ export interface NotifySenderOptions {
   timeoutMs: number;
   userAgent: string;
   mailer: Mailer | null;
+  /** opens the webhooks' secrets, sealed at rest with the server's data key (account/token-cipher.ts) */
+  cipher: TokenCipher;
   pollMs?: number;
 }
+
+/** What a webhook secret is sealed to (associated data): a sealed Hugging Face token does not open as one. */
+export const WEBHOOK_SECRET_OWNER = 'webhook-secret';
 
 function describeFailure(err: unknown, timeoutMs: number): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
@@ -59,6 +65,12 @@ export function createNotifySender(o: NotifySenderOptions) {
     const timestamp = Math.floor(Date.now() / 1000);
     const started = performance.now();
     const took = () => Math.round(performance.now() - started);
+    let secret: string;
+    try {
+      secret = openText(o.cipher, hook.secret, WEBHOOK_SECRET_OWNER);
+    } catch (err) {
+      return { statusCode: null, error: `the webhook's secret cannot be read (${(err as Error).message}): set a new secret`, durationMs: 0 };
+    }
     try {
       const res = await fetch(hook.url, {
         method: 'POST',
@@ -73,7 +85,7 @@ export function createNotifySender(o: NotifySenderOptions) {
           'x-d011dl-event': d.event,
           'x-d011dl-delivery': d.id,
           'x-d011dl-timestamp': String(timestamp),
-          'x-d011dl-signature': signature(hook.secret, timestamp, out.body),
+          'x-d011dl-signature': signature(secret, timestamp, out.body),
         },
       });
       const text = (await res.text().catch(() => '')).replace(/\s+/g, ' ').trim().slice(0, 200);

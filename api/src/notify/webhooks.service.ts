@@ -4,7 +4,9 @@ import type { CreateWebhookResponse, DeliveryLog, Webhook, WebhookPreset, Webhoo
 import type { CallerContext } from '../audit/audit-context.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
+import { sealText, type TokenCipher } from '../account/token-cipher.ts';
 import { notFound } from '../http-errors.ts';
+import { WEBHOOK_SECRET_OWNER } from './notify-sender.ts';
 import { eventPayload } from './notify-events.ts';
 import type { NotifySender } from './notify-sender.ts';
 import { notifyRepository as repo, type WebhookRow } from './notify.repository.ts';
@@ -23,8 +25,9 @@ function toWebhook(r: WebhookRow): Webhook {
   };
 }
 
-export function createWebhooksService(deps: { db: Db; sender: NotifySender; audit: AuditService }) {
-  const { db, sender, audit } = deps;
+export function createWebhooksService(deps: { db: Db; sender: NotifySender; audit: AuditService; cipher: TokenCipher }) {
+  const { db, sender, audit, cipher } = deps;
+  const seal = (secret: string) => sealText(cipher, secret, WEBHOOK_SECRET_OWNER);
   // the URL's host only: a receiver's URL can hold a token (ntfy topics, Discord and Slack hooks)
   const host = (url: string) => new URL(url).host;
 
@@ -41,7 +44,7 @@ export function createWebhooksService(deps: { db: Db; sender: NotifySender; audi
     ): Promise<CreateWebhookResponse> {
       const generated = req.secret === undefined ? `whsec_${randomBytes(24).toString('hex')}` : null;
       const row = await withTransaction(db, async (tx) => {
-        const inserted = await repo.insertWebhook(tx, { ...req, secret: req.secret ?? generated!, createdBy: ctx.actor.sub });
+        const inserted = await repo.insertWebhook(tx, { ...req, secret: seal(req.secret ?? generated!), createdBy: ctx.actor.sub });
         await audit.record(tx, {
           ...ctx,
           action: 'webhook.create',
@@ -59,7 +62,7 @@ export function createWebhooksService(deps: { db: Db; sender: NotifySender; audi
 
     async update(ctx: CallerContext, id: string, patch: Parameters<typeof repo.updateWebhook>[2]): Promise<Webhook> {
       const row = await withTransaction(db, async (tx) => {
-        const updated = await repo.updateWebhook(tx, id, patch);
+        const updated = await repo.updateWebhook(tx, id, patch.secret === undefined ? patch : { ...patch, secret: seal(patch.secret) });
         if (!updated) throw notFound(`No webhook ${id}`);
         // which fields changed, never the secret's value
         const details: Record<string, unknown> = Object.fromEntries(Object.entries(patch).filter(([k, v]) => v !== undefined && k !== 'secret' && k !== 'url'));
