@@ -2,7 +2,7 @@
 // limiter whose rate switches when the clock crosses a window boundary or the settings change.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BandwidthWindow } from '@d011dl/contract';
+import { parseBandwidthSchedule, type BandwidthWindow } from '@d011dl/contract';
 import { limitAt } from '../src/bandwidth/bandwidth-schedule.ts';
 import { BandwidthService, type BandwidthClock } from '../src/bandwidth/bandwidth.service.ts';
 import { BandwidthLimiter, type LimiterClock } from '../src/engine/bandwidth-limiter.ts';
@@ -37,6 +37,20 @@ describe('bandwidth schedule', () => {
     assert.equal(limitAt(rule, at(1, 0)).limitBps, 2 * MB);
     assert.equal(limitAt(rule, at(6, 0)).limitBps, 0);
     assert.deepEqual(limitAt(rule, at(12, 0)).until, at(22, 0));
+  });
+
+  it('lasts all day when a window ends when it starts, as the text form says', () => {
+    const windows = parseBandwidthSchedule('08:30-08:30=3');
+    assert.deepEqual(windows, [{ from: '08:30', to: '08:30', limit_bps: 3 * MB }]);
+    const rule = { bandwidth_limit_bps: 0, bandwidth_schedule: windows as BandwidthWindow[] };
+    for (const [hh, mm] of [
+      [8, 30],
+      [8, 29],
+      [0, 0],
+      [23, 59],
+    ] as const)
+      assert.equal(limitAt(rule, at(hh, mm)).limitBps, 3 * MB);
+    assert.equal(limitAt(rule, at(12, 0)).until, null, 'it never changes');
   });
 
   it('skips boundaries where the limit stays the same, and says when it never changes', () => {

@@ -20,7 +20,8 @@ export const SetHfTokenRequestSchema = z.object({
     .trim()
     .min(1, 'is required')
     .max(512, 'is too long for a Hugging Face token')
-    .regex(/^\S+$/, 'must not contain spaces or line breaks')
+    // what can travel in an Authorization header: printable ASCII without spaces (Hub tokens are hf_ + letters and digits)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable characters without spaces, as copied from huggingface.co/settings/tokens')
     .meta({ format: 'password', description: 'a Hugging Face access token (hf_…); checked with the Hub, stored encrypted, never shown again' }),
 });
 export type SetHfTokenRequest = z.infer<typeof SetHfTokenRequestSchema>;

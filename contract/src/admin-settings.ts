@@ -5,13 +5,11 @@ import { z } from 'zod';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM (24-hour clock), e.g. "07:30"');
 
-export const BandwidthWindowSchema = z
-  .object({
-    from: HHMM.describe('start, server time zone'),
-    to: HHMM.describe('end (exclusive); earlier than `from` means past midnight'),
-    limit_bps: z.number().int().min(1).nullable().describe('bytes per second in this window; null: unlimited'),
-  })
-  .refine((w) => w.from !== w.to, { message: 'a window must not start and end at the same time', path: ['to'] });
+export const BandwidthWindowSchema = z.object({
+  from: HHMM.describe('start, server time zone'),
+  to: HHMM.describe('end (exclusive); earlier than `from` means past midnight; equal to `from`: all day'),
+  limit_bps: z.number().int().min(1).nullable().describe('bytes per second in this window; null: unlimited'),
+});
 export type BandwidthWindow = z.infer<typeof BandwidthWindowSchema>;
 
 export const RuntimeSettingsSchema = z.object({
@@ -61,8 +59,7 @@ export const SettingsUpdateSchema = z
     },
   )
   .strict()
-  .refine((o) => Object.keys(o).length > 0, { message: 'send at least one setting to change' })
-  .describe('the settings to change; null resets one to its environment value');
+  .describe('the settings to change (none: nothing changes); null resets one to its environment value');
 export type SettingsUpdate = z.infer<typeof SettingsUpdateSchema>;
 
 export const SettingsResponseSchema = z.object({

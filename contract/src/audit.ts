@@ -26,8 +26,17 @@ export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 export const AuditQuerySchema = z.object({
   before: z.coerce.number().int().min(1).optional().describe("entries older than this id (the previous page's next_before)"),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  action: z.string().max(64).optional().describe('only this action ("auth.login") or area ("auth")'),
-  actor: z.string().max(64).optional().describe('only what this user name did'),
+  action: z
+    .string()
+    .regex(/^[a-z_]+(\.[a-z_]+)?$/, 'must be an area ("auth") or an action ("auth.login")')
+    .max(64)
+    .optional()
+    .describe('only this action ("auth.login") or area ("auth")'),
+  actor: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a user name')
+    .optional()
+    .describe('only what this user name did'),
 });
 export type AuditQuery = z.input<typeof AuditQuerySchema>;
 

@@ -3,6 +3,7 @@ import type { BandwidthWindow } from './admin-settings.ts';
 
 // The schedule as one line of text, for BANDWIDTH_SCHEDULE and the portal's field:
 // "00:00-07:00=unlimited, 18:00-23:00=5" — each window HH:MM-HH:MM, then "unlimited" or MB/s (10^6 bytes).
+// A window that ends when it starts ("00:00-00:00") lasts all day.
 
 const WINDOW = /^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)\s*=\s*(unlimited|\d+(?:\.\d+)?)$/i;
 
@@ -17,7 +18,6 @@ export function parseBandwidthSchedule(text: string): BandwidthWindow[] | string
     if (!m) return `"${part}" is not a window: write HH:MM-HH:MM=<MB/s or unlimited>, e.g. "00:00-07:00=unlimited"`;
     const from = `${m[1]}:${m[2]}`;
     const to = `${m[3]}:${m[4]}`;
-    if (from === to) return `"${part}" starts and ends at the same time`;
     const mbps = m[5]!.toLowerCase() === 'unlimited' ? null : Number(m[5]);
     if (mbps === 0) return `"${part}": use "unlimited" for no limit, or a rate above 0 MB/s`;
     windows.push({ from, to, limit_bps: mbps === null ? null : Math.max(1, Math.round(mbps * 1_000_000)) });
