@@ -73,7 +73,9 @@ export async function openTokenCipher(config: AppConfig, warn: (msg: string) => 
   const secret =
     config.dataKey ??
     (await secretInDataDir(config.dataDir, 'data-key', (file) =>
-      warn(`DATA_KEY is not set: users' Hugging Face tokens and webhook secrets are encrypted with a generated key kept in ${file}; keep it with backups of the database`),
+      warn(
+        `DATA_KEY is not set: users' Hugging Face tokens and webhook secrets are encrypted with a generated key kept in ${file}; keep it with backups of the database`,
+      ),
     ));
   return new TokenCipher(secret);
 }
