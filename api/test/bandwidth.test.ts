@@ -183,9 +183,10 @@ describe('bandwidth limit on DOWNLOAD_ENGINE=hf', {
       }
       const seconds = (performance.now() - first) / 1000;
       assert.equal(done?.status, 'succeeded', done?.error ?? 'still running');
-      // the process is measured every 0.5 s: up to half a second at 8 MB/s gets through before it is
-      // stopped, and progress shows bytes a little late (another 0.5 s)
-      assert.ok(first > 0 && seconds >= 12, `20 MB at 1 MB/s through hf took only ${seconds.toFixed(1)} s from its first bytes`);
+      // the process is measured every 0.5 s (later on a loaded machine): bursts at 8 MB/s get through
+      // before it is stopped, and progress shows bytes late. A lower bound only, well above the 2.5 s
+      // hf needs unlimited: the pacing is coarse, not exact (README "Bandwidth")
+      assert.ok(first > 0 && seconds >= 8, `20 MB at 1 MB/s through hf took only ${seconds.toFixed(1)} s from its first bytes`);
       await assertFilesExact(sim, t.config.storageRoot, 'acme/twenty', 'main', 'main');
     } finally {
       await t.close();
