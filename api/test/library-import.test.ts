@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { startHubSim, type HubSim } from '@d011dl/hubsim';
 import { hfCliEnv } from '../src/jobs/hf-cli-env.ts';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
-import { assertFilesExact, waitForStatus } from './helpers/downloads.ts';
+import { assertFilesExact, until, waitForStatus } from './helpers/downloads.ts';
 
 const REPO = 'acme/tiny-model';
 const hfMissing = spawnSync('hf', ['--help']).status !== 0;
@@ -184,13 +184,16 @@ describe('import from disk (POST /db/import)', () => {
     try {
       const res = await importNow();
       const id = res.imports.find((i) => i.revision === 'v1.0')!.download_id;
-      const deadline = Date.now() + 60_000;
-      let d: { status: string; waiting: { message: string; attempt: number } | null };
-      do {
-        d = (await t.app.inject({ url: `/downloads/${id}`, headers: bearer(token) })).json();
-        if (d.waiting && d.waiting.attempt >= 2) break;
-        await new Promise((r) => setTimeout(r, 100));
-      } while (Date.now() < deadline);
+      const d = await until(
+        'the import waits for the Hub',
+        async () =>
+          (await t.app.inject({ url: `/downloads/${id}`, headers: bearer(token) })).json() as {
+            status: string;
+            waiting: { message: string; attempt: number } | null;
+          },
+        (x) => (x.waiting?.attempt ?? 0) >= 2,
+        60_000,
+      );
       assert.equal(d.status, 'running', JSON.stringify(d));
       assert.match(d.waiting?.message ?? '', /answered 503/);
       sim.faults.reset();
