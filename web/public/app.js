@@ -181,12 +181,44 @@ import { globFilter } from './shared/glob.js';
         var row = linked.closest('li');
         row.classList.add('linked');
         refresh();
-        (linked.dataset.dir ? linked.closest('summary') : row).scrollIntoView({ block: 'center' });
+        keepCentred(linked.dataset.dir ? linked.closest('summary') : row);
       } else {
         var missing = document.getElementById('link-missing');
         if (missing) missing.hidden = false;
       }
     }
+  }
+
+  // Rows of the tree off screen are not laid out (content-visibility in style.css): their real height
+  // is known only after the browser renders them, which can move the linked row away from where the
+  // first scroll put it. So it is scrolled to again on each frame until it stays put, unless the person
+  // scrolls first.
+  function keepCentred(el) {
+    var frames = 0;
+    var still = 0;
+    var last = null;
+    var stop = false;
+    var stopOnInput = function () {
+      stop = true;
+    };
+    ['wheel', 'touchstart', 'keydown', 'mousedown'].forEach(function (t) {
+      window.addEventListener(t, stopOnInput, { once: true, passive: true });
+    });
+    var step = function () {
+      if (stop) return;
+      var top = el.getBoundingClientRect().top;
+      if (last !== null && Math.abs(top - last) < 1) still++;
+      else {
+        still = 0;
+        el.scrollIntoView({ block: 'center' });
+        top = el.getBoundingClientRect().top;
+      }
+      last = top;
+      if (still < 3 && ++frames < 60) requestAnimationFrame(step);
+    };
+    el.scrollIntoView({ block: 'center' });
+    last = el.getBoundingClientRect().top;
+    requestAnimationFrame(step);
   }
 
   // The job page: public/jobs.js; the jobs list and the running strip: public/joblist.js.
