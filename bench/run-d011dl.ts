@@ -20,6 +20,8 @@ if (arg !== '--check') {
     stallTimeoutMs: 30_000,
     // BENCH_HASH_THREAD=0: hash on the event loop instead, for comparison
     hashThread: process.env.BENCH_HASH_THREAD !== '0',
+    // BENCH_WRITE_ON_ARRIVAL=0: always staged writes on libuv's threads, for comparison
+    writeOnArrival: process.env.BENCH_WRITE_ON_ARRIVAL !== '0',
     ...(process.env.BENCH_CHECKPOINT_MS ? { checkpointMs: Number(process.env.BENCH_CHECKPOINT_MS) } : {}),
   });
   const ms = performance.now() - t0;

@@ -112,6 +112,7 @@ export class FileRun {
       client,
       cancel: o.signal,
       limiter: o.limiter,
+      writeOnArrival: o.writeOnArrival !== false,
       onBytes: (delta) => this.bytes(delta),
       onRetry: (message, attempt) => this.event('retry', message, attempt === undefined ? {} : { attempt }),
       onWaiting: (w) => {

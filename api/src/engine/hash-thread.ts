@@ -19,6 +19,8 @@ export type ToMain =
 
 type Listener = (m: ToMain) => void;
 
+const EXTEND_STEP = 1024 * 1024;
+
 class HashThread {
   readonly #worker: Worker;
   readonly #listeners = new Map<number, Listener>();
@@ -138,9 +140,10 @@ export class ThreadedFrontierHasher implements FileHasher {
     });
   }
 
-  // the thread reads the bytes back from the file: only how far the written prefix reaches matters
+  // the thread reads the bytes back from the file: only how far the written prefix reaches matters. Chunks
+  // written as they arrive are small (receive.ts): the thread hears of the prefix once per MiB it grows.
   wrote(_offset: number, _chunks: readonly Uint8Array[], _length: number): void {
-    this.catchUp();
+    if (this.#written.coveredEnd(0) - this.#sent >= EXTEND_STEP) this.catchUp();
   }
 
   catchUp(): void {

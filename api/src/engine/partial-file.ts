@@ -1,7 +1,7 @@
 // The partial file being filled: positioned writes from several connections, the set of written ranges,
 // the sidecar that makes them resumable (its ranges written only after their data is fsynced), and the
 // journal of every completed write (what a killed process leaves in the page cache).
-import { constants } from 'node:fs';
+import { constants, writeSync } from 'node:fs';
 import { rm, type FileHandle } from 'node:fs/promises';
 import { openNoFollow } from '../storage/safe-fs.ts';
 import { fsError } from './errors.ts';
@@ -28,12 +28,19 @@ export class PartialFile {
   readonly fh: FileHandle;
   readonly dest: string;
   readonly size: number;
+  /** the file system it is on (st_dev): how quickly it takes writes is judged per device (write-gate.ts) */
+  readonly device: number;
   readonly #expected: { sha256?: string; gitOid?: string };
   readonly #label: string;
   written: RangeSet;
   /** what was known to be fsynced when the file was opened: all a power loss is sure to have kept */
   durableAtOpen: RangeSet;
   meta: ContentMeta;
+  /**
+   * a checkpoint's fdatasync is under way: a write to a page being written back waits for it, so writes
+   * go through libuv's threads meanwhile, never blocking the event loop (receive.ts)
+   */
+  syncing = false;
   #persistChain: Promise<void> = Promise.resolve();
   readonly #journal: FileHandle | undefined;
   #journalQueue: ByteRange[] = [];
@@ -47,6 +54,7 @@ export class PartialFile {
     journal: FileHandle | undefined,
     dest: string,
     size: number,
+    device: number,
     expected: { sha256?: string; gitOid?: string },
     label: string,
     written: RangeSet,
@@ -57,6 +65,7 @@ export class PartialFile {
     this.#journal = journal;
     this.dest = dest;
     this.size = size;
+    this.device = device;
     this.#expected = expected;
     this.#label = label;
     this.written = written;
@@ -99,14 +108,22 @@ export class PartialFile {
     let written = new RangeSet();
     let durable = new RangeSet();
     const meta: ContentMeta = {};
+    let stat: { size: number; dev: number };
+    try {
+      stat = await fh.stat();
+    } catch (err) {
+      await fh.close().catch(() => {});
+      await journal?.close().catch(() => {});
+      throw fsError(err, 'open', partialPath(dest));
+    }
     if (resume) {
       // never trust ranges beyond what the file really holds
-      const onDisk = (await fh.stat()).size;
+      const onDisk = stat.size;
       durable = new RangeSet(resume.sidecar.done).clip(onDisk);
       written = new RangeSet([...resume.sidecar.done, ...resume.journal]).clip(onDisk);
       if (resume.sidecar.identity) meta.identity = resume.sidecar.identity;
     }
-    return new PartialFile(fh, journal, dest, size, expected, label, written, durable, meta);
+    return new PartialFile(fh, journal, dest, size, stat.dev, expected, label, written, durable, meta);
   }
 
   /** Records the file's identity without an fsync, so a crash before the first checkpoint can resume. */
@@ -150,11 +167,34 @@ export class PartialFile {
     this.#landed(offset, pos);
   }
 
+  /**
+   * Writes `piece` at `offset` now, on the calling thread, and records it as written. For the page
+   * cache of a quick device only (write-gate.ts): it blocks the event loop for as long as it takes.
+   */
+  writeNow(offset: number, piece: Uint8Array): void {
+    let pos = offset;
+    const end = offset + piece.length;
+    try {
+      while (pos < end) {
+        const n = writeSync(this.fh.fd, piece, pos - offset, end - pos, pos);
+        if (n <= 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO', syscall: 'write' });
+        pos += n;
+      }
+    } catch (err) {
+      this.#landed(offset, pos);
+      throw fsError(err, 'write', partialPath(this.dest));
+    }
+    this.#landed(offset, pos);
+  }
+
   #landed(start: number, end: number): void {
     if (end <= start) return;
     this.written.add(start, end);
     if (this.#journalBroken || !this.#journal) return;
-    this.#journalQueue.push([start, end]);
+    // a connection's chunks follow each other: one record for the run (the queue is ours until drained)
+    const last = this.#journalQueue[this.#journalQueue.length - 1];
+    if (last !== undefined && last[1] === start) last[1] = end;
+    else this.#journalQueue.push([start, end]);
     // one journal write in flight per file; records that arrive meanwhile go out together after it
     if (this.#journalWriting || this.#journalTimer) return;
     this.#journalTimer = setTimeout(() => {
@@ -183,7 +223,12 @@ export class PartialFile {
     const run = async () => {
       const snapshot = this.written.toJSON();
       try {
-        await this.fh.datasync();
+        this.syncing = true;
+        try {
+          await this.fh.datasync();
+        } finally {
+          this.syncing = false;
+        }
         await writeSidecar(this.dest, this.#sidecar(snapshot));
       } catch (err) {
         throw fsError(err, 'save progress of', partialPath(this.dest));

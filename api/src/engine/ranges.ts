@@ -11,6 +11,20 @@ export class RangeSet {
 
   add(start: number, end: number): void {
     if (end <= start) return;
+    // the common case, a connection's next chunk: its range grows in place (toJSON hands out copies)
+    const rs = this.#ranges;
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i]!;
+      if (r[0] > start) break;
+      if (start <= r[1]) {
+        const next = rs[i + 1];
+        if (next === undefined || end < next[0]) {
+          if (end > r[1]) r[1] = end;
+          return;
+        }
+        break;
+      }
+    }
     const out: ByteRange[] = [];
     let s = start;
     let e = end;

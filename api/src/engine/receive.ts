@@ -1,5 +1,7 @@
-// The receive path of one ranged response: socket chunks are copied at once into a reused staging
-// buffer and written at their file position from there, one positioned write per buffer.
+// The receive path of one ranged response. While the storage takes writes quickly, each socket chunk is
+// written at its file position the moment it arrives, on the event loop (write-gate.ts says when).
+// Otherwise chunks are copied at once into a reused staging buffer and written at their file position
+// from there on libuv's threads, one positioned write per buffer.
 //
 // Why: at 1 GB/s a response delivers ~16,000 chunks a second. Holding them in a write batch across the
 // write's await kept them alive long enough to be promoted, and the garbage collector then spent more
@@ -11,6 +13,7 @@ import type { RangeResponse } from './http-client.ts';
 import { LeanBody } from './lean-conn.ts';
 import type { PartialFile } from './partial-file.ts';
 import type { Slot } from './transfer-parts.ts';
+import { writeAtOnce, wroteAtOnce } from './write-gate.ts';
 
 // A full buffer is written at once; a slow link's buffer at the latest after WRITE_BATCH_MS, so a crash
 // loses only what had just arrived (the journal records every completed write: sidecar.ts).
@@ -39,6 +42,8 @@ export interface ReceiveTarget {
   onWritten(length: number): void;
   /** the bandwidth limit shared by every connection (bandwidth-limiter.ts); none: unlimited */
   limiter?: BandwidthLimiter | undefined;
+  /** write chunks as they arrive while the file's device is quick (write-gate.ts); else always staged */
+  writeOnArrival?: boolean;
 }
 
 /**
@@ -78,6 +83,10 @@ export class StagedWriter {
    * should pause until `onRoom` is called; the piece is kept meanwhile.
    */
   push(piece: Uint8Array): boolean {
+    if (this.#atOnce()) {
+      this.#writeAtOnce(piece);
+      return true;
+    }
     // what waits is copied: a chunk may be a view of a socket's reused read buffer (lean-http.ts)
     if (this.#waiting.length) {
       this.#waiting.push(Buffer.from(piece));
@@ -117,7 +126,8 @@ export class StagedWriter {
    * when they must be copied (both buffers busy, bytes waiting, a write failed).
    */
   region(): Uint8Array | undefined {
-    if (this.#error !== undefined || this.#waiting.length) return undefined;
+    // written at once: the connection's own read buffer is the one still in the CPU's cache
+    if (this.#error !== undefined || this.#waiting.length || this.#atOnce()) return undefined;
     if (this.#len === STAGE_SIZE) {
       if (this.#writing) return undefined;
       this.#startWrite();
@@ -146,6 +156,37 @@ export class StagedWriter {
     this.#buf = undefined;
     this.#len = 0;
     this.#waiting = [];
+  }
+
+  /** Nothing staged or waiting (so no order to keep), and the device is quick. */
+  #atOnce(): boolean {
+    const t = this.#t;
+    return (
+      t.writeOnArrival === true &&
+      this.#len === 0 &&
+      !this.#waiting.length &&
+      this.#error === undefined &&
+      !t.file.syncing &&
+      writeAtOnce(t.file.device, performance.now())
+    );
+  }
+
+  #writeAtOnce(piece: Uint8Array): void {
+    const t = this.#t;
+    const at = this.#at;
+    const started = performance.now();
+    try {
+      t.file.writeNow(at, piece);
+    } catch (err) {
+      // the caller sees `error` after this push and stops
+      this.#error = err;
+      return;
+    } finally {
+      wroteAtOnce(t.file.device, started, performance.now());
+    }
+    this.#at += piece.length;
+    t.hasher.wrote(at, [piece], piece.length);
+    t.onWritten(piece.length);
   }
 
   #drainWaiting(): void {
@@ -246,6 +287,7 @@ export function receiveBody(res: RangeResponse, slot: Slot, watchdog: NodeJS.Tim
         full = true;
         body.pause();
       }
+      if (writer.error !== undefined) return finish(writer.error, true);
       if (limiter?.limited && !limiter.charge(ticket!, piece.length)) {
         slot.throttled = true;
         body.pause();

@@ -32,6 +32,8 @@ export interface TransferSettings {
   onWaiting(w: { reason: string; retryAt: number; attempt: number } | null): void;
   /** the bandwidth limit shared by every connection; none: unlimited */
   limiter?: BandwidthLimiter | undefined;
+  /** chunks written as they arrive while the storage is quick (receive.ts) */
+  writeOnArrival: boolean;
 }
 
 export type TransferOutcome = { kind: 'complete' } | { kind: 'restart'; reason: string; singleConnection: boolean };

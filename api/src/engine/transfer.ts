@@ -278,6 +278,7 @@ export class Transfer {
           this.bytesFetched += n;
         },
         limiter: s.limiter,
+        writeOnArrival: s.writeOnArrival,
       });
     } catch (err) {
       if (req.signal.reason instanceof StallAbort) throw req.signal.reason;

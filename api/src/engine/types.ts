@@ -83,6 +83,11 @@ export interface EngineOptions {
   hashThread?: boolean;
   /** a bandwidth limit shared with other downloads (bandwidth-limiter.ts); none: unlimited */
   limiter?: BandwidthLimiter | undefined;
+  /**
+   * write each chunk as it arrives, on the event loop, while the storage takes writes quickly
+   * (write-gate.ts); false: always through staging buffers on libuv's threads (default true)
+   */
+  writeOnArrival?: boolean;
 }
 
 export type FileResult = { status: 'done' | 'skipped'; sha256: string; bytesFetched: number };

@@ -2,13 +2,15 @@
 // segments, cancel + resume, and resume after the process was killed.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Agent, type Dispatcher } from 'undici';
 import { startHubSim, type HubSim, type RequestRecord } from '../../../hubsim/src/index.ts';
 import { DownloadError, downloadFile, type EngineOptions } from '../../src/engine/index.ts';
 import { RangeSet } from '../../src/engine/ranges.ts';
+import { resetWriteGates, writeAtOnce, wroteAtOnce } from '../../src/engine/write-gate.ts';
 import { assertExact, bigCatalog, exists, MiB, taskFor, tempDir, testOptions } from './helpers.ts';
 import { partialPath, readJournal, sidecarPath } from '../../src/engine/sidecar.ts';
 
@@ -151,6 +153,41 @@ test('resets and truncations on segments: byte-exact, nothing fetched twice', { 
   await assertExact(sim, REPO, task);
   assert.equal(opts.rec.events.filter((e) => e.type === 'retry').length, 8);
   assert.equal(res.bytesFetched, task.size);
+});
+
+test('staged writes (a slow device), and a turn to them mid-file: byte-exact, nothing fetched twice', { timeout: 30_000 }, async (t) => {
+  t.after(() => resetWriteGates());
+  sim.faults.set({ bandwidthPerConn: 16 * MiB, rules: [{ kind: 'truncate', match: `path=${FILE}`, count: 2 }] });
+  // always staged, on libuv's threads
+  const staged = await taskFor(sim, REPO, await tempDir(t), FILE);
+  const res = await downloadFile(staged, testOptions(sim, { ...segmented, writeOnArrival: false }));
+  assert.equal(res.status, 'done');
+  await assertExact(sim, REPO, staged);
+  assert.equal(res.bytesFetched, staged.size);
+
+  // written at once until the device stalls a quarter of the way in, staged from there on
+  sim.faults.set({ bandwidthPerConn: 16 * MiB });
+  const task = await taskFor(sim, REPO, await tempDir(t), FILE);
+  const device = (await stat(path.dirname(task.dest))).dev;
+  let arrived = 0;
+  let turned = false;
+  const opts = testOptions(sim, segmented);
+  const res2 = await downloadFile(task, {
+    ...opts,
+    onBytes: (p, n) => {
+      opts.onBytes?.(p, n);
+      arrived += n;
+      if (!turned && arrived > task.size / 4) {
+        turned = true;
+        wroteAtOnce(device, performance.now() - 500, performance.now());
+      }
+    },
+  });
+  assert.equal(turned, true);
+  assert.equal(writeAtOnce(device, performance.now()), false, 'the device was judged slow');
+  assert.equal(res2.status, 'done');
+  await assertExact(sim, REPO, task);
+  assert.equal(res2.bytesFetched, task.size);
 });
 
 test('cancel keeps the partial; the next call resumes with < 10% fetched again', { timeout: 30_000 }, async (t) => {
