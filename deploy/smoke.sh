@@ -191,7 +191,8 @@ dc exec -T web ls /media/models/acme/tiny-model/main/config.json >/dev/null || f
 log "web sees the models read-only"
 dc exec -T web node -e "fetch('http://api:32002/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" ||
   fail "web container cannot reach http://api:32002"
-dc logs --no-color web | grep -q 'API http://api:32002' || fail "portal did not start with API_BASE_URL=http://api:32002"
+# grep reads all of it (no -q): an early exit would end `dc logs` with SIGPIPE, a failure under pipefail
+dc logs --no-color web | grep 'API http://api:32002' >/dev/null || fail "portal did not start with API_BASE_URL=http://api:32002"
 docker network inspect modelnet >/dev/null || fail "network 'modelnet' missing"
 log "web reached api by the name 'api' on network modelnet"
 # the API believed the browser's address the portal passed on (TRUST_PROXY=web), not the portal's own
