@@ -2,11 +2,11 @@
 // 9 s, a change reaches a running job at once, and a paused job transfers nothing until it is resumed.
 // Lower bounds only: a loaded machine may always be slower.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { startHubSim, type CatalogConfig, type HubSim } from '@d011dl/hubsim';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
 import { assertFilesExact, waitForStatus, until } from './helpers/downloads.ts';
+import { hfCliSkip } from './helpers/hf-cli.ts';
 
 const MB = 1_000_000;
 const MiB = 1024 * 1024;
@@ -152,9 +152,8 @@ describe('bandwidth limit', () => {
   });
 });
 
-const hfMissing = spawnSync('hf', ['--help']).status !== 0;
 describe('bandwidth limit on DOWNLOAD_ENGINE=hf', {
-  skip: hfMissing && process.env.REQUIRE_HF_CLI !== '1' ? 'hf CLI not installed (pip install huggingface_hub)' : false,
+  skip: hfCliSkip,
 }, () => {
   it('holds the hf CLI to the limit by stopping and continuing it', { timeout: 180_000 }, async () => {
     const sim = await startHubSim({ catalog });

@@ -1,17 +1,15 @@
 // DOWNLOAD_ENGINE=hf with a user's own Hugging Face token (issue 17): the official `hf download` gets the
 // token of the user who started the job through its environment, not the server's (here: none).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { startHubSim } from '@d011dl/hubsim';
 import { bearer, registerAndLogin, startTestApp } from './helpers/app.ts';
 import { assertFilesExact, waitForStatus } from './helpers/downloads.ts';
-
-const hfMissing = spawnSync('hf', ['--help']).status !== 0;
+import { hfCliSkip } from './helpers/hf-cli.ts';
 
 describe('DOWNLOAD_ENGINE=hf with a per-user token', () => {
   it("fetches a gated repo with alice's approved token while the server has none", {
-    skip: hfMissing && process.env.REQUIRE_HF_CLI !== '1' ? 'hf CLI not installed (pip install huggingface_hub)' : false,
+    skip: hfCliSkip,
   }, async () => {
     const sim = await startHubSim();
     const t = await startTestApp({ HF_ENDPOINT: sim.url, DOWNLOAD_ENGINE: 'hf' });

@@ -1,7 +1,7 @@
 // Import from disk: POST /db/import finds revision folders the catalog does not know and an import job
 // checks each against the Hub, downloading nothing.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,9 +10,9 @@ import { startHubSim, type HubSim } from '@d011dl/hubsim';
 import { hfCliEnv } from '../src/jobs/hf-cli-env.ts';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
 import { assertFilesExact, until, waitForStatus } from './helpers/downloads.ts';
+import { hfCliSkip } from './helpers/hf-cli.ts';
 
 const REPO = 'acme/tiny-model';
-const hfMissing = spawnSync('hf', ['--help']).status !== 0;
 
 /** `hf download --local-dir`, as a person would have run it before D011DL (asynchronous: the simulator lives here). */
 function hfDownload(endpoint: string, hfHome: string, revision: string, dir: string): Promise<void> {
@@ -73,7 +73,7 @@ describe('import from disk (POST /db/import)', () => {
   };
 
   it('a folder made by `hf download --local-dir` is imported with every file done, nothing fetched', {
-    skip: hfMissing && process.env.REQUIRE_HF_CLI !== '1' ? 'hf CLI not installed (pip install huggingface_hub)' : false,
+    skip: hfCliSkip,
   }, async () => {
     await hfDownload(sim.url, path.join(t.dir, 'hf-home'), 'main', revDir('main'));
     sim.stats.reset();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import { createTestDatabase } from '../helpers/db.ts';
 import { assertFilesExact, waitForStatus } from '../helpers/downloads.ts';
 import { RangeSet } from '../../src/engine/ranges.ts';
 import { partialPath, readJournal, sidecarPath } from '../../src/engine/sidecar.ts';
+import { hfCliSkip } from '../helpers/hf-cli.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const MiB = 1024 * 1024;
@@ -188,10 +189,9 @@ describe('two API instances on one database and one storage', () => {
   });
 });
 
-const hfMissing = spawnSync('hf', ['--help']).status !== 0;
 describe('DOWNLOAD_ENGINE=hf (the official hf download)', () => {
   it('downloads a repo with the same job states, progress and byte-exact files', {
-    skip: hfMissing && process.env.REQUIRE_HF_CLI !== '1' ? 'hf CLI not installed (pip install huggingface_hub)' : false,
+    skip: hfCliSkip,
   }, async () => {
     const sim = await startHubSim();
     const t = await startTestApp({ HF_ENDPOINT: sim.url, DOWNLOAD_ENGINE: 'hf' });
