@@ -154,17 +154,17 @@ export class PartialFile {
     try {
       while (left > 0) {
         const { bytesWritten } = await this.fh.writev(rest, pos);
-        if (bytesWritten <= 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO', syscall: 'write' });
+        if (bytesWritten <= 0) throw nothingWritten();
         pos += bytesWritten;
         left -= bytesWritten;
         if (left > 0) rest = dropFront(rest, bytesWritten);
       }
     } catch (err) {
-      // what did land is still valid
-      this.#landed(offset, pos);
       throw fsError(err, 'write', partialPath(this.dest));
+    } finally {
+      // after a failure too: what did land is still valid
+      this.#landed(offset, pos);
     }
-    this.#landed(offset, pos);
   }
 
   /**
@@ -177,14 +177,14 @@ export class PartialFile {
     try {
       while (pos < end) {
         const n = writeSync(this.fh.fd, piece, pos - offset, end - pos, pos);
-        if (n <= 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO', syscall: 'write' });
+        if (n <= 0) throw nothingWritten();
         pos += n;
       }
     } catch (err) {
-      this.#landed(offset, pos);
       throw fsError(err, 'write', partialPath(this.dest));
+    } finally {
+      this.#landed(offset, pos);
     }
-    this.#landed(offset, pos);
   }
 
   #landed(start: number, end: number): void {
@@ -300,6 +300,10 @@ export class PartialFile {
   get label(): string {
     return this.#label;
   }
+}
+
+function nothingWritten(): Error {
+  return Object.assign(new Error('write returned 0 bytes'), { code: 'EIO', syscall: 'write' });
 }
 
 function dropFront(chunks: Uint8Array[], n: number): Uint8Array[] {
