@@ -2,7 +2,7 @@
 //   node bench/run-d011dl.ts TASKS.json   → last stdout line: {"ms", "maxRssKiB", "cpuMs", "error"?}
 //   node bench/run-d011dl.ts --check      → exit 0 when the engine loads (download.ts: "installed?")
 // TASKS.json: { hubOrigin, tasks: FileTask[] } written by bench/lib/tools.ts.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { closeEngine, runFiles } from '../api/src/engine/index.ts';
 import type { FileTask } from '../api/src/engine/index.ts';
 
@@ -11,6 +11,12 @@ if (!arg) throw new Error('usage: node bench/run-d011dl.ts TASKS.json | --check'
 if (arg !== '--check') {
   const job = JSON.parse(await readFile(arg, 'utf8')) as { hubOrigin: string; tasks: FileTask[] };
   const t0 = performance.now();
+  // BENCH_TIMELINE=FILE: each file event and the bytes received per 250 ms, as JSON lines, to see where
+  // a run loses time (the link idle between files, a slow tail)
+  const timeline: string[] = [];
+  const at = () => Math.round(performance.now() - t0);
+  let bytes = 0;
+  const sampler = process.env.BENCH_TIMELINE ? setInterval(() => timeline.push(JSON.stringify({ t: at(), bytes })), 250) : undefined;
   // D011DL's defaults: 4 files at once, 8 ranged connections per big file
   const outcomes = await runFiles(job.tasks, {
     hubOrigin: job.hubOrigin,
@@ -23,7 +29,19 @@ if (arg !== '--check') {
     // BENCH_WRITE_ON_ARRIVAL=0: always staged writes on libuv's threads, for comparison
     writeOnArrival: process.env.BENCH_WRITE_ON_ARRIVAL !== '0',
     ...(process.env.BENCH_CHECKPOINT_MS ? { checkpointMs: Number(process.env.BENCH_CHECKPOINT_MS) } : {}),
+    ...(sampler
+      ? {
+          onBytes: (_path: string, delta: number) => {
+            bytes += delta;
+          },
+          onEvent: (e: { path: string; type: string }) => timeline.push(JSON.stringify({ t: at(), file: e.path, event: e.type })),
+        }
+      : {}),
   });
+  if (sampler) {
+    clearInterval(sampler);
+    await writeFile(process.env.BENCH_TIMELINE!, `${timeline.join('\n')}\n`);
+  }
   const ms = performance.now() - t0;
   const failed = outcomes.filter((o) => o.error);
   const ru = process.resourceUsage();

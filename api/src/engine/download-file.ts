@@ -247,6 +247,8 @@ async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string
 /** Fetches every missing range (starting over when the content changed under us), then the digests. */
 async function transferAll(run: FileRun, file: PartialFile, current: () => FileHasher, replace: (h: FileHasher) => void): Promise<Digests> {
   const { task } = run;
+  // a file fetching again (a power loss's rollback, a content change) takes a slot like any other
+  await run.opts.slot?.hold();
   {
     let single = false;
     for (let restarts = 0; ; restarts++) {
@@ -270,6 +272,8 @@ async function transferAll(run: FileRun, file: PartialFile, current: () => FileH
       single ||= outcome.singleConnection;
     }
   }
+  // every byte is in: the hash's last stretch and the fsync need no connection
+  run.opts.slot?.release();
   return current().finish(run.signal);
 }
 

@@ -5,13 +5,16 @@
 // can succeed, and the files not started yet end as "not started" without touching the network.
 import { DownloadError } from './errors.ts';
 import type { FileScheduler } from './schedule.ts';
-import type { FileResult, FileTask } from './types.ts';
+import type { FileResult, FileTask, SlotLease } from './types.ts';
 
 export type FileOutcome = { task: FileTask; result: FileResult; error?: undefined } | { task: FileTask; result?: undefined; error: DownloadError };
 
 export interface FileSetHooks<T extends { task: FileTask }> {
-  /** Downloads one item with this many connections; aborting `signal` stops it (keeping its partial). */
-  fetch(item: T, connections: number, signal: AbortSignal): Promise<FileResult>;
+  /**
+   * Downloads one item with this many connections; aborting `signal` stops it (keeping its partial).
+   * `slot` goes to downloadFile, which hands it back once the bytes are in.
+   */
+  fetch(item: T, connections: number, signal: AbortSignal, slot: SlotLease): Promise<FileResult>;
   /** Before an item starts (e.g. take its lock, record "downloading"); false leaves it out of this run. */
   begin?(item: T, signal: AbortSignal): Promise<boolean>;
   /** After an item ended, whatever the outcome (record it); errors here fail the whole set. */
@@ -45,7 +48,7 @@ export async function runFileSet<T extends { task: FileTask }>(
   let stoppedBy: DownloadError | undefined;
   const outcomes: Array<FileOutcome | undefined> = new Array(items.length);
 
-  const one = async ({ item, i }: { item: T; i: number }, connections: number) => {
+  const one = async ({ item, i }: { item: T; i: number }, connections: number, slot: SlotLease) => {
     const { task } = item;
     if (stop.signal.aborted) {
       const why = stoppedBy ? `the set stopped: ${stoppedBy.message}` : 'canceled';
@@ -56,7 +59,7 @@ export async function runFileSet<T extends { task: FileTask }>(
     try {
       let outcome: FileOutcome;
       try {
-        outcome = { task, result: await hooks.fetch(item, connections, stop.signal) };
+        outcome = { task, result: await hooks.fetch(item, connections, stop.signal, slot) };
       } catch (err) {
         outcome = { task, error: asDownloadError(task, err) };
         if (STOPS_THE_SET.has(outcome.error.code) && !stop.signal.aborted) {

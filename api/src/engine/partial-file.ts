@@ -7,6 +7,7 @@ import { openNoFollow } from '../storage/safe-fs.ts';
 import { fsError } from './errors.ts';
 import { RangeSet, type ByteRange } from './ranges.ts';
 import { encodeJournal, journalPath, partialPath, writeSidecar, type Sidecar } from './sidecar.ts';
+import { syncTurn } from './sync-turns.ts';
 
 // Journal records wait this long to go out together: at 1 GB/s a journal write per completed 512 KiB
 // write was ~8,000 extra trips through libuv's thread pool per 4 GiB. A kill -9 then loses at most
@@ -223,12 +224,15 @@ export class PartialFile {
     const run = async () => {
       const snapshot = this.written.toJSON();
       try {
-        this.syncing = true;
-        try {
-          await this.fh.datasync();
-        } finally {
-          this.syncing = false;
-        }
+        // writes stay on arrival while waiting for the turn; only the sync itself stages them
+        await syncTurn(this.device, async () => {
+          this.syncing = true;
+          try {
+            await this.fh.datasync();
+          } finally {
+            this.syncing = false;
+          }
+        });
         await writeSidecar(this.dest, this.#sidecar(snapshot));
       } catch (err) {
         throw fsError(err, 'save progress of', partialPath(this.dest));

@@ -24,7 +24,7 @@ export async function runFiles(tasks: readonly FileTask[], opts: RunFilesOptions
     {
       scheduler,
       signal: opts.signal,
-      hooks: { fetch: ({ task }, connections, signal) => downloadFile(task, { ...opts, segmentConnections: connections, signal }) },
+      hooks: { fetch: ({ task }, connections, signal, slot) => downloadFile(task, { ...opts, segmentConnections: connections, signal, slot }) },
     },
   );
   // without a `begin` hook every item has an outcome

@@ -1,6 +1,7 @@
 // How many files download at once, and how many connections each big one gets. Shared by runFiles
 // and the job runner, so what the benchmark measures is what users get.
 import { SEGMENT_THRESHOLD } from './download-file.ts';
+import type { SlotLease } from './types.ts';
 
 export interface SchedulePolicy {
   /** big files at once (DOWNLOAD_CONCURRENCY) */
@@ -47,6 +48,32 @@ export class Semaphore {
       this.#used++;
       this.#waiters.shift()!();
     }
+  }
+}
+
+/** One item's hold on a Semaphore slot, released at most once per hold. */
+class Lease implements SlotLease {
+  readonly #slots: Semaphore;
+  #held = false;
+  #taking: Promise<void> | undefined;
+
+  constructor(slots: Semaphore) {
+    this.#slots = slots;
+  }
+
+  hold(): Promise<void> {
+    if (this.#held) return Promise.resolve();
+    this.#taking ??= this.#slots.acquire().then(() => {
+      this.#held = true;
+      this.#taking = undefined;
+    });
+    return this.#taking;
+  }
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#slots.release();
   }
 }
 
@@ -117,28 +144,36 @@ export class FileScheduler {
     return Math.max(segmentConnections, Math.min(maxFileConnections, segmentConnections * share));
   }
 
-  async run<T extends { size: number }>(items: readonly T[], fn: (item: T, connections: number) => Promise<void>): Promise<void> {
+  /**
+   * Runs `fn` on every item, each in a slot. `fn` may hand its slot back early (`slot.release()`, once
+   * its bytes are in) and take one again (`slot.hold()`); one still held when it ends is returned then.
+   * Items past the slots wait, and wait again for `fn` to finish, so the number of items running stays
+   * the limit plus those finishing without a slot.
+   */
+  async run<T extends { size: number }>(items: readonly T[], fn: (item: T, connections: number, slot: SlotLease) => Promise<void>): Promise<void> {
     const threshold = this.#policy.segmentThreshold;
     const big = items.filter((i) => i.size >= threshold);
     const small = items.filter((i) => i.size < threshold);
     let bigLeft = big.length;
     const inSlot = (slots: Semaphore, item: T, connections: () => number) => async () => {
-      await slots.acquire();
+      const lease = new Lease(slots);
+      await lease.hold();
       try {
-        await fn(item, connections());
+        await fn(item, connections(), lease);
       } finally {
-        slots.release();
+        lease.release();
       }
     };
     await Promise.all([
+      // twice the slots: as many again may be finishing (hash, fsync) after handing theirs back
       eachLimit(
         big,
-        () => this.#policy.fileConcurrency,
+        () => 2 * this.#policy.fileConcurrency,
         (item) => inSlot(this.#bigSlots, item, () => this.connectionsFor(bigLeft--))(),
       ),
       eachLimit(
         small,
-        () => this.#policy.fileConcurrency * this.#policy.smallFileFactor,
+        () => 2 * this.#policy.fileConcurrency * this.#policy.smallFileFactor,
         (item) => inSlot(this.#smallSlots, item, () => 1)(),
       ),
     ]);

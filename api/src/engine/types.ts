@@ -88,6 +88,17 @@ export interface EngineOptions {
    * (write-gate.ts); false: always through staging buffers on libuv's threads (default true)
    */
   writeOnArrival?: boolean;
+  /**
+   * the scheduler's slot this file holds: handed back once every byte is in, so the next file starts
+   * while this one's hash finishes and it is fsynced (schedule.ts); held again if it must fetch more
+   */
+  slot?: SlotLease | undefined;
+}
+
+/** A file's place among the files downloading at once (FileScheduler). Both calls may repeat. */
+export interface SlotLease {
+  release(): void;
+  hold(): Promise<void>;
 }
 
 export type FileResult = { status: 'done' | 'skipped'; sha256: string; bytesFetched: number };

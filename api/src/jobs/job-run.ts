@@ -20,6 +20,7 @@ import {
   type FileOutcome,
   type FileResult,
   type FileScheduler,
+  type SlotLease,
   type FileTask,
 } from '../engine/index.ts';
 import { partialPath } from '../engine/sidecar.ts';
@@ -215,7 +216,7 @@ export class JobRun {
         signal: this.controller.signal,
         hooks: {
           begin: (item, signal) => this.#begin(item, signal),
-          fetch: (item, connections, signal) => this.#fetch(item, connections, signal),
+          fetch: (item, connections, signal, slot) => this.#fetch(item, connections, signal, slot),
           settle: (item, outcome) => this.#record(item, outcome),
           end: (item) => this.#end(item),
         },
@@ -272,19 +273,20 @@ export class JobRun {
     return { db: this.db, storage: d.storage, root: this.#root, dir: this.dir, locks: this.#locks, log: this.log, progress: this.progress, signal };
   }
 
-  async #fetch(item: JobFile, connections: number, signal: AbortSignal): Promise<FileResult> {
+  async #fetch(item: JobFile, connections: number, signal: AbortSignal, slot: SlotLease): Promise<FileResult> {
     const dedup = this.#contentLocks.has(item.file.id) ? this.#dedup(signal) : null;
-    if (!dedup || (await linkDuplicates(dedup, [item.file])).length) return this.#download(item, connections, signal);
+    if (!dedup || (await linkDuplicates(dedup, [item.file])).length) return this.#download(item, connections, signal, slot);
     // linked from what another job fetched meanwhile: recorded already
     this.#linked.add(item.file.id);
     return { status: 'skipped', sha256: item.file.sha256 ?? '', bytesFetched: 0 };
   }
 
-  async #download({ task, file }: JobFile, connections: number, signal: AbortSignal): Promise<FileResult> {
+  async #download({ task, file }: JobFile, connections: number, signal: AbortSignal, slot: SlotLease): Promise<FileResult> {
     const result = await downloadFile(task, {
       ...this.#ctx.settings,
       segmentConnections: connections,
       signal,
+      slot,
       limiter: this.#ctx.limiter,
       onBytes: (_p, delta) => this.progress.add(file.id, delta),
       onWaiting: (p, w) => this.progress.setWaiting(p, w),

@@ -66,4 +66,40 @@ describe('FileScheduler.setPolicy', () => {
     for (const g of gates) g();
     await Promise.all([a, b]);
   });
+
+  it('a file that hands its slot back lets the next one start, and waits for a slot to fetch again', async () => {
+    const scheduler = new FileScheduler({ fileConcurrency: 1, segmentConnections: 1, segmentThreshold: 0 });
+    const events: string[] = [];
+    const gates = new Map<string, () => void>();
+    const gate = (name: string) => new Promise<void>((resolve) => gates.set(name, resolve));
+    const open = async (name: string) => {
+      gates.get(name)!();
+      await settle();
+    };
+    const done = scheduler.run([{ size: 1, name: 'a' }, { size: 1, name: 'b' }], async (item, _conns, slot) => {
+      events.push(`${item.name} fetches`);
+      await gate(`${item.name} bytes in`);
+      slot.release();
+      slot.release(); // a second release must not free a slot it does not hold
+      events.push(`${item.name} finishes`);
+      await gate(`${item.name} again`);
+      await slot.hold();
+      events.push(`${item.name} fetches again`);
+      await gate(`${item.name} end`);
+    });
+    await settle();
+    assert.deepEqual(events, ['a fetches']);
+    await open('a bytes in');
+    assert.deepEqual(events, ['a fetches', 'a finishes', 'b fetches'], 'b starts while a finishes without a slot');
+    await open('a again');
+    assert.equal(events.length, 3, 'a waits for the slot b holds');
+    await open('b bytes in');
+    assert.deepEqual(events.slice(3), ['b finishes', 'a fetches again']);
+    await open('b again');
+    assert.equal(events.length, 5, 'b waits for the slot a holds again');
+    await open('a end');
+    assert.equal(events.at(-1), 'b fetches again', 'the slot a held to the end is handed on');
+    await open('b end');
+    await done;
+  });
 });
