@@ -10,7 +10,7 @@ import { renderReport, type MachineInfo, type RunRecord } from './lib/report.ts'
 import { benchCatalog, pickShapes, type Shape } from './lib/shapes.ts';
 import { TOOLS, type ToolRun } from './lib/tools.ts';
 import { killRunning } from './lib/proc.ts';
-import { verifyDir } from './lib/verify.ts';
+import { flushFiles, verifyDir } from './lib/verify.ts';
 import type { HubSim } from '../hubsim/src/index.ts';
 
 let args: BenchArgs | undefined;
@@ -145,6 +145,7 @@ async function runOne(
     const why = run.engineError ?? (p.error ? String(p.error) : lastErr);
     Object.assign(rec, { outcome: 'FAILED', detail: `exit ${p.code ?? p.signal}: ${why}` });
   }
+  if (rec.outcome === 'ok') rec.flushMs = await flushFiles(outDir, files);
   // a tool that says it succeeded but left bad or missing bytes is WRONG; one that says it failed is FAILED
   const v = await verifyDir(outDir, files);
   if (!v.ok) {
@@ -152,7 +153,10 @@ async function runOne(
     Object.assign(rec, { outcome, detail: [rec.detail, ...v.problems].filter(Boolean).join('; ') });
   }
   if (v.extras.length) rec.detail = [rec.detail, `left extra files: ${v.extras.join(', ')}`].filter(Boolean).join('; ');
-  if (rec.outcome !== 'ok') delete rec.ms;
+  if (rec.outcome !== 'ok') {
+    delete rec.ms;
+    delete rec.flushMs;
+  }
   await rm(workDir, { recursive: true, force: true });
   return rec;
 }

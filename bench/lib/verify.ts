@@ -2,7 +2,7 @@
 // sha256 or, for regular files, the git blob sha1. Runs after the timed part, never during it.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { ExpectedFile } from '../../hubsim/src/index.ts';
 
@@ -62,4 +62,25 @@ export async function verifyDir(dir: string, expected: ExpectedFile[]): Promise<
       .slice(0, 5)
       .concat(xs.length > 5 ? [`… ${xs.length - 5} more`] : []);
   return { ok: problems.length === 0, problems: firstFew(problems), extras: firstFew(await extraFiles(dir, expected)) };
+}
+
+/**
+ * fsyncs every file a tool wrote and returns how long that took, in ms. A tool that exits with its
+ * bytes still in the page cache has not yet put them on disk (a power cut loses them); D011DL fsyncs each
+ * file before its rename, so for it this is next to nothing. Run right after the tool, before verifying.
+ */
+export async function flushFiles(dir: string, files: ExpectedFile[]): Promise<number> {
+  const t0 = performance.now();
+  await Promise.all(
+    files.map(async (f) => {
+      const fh = await open(join(dir, ...f.path.split('/')), 'r').catch(() => undefined);
+      if (!fh) return; // a missing file is reported by verifyDir
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    }),
+  );
+  return performance.now() - t0;
 }

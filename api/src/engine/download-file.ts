@@ -214,7 +214,6 @@ async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string
     if (bad) throw new DownloadError('IntegrityError', `${task.path}: downloaded content does not match the tree at this commit: ${bad}`, { permanent: true });
     run.event('verified', `sha256 ${digests.sha256}${digests.gitOid ? `, git blob ${digests.gitOid}` : ''}`);
 
-    await file.seal();
     await file.close();
     try {
       await rename(partialPath(task.dest), task.dest);
@@ -244,7 +243,7 @@ async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string
   }
 }
 
-/** Fetches every missing range (starting over when the content changed under us), then the digests. */
+/** Fetches every missing range (starting over when the content changed under us), then fsyncs the file and returns its digests. */
 async function transferAll(run: FileRun, file: PartialFile, current: () => FileHasher, replace: (h: FileHasher) => void): Promise<Digests> {
   const { task } = run;
   // a file fetching again (a power loss's rollback, a content change) takes a slot like any other
@@ -274,7 +273,12 @@ async function transferAll(run: FileRun, file: PartialFile, current: () => FileH
   }
   // every byte is in: the hash's last stretch and the fsync need no connection
   run.opts.slot?.release();
-  return current().finish(run.signal);
+  // the fsync runs while the hash catches up (a bad hash fetches again and seals again: harmless)
+  const sealing = file.seal();
+  sealing.catch(() => {}); // awaited below, after the digests
+  const digests = await current().finish(run.signal);
+  await sealing;
+  return digests;
 }
 
 /** Makes a rename durable. Some network file systems refuse fsync on a directory: that is not fatal. */

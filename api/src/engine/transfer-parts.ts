@@ -4,6 +4,7 @@ import type { BandwidthLimiter } from './bandwidth-limiter.ts';
 import { DownloadError } from './errors.ts';
 import { HttpFailure, type ClientConfig, type RangeResponse } from './http-client.ts';
 import type { ContentMeta } from './partial-file.ts';
+import type { ByteRange } from './ranges.ts';
 
 export interface TransferSettings {
   label: string;
@@ -101,4 +102,22 @@ export function errorText(err: unknown): string {
     return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
   }
   return String(err);
+}
+
+// The last stretch of a file goes out in smaller pieces, so its connections finish together instead of
+// one straggling with a whole segment, and little lies ahead of the hash's frontier once every byte is in
+// (the hash reads that back before the file can be renamed). Measured in bench/README.md, "Slots and
+// checkpoints".
+const TAIL_MIN_PIECE = 4 * 1024 * 1024;
+
+/**
+ * Bytes for the next range: the segment size until less than two segments per connection are left. A
+ * file on one connection arrives in order and has no straggler: its ranges stay whole.
+ */
+export function tailPiece(pending: readonly ByteRange[], s: Pick<TransferSettings, 'connections' | 'segmentSize'>): number {
+  if (s.connections <= 1) return s.segmentSize;
+  let left = 0;
+  for (const [a, b] of pending) left += b - a;
+  const share = Math.floor(left / (2 * Math.max(1, s.connections)));
+  return Math.min(s.segmentSize, Math.max(TAIL_MIN_PIECE, share));
 }

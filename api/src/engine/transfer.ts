@@ -10,7 +10,7 @@ import { HttpFailure, openRange, type RangeResponse } from './http-client.ts';
 import type { PartialFile } from './partial-file.ts';
 import { splitRanges, type ByteRange } from './ranges.ts';
 import { receiveBody } from './receive.ts';
-import { checkAnswer, ContentChanged, errorText, Slot, StallAbort, type TransferOutcome, type TransferSettings } from './transfer-parts.ts';
+import { checkAnswer, ContentChanged, errorText, Slot, StallAbort, tailPiece, type TransferOutcome, type TransferSettings } from './transfer-parts.ts';
 
 export type { TransferOutcome, TransferSettings } from './transfer-parts.ts';
 
@@ -106,10 +106,22 @@ export class Transfer {
     }
   }
 
-  /** The next planned segment; when none is left, the back half of the largest range still being fetched. */
+  /**
+   * The next planned segment, smaller towards the end of the file; when none is left, the back half of
+   * the largest range still being fetched.
+   */
   #take(): Slot | undefined {
-    const next = this.#pending.shift();
-    if (next) return new Slot(next[0], next[1]);
+    const next = this.#pending[0];
+    if (next) {
+      const [start, end] = next;
+      const piece = tailPiece(this.#pending, this.#s);
+      if (end - start <= piece) {
+        this.#pending.shift();
+        return new Slot(start, end);
+      }
+      next[0] = start + piece;
+      return new Slot(start, start + piece);
+    }
     let victim: Slot | undefined;
     let most = 0;
     for (const slot of this.#active) {

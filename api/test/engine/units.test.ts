@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { backoffMs, serverWaitMs } from '../../src/engine/backoff.ts';
 import { hubMessage, normalizeEtag } from '../../src/engine/http-client.ts';
 import { RangeSet, splitRanges } from '../../src/engine/ranges.ts';
+import { tailPiece } from '../../src/engine/transfer-parts.ts';
 
 test('RangeSet merges, reports gaps and the contiguous frontier', () => {
   const r = new RangeSet();
@@ -102,4 +103,16 @@ test('signed links: expiry from X-Amz-Date + X-Amz-Expires or CloudFront Expires
   assert.equal(expiresSoon(`https://cdn.example/x?X-Amz-Date=${stamp(Date.now() - 3_590_000)}&X-Amz-Expires=3600`), true);
   assert.equal(expiresSoon(`https://cdn.example/x?X-Amz-Date=${stamp(Date.now())}&X-Amz-Expires=3600`), false);
   assert.equal(expiresSoon(`https://cdn.example/x?Expires=${Math.floor(Date.now() / 1000) + 3600}`), false);
+});
+
+test('the last stretch of a segmented file goes out in smaller pieces, never below 4 MiB', () => {
+  const MiB = 1024 * 1024;
+  const s = { connections: 8, segmentSize: 32 * MiB };
+  const left = (n: number) => splitRanges([[0, n]], s.segmentSize);
+  assert.equal(tailPiece(left(4096 * MiB), s), 32 * MiB, 'whole segments while plenty is left');
+  assert.equal(tailPiece(left(512 * MiB), s), 32 * MiB, 'two segments per connection left: still whole');
+  assert.equal(tailPiece(left(256 * MiB), s), 16 * MiB);
+  assert.equal(tailPiece(left(80 * MiB), s), 5 * MiB);
+  assert.equal(tailPiece(left(8 * MiB), s), 4 * MiB, 'not below 4 MiB: a request costs a round trip');
+  assert.equal(tailPiece(left(256 * MiB), { connections: 1, segmentSize: 32 * MiB }), 32 * MiB, 'one connection: whole ranges');
 });
