@@ -1,5 +1,6 @@
 // Worker thread of hash-thread.ts: hashes files being downloaded, in file order, reading back from the
 // page cache what the main thread has written. One thread serves every big file of the process.
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import { ContentHasher } from './hashing.ts';
@@ -8,6 +9,7 @@ import type { ToMain, ToWorker } from './hash-thread.ts';
 // per file being hashed (4 at once at the defaults): 1 MiB reads cost no more CPU than 4 MiB ones and keep
 // 12 MiB out of the API's peak RSS
 const READ_CHUNK = 1024 * 1024;
+const YIELD_EVERY = 16 * READ_CHUNK;
 
 interface Job {
   id: number;
@@ -43,17 +45,24 @@ async function pump(job: Job): Promise<void> {
   try {
     job.fh ??= await open(job.path, 'r');
     const buf = (job.buf ??= Buffer.allocUnsafe(READ_CHUNK));
+    let sinceYield = 0;
     while (!job.stopping && job.pos < job.end) {
       const n = Math.min(READ_CHUNK, job.end - job.pos);
       let got = 0;
+      // read on this thread: through libuv's pool the reads would queue behind the staged writes and
+      // fsyncs of every download (4 threads for the whole process)
       while (got < n) {
-        const { bytesRead } = await job.fh.read(buf, got, n - got, job.pos + got);
+        const bytesRead = readSync(job.fh.fd, buf, got, n - got, job.pos + got);
         if (bytesRead === 0) throw Object.assign(new Error(`unexpected end of file at ${job.pos + got}`), { code: 'EIO' });
         got += bytesRead;
       }
-      if (job.stopping) break;
       job.hasher.update(buf.subarray(0, n));
       job.pos += n;
+      // now and then let the messages in (a stop, another file's new bytes)
+      if ((sinceYield += n) >= YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
