@@ -76,17 +76,23 @@ describe('FileScheduler.setPolicy', () => {
       gates.get(name)!();
       await settle();
     };
-    const done = scheduler.run([{ size: 1, name: 'a' }, { size: 1, name: 'b' }], async (item, _conns, slot) => {
-      events.push(`${item.name} fetches`);
-      await gate(`${item.name} bytes in`);
-      slot.release();
-      slot.release(); // a second release must not free a slot it does not hold
-      events.push(`${item.name} finishes`);
-      await gate(`${item.name} again`);
-      await slot.hold();
-      events.push(`${item.name} fetches again`);
-      await gate(`${item.name} end`);
-    });
+    const done = scheduler.run(
+      [
+        { size: 1, name: 'a' },
+        { size: 1, name: 'b' },
+      ],
+      async (item, _conns, slot) => {
+        events.push(`${item.name} fetches`);
+        await gate(`${item.name} bytes in`);
+        slot.release();
+        slot.release(); // a second release must not free a slot it does not hold
+        events.push(`${item.name} finishes`);
+        await gate(`${item.name} again`);
+        await slot.hold();
+        events.push(`${item.name} fetches again`);
+        await gate(`${item.name} end`);
+      },
+    );
     await settle();
     assert.deepEqual(events, ['a fetches']);
     await open('a bytes in');
