@@ -8,6 +8,7 @@ import { startHubSim, type HubSim } from '@d011dl/hubsim';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from './helpers/app.ts';
 import { assertFilesExact, waitForStatus } from './helpers/downloads.ts';
 import { partialPath } from '../src/engine/sidecar.ts';
+import { adminQuery } from './helpers/db.ts';
 
 describe('downloads', () => {
   let sim: HubSim;
@@ -352,5 +353,26 @@ describe('downloads', () => {
     assert.deepEqual((await t.app.inject({ url: '/downloads', headers: bearer(otherToken) })).json().downloads, []);
     assert.equal((await t.app.inject({ url: `/downloads/${mine[0].id}`, headers: bearer(otherToken) })).statusCode, 404);
     assert.equal((await get('/downloads?all=true')).json().downloads.length, mine.length);
+  });
+
+  // last: it leaves tiny-model's files failed
+  it('a job whose database refuses a write fails with that error, never "succeeded" with files missing', async () => {
+    const dbName = t.config.pg!.database!;
+    // a real refusal by PostgreSQL when the job records a finished file (a bug or a broken database would do the same)
+    await adminQuery(
+      `CREATE FUNCTION refuse_done() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN IF NEW.status = 'done' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$;
+       CREATE TRIGGER refuse_done BEFORE UPDATE ON model_files FOR EACH ROW EXECUTE FUNCTION refuse_done();`,
+      [],
+      dbName,
+    );
+    try {
+      const id = await start({ author: 'acme', repo: 'tiny-model', revision: 'main', force: true });
+      const d = await waitForStatus(t.app, token, id, ['succeeded', 'failed']);
+      assert.equal(d.status, 'failed', JSON.stringify(d));
+      assert.match(d.error ?? '', /unexpected error: .*refused for the test/);
+    } finally {
+      await adminQuery('DROP TRIGGER refuse_done ON model_files; DROP FUNCTION refuse_done();', [], dbName);
+    }
   });
 });

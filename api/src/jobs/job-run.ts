@@ -1,5 +1,5 @@
 // One running download job: prepares its files, drives the engine's file-set loop over them (or the hf
-// CLI), records every file's outcome in the catalog and settles the job. The runner (job-runner.ts)
+// CLI) with the per-file steps of job-file-hooks.ts, and settles the job. The runner (job-runner.ts)
 // makes one per attempt.
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,31 +8,21 @@ import { catalogRepository as catalog, type ModelFileRow } from '../catalog/cata
 import type { AppConfig } from '../config/config.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { downloadsRepository as repo, type DownloadRow } from '../downloads/downloads.repository.ts';
-import { contentLockKey, linkDuplicates, type DedupJob } from '../library/dedup.ts';
+import { linkDuplicates, type DedupJob } from '../library/dedup.ts';
 import type { CredentialOutcome } from '../account/hf-tokens.service.ts';
 import { describeCredential } from '../hub/hub-credential.ts';
 import type { HubService } from '../hub/hub.service.ts';
-import {
-  type BandwidthLimiter,
-  DownloadError,
-  downloadFile,
-  runFileSet,
-  type FileOutcome,
-  type FileResult,
-  type FileScheduler,
-  type SlotLease,
-  type FileTask,
-} from '../engine/index.ts';
+import { type BandwidthLimiter, runFileSet, type FileScheduler } from '../engine/index.ts';
 import { partialPath } from '../engine/sidecar.ts';
 import { assertSpace, formatBytes } from '../storage/disk-space.ts';
-import { finalPath, resolveUrl } from '../storage/file-paths.ts';
+import { finalPath } from '../storage/file-paths.ts';
 import { revisionFolder } from '../storage/layout.ts';
 import { ensureDirNoSymlinks } from '../storage/safe-fs.ts';
 import type { StorageRoots } from '../storage/storage-roots.ts';
 import type { EngineSettings } from './engine-settings.ts';
 import type { FileLocks } from './file-lock.ts';
 import { fetchRefusedByBridge, fetchWithHfCli } from './hf-cli-files.ts';
-import { refusedByBridge } from './hf-xet.ts';
+import { JobFileHooks } from './job-file-hooks.ts';
 import { finalState } from './final-state.ts';
 import { notifyJobEnd } from '../notify/notify-events.ts';
 import { JobLog } from './job-log.ts';
@@ -66,11 +56,6 @@ export interface JobRunOptions {
 // Thrown out of a job interrupted by shutdown so the queue hands it out again after restart.
 export class JobInterrupted extends Error {}
 
-interface JobFile {
-  task: FileTask;
-  file: ModelFileRow;
-}
-
 // a link is never a downloaded file (nor a partial one): storage/safe-fs.ts
 const sizeOnDisk = (p: string) =>
   lstat(p).then(
@@ -86,16 +71,10 @@ export class JobRun {
   dir: string;
   #root: string;
   #jobError: string | null = null;
-  /** files the Hub's download bridge refused (too large without Xet), with why */
-  readonly #refused: Array<{ file: ModelFileRow; why: string }> = [];
   readonly #ctx: JobContext;
   readonly #locks: FileLocks;
   readonly #files: ModelFileRow[];
   readonly #opts: JobRunOptions;
-  /** files linked (de-duplication) while the set ran: their rows and progress are recorded already */
-  readonly #linked = new Set<string>();
-  /** the content lock each running file holds (#begin to #end) */
-  readonly #contentLocks = new Map<string, string>();
 
   readonly d: DownloadRow;
 
@@ -146,6 +125,13 @@ export class JobRun {
       if (todo === null || todo.length === 0) return;
       if (this.d.engine === 'hf') await fetchWithHfCli(this, todo);
       else await this.#fetchWithEngine(todo);
+    } catch (err) {
+      // an error no step expected (a bug, the database refusing a write) fails the job with its words:
+      // settled without it, the job would read "succeeded" with files missing. Not thrown on, or the
+      // queue would run a failed job again by itself; Retry resumes it from its partial files.
+      this.#ctx.logger.error({ err, downloadId: this.d.id }, 'a download job stopped on an unexpected error');
+      this.#jobError ??= `stopped on an unexpected error: ${(err as Error)?.message ?? String(err)}`;
+      this.log.line(`failed: ${this.#jobError}`);
     } finally {
       await writer.stop();
       await this.#settle(this.controller.signal.reason);
@@ -174,7 +160,7 @@ export class JobRun {
     if (unsafe) return this.#refuse(unsafe);
     let todo = await this.#skipFilesAlreadyDone();
     // "Verify and re-download" trusts nothing on disk, not even another revision's copy
-    const dedup = this.#dedup(this.controller.signal);
+    const dedup = this.dedupJob(this.controller.signal);
     if (dedup) todo = await linkDuplicates(dedup, todo);
     const partials = await Promise.all(todo.map((f) => sizeOnDisk(partialPath(finalPath(this.dir, f.path)))));
     const needed = todo.reduce((n, f, i) => n + Math.max(0, f.size_bytes - Math.max(0, partials[i]!)), 0);
@@ -209,124 +195,21 @@ export class JobRun {
   }
 
   async #fetchWithEngine(todo: ModelFileRow[]): Promise<void> {
+    const hooks = new JobFileHooks(this, { root: this.#root, locks: this.#locks, settings: this.#ctx.settings, limiter: this.#ctx.limiter });
     const { stoppedBy } = await runFileSet(
-      todo.map((f) => this.#jobFile(f)),
-      {
-        scheduler: this.#ctx.scheduler,
-        signal: this.controller.signal,
-        hooks: {
-          begin: (item, signal) => this.#begin(item, signal),
-          fetch: (item, connections, signal, slot) => this.#fetch(item, connections, signal, slot),
-          settle: (item, outcome) => this.#record(item, outcome),
-          end: (item) => this.#end(item),
-        },
-      },
+      todo.map((f) => hooks.item(f)),
+      { scheduler: this.#ctx.scheduler, signal: this.controller.signal, hooks },
     );
     // A full disk fails every other file too: the set stopped instead of churning through them.
     if (stoppedBy?.code === 'NoSpace') this.#jobError = stoppedBy.message;
-    if (this.#refused.length && !this.controller.signal.aborted) await fetchRefusedByBridge(this, this.#refused);
-  }
-
-  #jobFile(f: ModelFileRow): JobFile {
-    const { d } = this;
-    return {
-      file: f,
-      task: {
-        path: f.path,
-        size: f.size_bytes,
-        sha256: f.sha256 ?? undefined,
-        gitOid: !f.is_lfs && f.git_oid ? f.git_oid : undefined,
-        url: resolveUrl(this.config.hub.endpoint, d.author, d.repo, d.commit_sha!, f.path),
-        dest: finalPath(this.dir, f.path),
-        root: this.#root,
-      },
-    };
-  }
-
-  async #begin({ task, file }: JobFile, signal: AbortSignal): Promise<boolean> {
-    if (await this.storageLost()) return false;
-    if (!(await this.#locks.acquire(task.dest, () => signal.aborted))) return false;
-    // another job fetching the same content on this root: wait until it is recorded, then link it (#fetch)
-    const key = this.#dedup(signal) ? contentLockKey(this.d.storage, file) : null;
-    if (key) {
-      if (!(await this.#locks.acquire(key, () => signal.aborted))) {
-        await this.#locks.release(task.dest);
-        return false;
-      }
-      this.#contentLocks.set(file.id, key);
-    }
-    await catalog.setFileStatus(this.db, file.id, { status: 'downloading' });
-    return true;
-  }
-
-  async #end({ task, file }: JobFile): Promise<void> {
-    await this.#locks.release(task.dest);
-    const key = this.#contentLocks.get(file.id);
-    this.#contentLocks.delete(file.id);
-    if (key) await this.#locks.release(key);
+    if (hooks.refused.length && !this.controller.signal.aborted) await fetchRefusedByBridge(this, hooks.refused);
   }
 
   /** What de-duplication needs of this job, or null when it is off ("Verify and re-download" trusts no copy). */
-  #dedup(signal: AbortSignal): DedupJob | null {
+  dedupJob(signal: AbortSignal): DedupJob | null {
     const { d } = this;
     if (this.config.dedup !== 'auto' || d.force) return null;
     return { db: this.db, storage: d.storage, root: this.#root, dir: this.dir, locks: this.#locks, log: this.log, progress: this.progress, signal };
-  }
-
-  async #fetch(item: JobFile, connections: number, signal: AbortSignal, slot: SlotLease): Promise<FileResult> {
-    const dedup = this.#contentLocks.has(item.file.id) ? this.#dedup(signal) : null;
-    if (!dedup || (await linkDuplicates(dedup, [item.file])).length) return this.#download(item, connections, signal, slot);
-    // linked from what another job fetched meanwhile: recorded already
-    this.#linked.add(item.file.id);
-    return { status: 'skipped', sha256: item.file.sha256 ?? '', bytesFetched: 0 };
-  }
-
-  async #download({ task, file }: JobFile, connections: number, signal: AbortSignal, slot: SlotLease): Promise<FileResult> {
-    const result = await downloadFile(task, {
-      ...this.#ctx.settings,
-      segmentConnections: connections,
-      signal,
-      slot,
-      limiter: this.#ctx.limiter,
-      onBytes: (_p, delta) => this.progress.add(file.id, delta),
-      onWaiting: (p, w) => this.progress.setWaiting(p, w),
-      onEvent: (e) => {
-        // bytes found on disk when resuming count as done, not as speed (onBytes reports only new ones)
-        if (e.type === 'resume' && e.bytes) this.progress.found(file.id, e.bytes);
-        this.log.line(`${e.type} ${e.path}${e.message ? `: ${e.message}` : ''}`);
-      },
-    });
-    // a file renamed into place just as the storage went away (lazy unmount) is not there
-    if (await this.storageLost()) throw new DownloadError('Canceled', `${file.path}: the storage went away`, { permanent: false });
-    return result;
-  }
-
-  async #record({ file: f }: JobFile, outcome: FileOutcome): Promise<void> {
-    const { progress } = this;
-    progress.setWaiting(f.path, null);
-    if (outcome.result && this.#linked.has(f.id)) return;
-    const bytesDone = progress.fileBytes.get(f.id) ?? 0;
-    if (outcome.result) {
-      progress.found(f.id, f.size_bytes - bytesDone);
-      progress.filesDone++;
-      await catalog.setFileStatus(this.db, f.id, { status: 'done', sha256: outcome.result.sha256, bytesDone: f.size_bytes });
-      return;
-    }
-    const e = outcome.error;
-    // stopped (cancel, shutdown, the set stopping) or the storage went away: no fault of the file, it waits
-    const interrupted = e.code === 'Canceled' || (this.controller.signal.aborted && !e.permanent);
-    if (interrupted || (await this.storageLost())) {
-      await catalog.setFileStatus(this.db, f.id, { status: 'pending', bytesDone });
-      return;
-    }
-    if (refusedByBridge(e)) {
-      this.#refused.push({ file: f, why: e.message });
-      await catalog.setFileStatus(this.db, f.id, { status: 'pending', bytesDone });
-      return;
-    }
-    progress.filesFailed++;
-    this.log.line(`failed ${f.path}: ${e.message}`);
-    await catalog.setFileStatus(this.db, f.id, { status: 'failed', error: e.message, bytesDone });
   }
 
   /**
