@@ -33,10 +33,15 @@ export async function startDownloadQueue(conn: PgConnection, log: Logger, opts: 
     superviseIntervalSeconds: 5,
     monitorIntervalSeconds: 5,
   });
+  let stopped = false;
   // pg errors carry their whole client (connection settings and all): log what helps, not a 10 kB line
-  boss.on('error', (err: Error & { code?: string }) =>
-    log.error({ err: { type: err.name, message: err.message, code: err.code, stack: err.stack } }, 'job queue error'),
-  );
+  boss.on('error', (err: Error & { code?: string }) => {
+    // Once stopped, the queue's pool has ended its connections, but a connection can still be saying
+    // goodbye when the embedded PostgreSQL stops right after (its pool counts it gone as soon as it asks
+    // to end): the server's "terminating connection" notice (57P01) then reaches a queue that is done.
+    if (stopped && err.code === '57P01') return;
+    log.error({ err: { type: err.name, message: err.message, code: err.code, stack: err.stack } }, 'job queue error');
+  });
   await boss.start();
   const heartbeatSeconds = opts.heartbeatSeconds ?? 20;
   const queueOptions = {
@@ -119,6 +124,7 @@ export async function startDownloadQueue(conn: PgConnection, log: Logger, opts: 
     },
 
     async stop(): Promise<void> {
+      stopped = true;
       await boss.stop({ graceful: true, timeout: 20_000 });
     },
   };
