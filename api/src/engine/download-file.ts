@@ -8,6 +8,7 @@ import { FrontierHasher, hashFile, mismatch, type Digests, type FileHasher } fro
 import { ThreadedFrontierHasher } from './hash-thread.ts';
 import { openNoFollow, symlinkRefusal } from '../storage/safe-fs.ts';
 import { prepareDestFolder } from './dest-folder.ts';
+import { holdUnlessAborted } from './schedule.ts';
 import { FileRun } from './file-run.ts';
 import { PartialFile, type ResumeState } from './partial-file.ts';
 import { journalPath, partialPath, readJournal, readSidecar, removePartial, sidecarPath } from './sidecar.ts';
@@ -246,8 +247,9 @@ async function fetchVerifyCommit(run: FileRun, o: { fresh: boolean; note: string
 /** Fetches every missing range (starting over when the content changed under us), then fsyncs the file and returns its digests. */
 async function transferAll(run: FileRun, file: PartialFile, current: () => FileHasher, replace: (h: FileHasher) => void): Promise<Digests> {
   const { task } = run;
-  // a file fetching again (a power loss's rollback, a content change) takes a slot like any other
-  await run.opts.slot?.hold();
+  // a file fetching again (a power loss's rollback, a bad hash) takes a slot like any other; a cancel
+  // does not wait for one (the transfer below then stops at once)
+  if (run.opts.slot) await holdUnlessAborted(run.opts.slot, run.signal);
   {
     let single = false;
     for (let restarts = 0; ; restarts++) {

@@ -1,6 +1,6 @@
 // How many files download at once, and how many connections each big one gets. Shared by runFiles
 // and the job runner, so what the benchmark measures is what users get.
-import { SEGMENT_THRESHOLD } from './download-file.ts';
+import { SEGMENT_THRESHOLD } from './file-run.ts';
 import type { SlotLease } from './types.ts';
 
 export interface SchedulePolicy {
@@ -55,6 +55,7 @@ export class Semaphore {
 class Lease implements SlotLease {
   readonly #slots: Semaphore;
   #held = false;
+  #ended = false;
   #taking: Promise<void> | undefined;
 
   constructor(slots: Semaphore) {
@@ -64,8 +65,10 @@ class Lease implements SlotLease {
   hold(): Promise<void> {
     if (this.#held) return Promise.resolve();
     this.#taking ??= this.#slots.acquire().then(() => {
-      this.#held = true;
       this.#taking = undefined;
+      // the item ended while it waited (a cancel does not wait for a slot): the slot goes straight on
+      if (this.#ended) this.#slots.release();
+      else this.#held = true;
     });
     return this.#taking;
   }
@@ -74,6 +77,28 @@ class Lease implements SlotLease {
     if (!this.#held) return;
     this.#held = false;
     this.#slots.release();
+  }
+
+  /** The item is over: whatever it holds now or is still waiting for goes back. */
+  end(): void {
+    this.#ended = true;
+    this.release();
+  }
+}
+
+/** Takes the slot again, or gives up waiting when `signal` aborts (a cancel need not wait for a slot). */
+export async function holdUnlessAborted(slot: SlotLease, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return slot.hold();
+  if (signal.aborted) return;
+  let onAbort = () => {};
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([slot.hold(), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 
@@ -161,7 +186,7 @@ export class FileScheduler {
       try {
         await fn(item, connections(), lease);
       } finally {
-        lease.release();
+        lease.end();
       }
     };
     await Promise.all([

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FileScheduler } from '../../src/engine/index.ts';
+import { holdUnlessAborted } from '../../src/engine/schedule.ts';
 
 // lets every promise chain that can move, move
 const settle = async () => {
@@ -106,6 +107,40 @@ describe('FileScheduler.setPolicy', () => {
     await open('a end');
     assert.equal(events.at(-1), 'b fetches again', 'the slot a held to the end is handed on');
     await open('b end');
+    await done;
+  });
+
+  it('a canceled file stops waiting for a slot, and the slot it would have got is not lost', async () => {
+    const scheduler = new FileScheduler({ fileConcurrency: 1, segmentConnections: 1, segmentThreshold: 0 });
+    const cancel = new AbortController();
+    const started: string[] = [];
+    let finishB = () => {};
+    const done = scheduler.run(
+      [
+        { size: 1, name: 'a' },
+        { size: 1, name: 'b' },
+        { size: 1, name: 'c' },
+      ],
+      async (item, _conns, slot) => {
+        started.push(item.name);
+        if (item.name === 'a') {
+          slot.release(); // its bytes are in; b takes the slot
+          started.push('a waits');
+          await holdUnlessAborted(slot, cancel.signal); // a must fetch again: it waits for b
+          started.push('a again');
+        } else if (item.name === 'b') {
+          await new Promise<void>((resolve) => (finishB = resolve));
+        }
+      },
+    );
+    await settle();
+    assert.deepEqual(started, ['a', 'a waits', 'b'], 'a waits for the slot b holds');
+    cancel.abort();
+    await settle();
+    assert.deepEqual(started.slice(3), ['a again'], 'the cancel ends the wait at once');
+    finishB();
+    await settle();
+    assert.deepEqual(started.slice(4), ['c'], 'c gets the slot b gave up (a no longer wanted it)');
     await done;
   });
 });
