@@ -191,10 +191,10 @@ import { globFilter } from './shared/glob.js';
 
   // Rows of the tree off screen are not laid out (content-visibility in style.css): their real height
   // is known only after the browser renders them, which can move the linked row away from where the
-  // first scroll put it. So it is scrolled to again on each frame until it stays put, unless the person
-  // scrolls first.
+  // first scroll put it. So it is scrolled to again on each frame until it has stayed put for ten
+  // frames (for up to 3 s: a busy machine renders in fits and starts), unless the person scrolls first.
   function keepCentred(el) {
-    var frames = 0;
+    var started = performance.now();
     var still = 0;
     var last = null;
     var stop = false;
@@ -214,7 +214,7 @@ import { globFilter } from './shared/glob.js';
         top = el.getBoundingClientRect().top;
       }
       last = top;
-      if (still < 3 && ++frames < 60) requestAnimationFrame(step);
+      if (still < 10 && performance.now() - started < 3000) requestAnimationFrame(step);
     };
     el.scrollIntoView({ block: 'center' });
     last = el.getBoundingClientRect().top;
