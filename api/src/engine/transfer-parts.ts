@@ -116,8 +116,13 @@ const TAIL_MIN_PIECE = 4 * 1024 * 1024;
  */
 export function tailPiece(pending: readonly ByteRange[], s: Pick<TransferSettings, 'connections' | 'segmentSize'>): number {
   if (s.connections <= 1) return s.segmentSize;
+  // counting stops once the tail is out of reach: a 500 GB file has 15,000 segments pending at first
+  const reach = 2 * s.connections * s.segmentSize;
   let left = 0;
-  for (const [a, b] of pending) left += b - a;
-  const share = Math.floor(left / (2 * Math.max(1, s.connections)));
+  for (const [a, b] of pending) {
+    left += b - a;
+    if (left >= reach) return s.segmentSize;
+  }
+  const share = Math.floor(left / (2 * s.connections));
   return Math.min(s.segmentSize, Math.max(TAIL_MIN_PIECE, share));
 }
